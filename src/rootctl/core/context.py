@@ -1,0 +1,138 @@
+"""What every engine operation needs: the AWS session, the journal, the caller, the run id."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from rootctl.aws import iam_features
+from rootctl.aws import organizations as orgs_api
+from rootctl.aws.session import AwsSession, ConnectionOptions
+from rootctl.core.models import (
+    CallerIdentity,
+    Capability,
+    JournalStatus,
+    ResourcePolicy,
+    TaskPolicy,
+)
+from rootctl.errors import CapabilityDisabled, NotFound, RootctlError
+from rootctl.journal import Journal
+
+T = TypeVar("T")
+
+# AssumeRoot sessions last only as long as the task needs (AWS allows 0–900 s).
+SESSION_SECONDS = {
+    TaskPolicy.AUDIT: 180,
+    TaskPolicy.DELETE: 300,
+    TaskPolicy.CREATE_PASSWORD: 120,
+    TaskPolicy.S3_UNLOCK: 300,
+    TaskPolicy.SQS_UNLOCK: 300,
+}
+
+
+@dataclass
+class Context:
+    options: ConnectionOptions
+    journal: Journal
+    _aws: AwsSession | None = None
+    _caller: CallerIdentity | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def concurrency(self) -> int:
+        return self.options.concurrency
+
+    @property
+    def aws(self) -> AwsSession:
+        """Built on first use, so journal-only work needs no AWS configuration."""
+        with self._lock:
+            if self._aws is None:
+                self._aws = AwsSession(self.options)
+            return self._aws
+
+    @staticmethod
+    def new_run_id() -> str:
+        return uuid.uuid4().hex[:12]
+
+    def caller(self) -> CallerIdentity:
+        if self._caller is None:
+            ident = orgs_api.caller_identity(self.aws)
+            self._caller = CallerIdentity(
+                arn=ident["Arn"], account_id=ident["Account"], user_id=ident["UserId"]
+            )
+        return self._caller
+
+    def require(self, capability: Capability) -> None:
+        """Fail the whole run early (exit 3) when the capability gating a task is off."""
+        enabled = iam_features.enabled_features(self.aws)
+        if capability.value not in enabled:
+            raise CapabilityDisabled(
+                f"{capability.label} ({capability.value}) is not enabled for the organization.",
+                f"Run `rootctl enable {capability.cli_flag}` from the management account.",
+            )
+
+    def journaled(
+        self,
+        *,
+        run_id: str,
+        action: str,
+        target: str | None,
+        task_policy: TaskPolicy | None,
+        items: Iterable[str],
+        call: Callable[[], str | None],
+        already_done: Callable[[RootctlError], bool] = lambda _e: False,
+        saved_policy: ResourcePolicy | None = None,
+    ) -> JournaledCall:
+        """Journal an intent row, make ``call``, complete the row with its outcome."""
+        entry_id = self.journal.begin(
+            run_id=run_id,
+            action=action,
+            target=target,
+            task_policy=task_policy.arn if task_policy else None,
+            caller_arn=self.caller().arn,
+            items=items,
+            saved_policy=saved_policy,
+        )
+        return self._complete(entry_id, call, already_done)
+
+    def _complete(
+        self,
+        entry_id: int,
+        call: Callable[[], str | None],
+        already_done: Callable[[RootctlError], bool],
+    ) -> JournaledCall:
+        try:
+            request_id = call()
+        except RootctlError as exc:
+            rid = getattr(exc, "request_id", None)
+            if already_done(exc):
+                self.journal.finish(
+                    entry_id, JournalStatus.SUCCEEDED, request_id=rid, error=f"already: {exc}"
+                )
+                return JournaledCall(entry_id, rid, error=exc, already=True)
+            self.journal.finish(entry_id, JournalStatus.FAILED, request_id=rid, error=str(exc))
+            return JournaledCall(entry_id, rid, error=exc)
+        except BaseException as exc:
+            self.journal.finish(entry_id, JournalStatus.INTERRUPTED, error=type(exc).__name__)
+            raise
+        self.journal.finish(entry_id, JournalStatus.SUCCEEDED, request_id=request_id)
+        return JournaledCall(entry_id, request_id)
+
+
+@dataclass(frozen=True)
+class JournaledCall:
+    entry_id: int
+    request_id: str | None
+    error: RootctlError | None = None
+    already: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None or self.already
+
+
+def is_not_found(exc: RootctlError) -> bool:
+    return isinstance(exc, NotFound)

@@ -1,0 +1,115 @@
+"""Target selection: turn a :class:`TargetSelector` into the accounts to act on.
+
+Every problem with the input is an :class:`InputError` raised before anything is done.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from rootctl.core.models import Account, Organization, SkippedAccount, TargetSelector, TargetSet
+from rootctl.errors import InputError
+
+ACCOUNT_ID = re.compile(r"^\d{12}$")
+OU_ID = re.compile(r"^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$")
+ROOT_ID = re.compile(r"^r-[0-9a-z]{4,32}$")
+
+MANAGEMENT_REASON = "management account: AssumeRoot cannot target it"
+
+
+def check_account_id(value: str, what: str = "account id") -> str:
+    value = value.strip()
+    if not ACCOUNT_ID.match(value):
+        raise InputError(f"invalid {what} {value!r}: an AWS account id is 12 digits.")
+    return value
+
+
+def check_unit_id(value: str) -> str:
+    value = value.strip()
+    if not (OU_ID.match(value) or ROOT_ID.match(value)):
+        raise InputError(
+            f"invalid OU id {value!r}: expected ou-xxxx-xxxxxxxx (or the root, r-xxxx)."
+        )
+    return value
+
+
+def read_accounts_file(path: str) -> tuple[str, ...]:
+    """Account ids from a file: whitespace or comma separated, ``#`` starts a comment."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read accounts file {path}: {exc}.") from None
+    ids: list[str] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        for token in re.split(r"[\s,;]+", line.split("#", 1)[0]):
+            if not token:
+                continue
+            if not ACCOUNT_ID.match(token):
+                raise InputError(
+                    f"{path}:{number}: invalid account id {token!r}: "
+                    "an AWS account id is 12 digits."
+                )
+            ids.append(token)
+    if not ids:
+        raise InputError(f"accounts file {path} names no account.")
+    return tuple(ids)
+
+
+def validate(selector: TargetSelector) -> TargetSelector:
+    """Check the selector's syntax (no AWS needed); returns it with the file expanded."""
+    if selector.all and (selector.accounts or selector.ous or selector.accounts_file):
+        raise InputError("--all cannot be combined with --account, --ou or --accounts-file.")
+    accounts = tuple(check_account_id(a) for a in selector.accounts)
+    if selector.accounts_file:
+        accounts += read_accounts_file(selector.accounts_file)
+    return TargetSelector(
+        all=selector.all,
+        accounts=accounts,
+        ous=tuple(check_unit_id(u) for u in selector.ous),
+        exclude=tuple(check_account_id(e, "--exclude account id") for e in selector.exclude),
+        accounts_file=None,
+    )
+
+
+def resolve(selector: TargetSelector, org: Organization) -> TargetSet:
+    """Accounts named by ``selector`` in ``org``; the management account is always skipped."""
+    selector = validate(selector)
+    for account_id in selector.accounts + selector.exclude:
+        if org.account(account_id) is None:
+            raise InputError(f"account {account_id} is not in organization {org.id}.")
+    for unit_id in selector.ous:
+        if unit_id != org.root_id and org.unit(unit_id) is None:
+            raise InputError(f"OU {unit_id} does not exist in organization {org.id}.")
+
+    chosen: list[Account] = []
+    if selector.all or selector.empty:
+        chosen.extend(org.accounts)
+    for account_id in selector.accounts:
+        account = org.account(account_id)
+        assert account is not None
+        chosen.append(account)
+    for unit_id in selector.ous:
+        chosen.extend(org.accounts_under(unit_id))
+
+    seen: set[str] = set()
+    selected: list[Account] = []
+    skipped: list[SkippedAccount] = []
+    excluded = set(selector.exclude)
+    for account in chosen:
+        if account.id in seen:
+            continue
+        seen.add(account.id)
+        if account.is_management:
+            skipped.append(SkippedAccount(account, MANAGEMENT_REASON))
+        elif account.id in excluded:
+            skipped.append(SkippedAccount(account, "excluded with --exclude"))
+        elif account.state != "ACTIVE":
+            skipped.append(SkippedAccount(account, f"account is {account.state}"))
+        else:
+            selected.append(account)
+    # The management account is always reported, even when the selection did not name it.
+    management = org.account(org.management_account_id)
+    if management is not None and management.id not in seen:
+        skipped.append(SkippedAccount(management, MANAGEMENT_REASON))
+    return TargetSet(org.id, tuple(selected), tuple(skipped))
