@@ -1,11 +1,19 @@
-"""The command-line face: parses flags, calls the engine, renders, maps outcomes to exit codes."""
+"""The command-line face: parses flags, calls the engine, renders, maps outcomes to exit codes.
+
+Exit codes: 0 clean · 1 findings or partial failure · 2 usage/input error (nothing done) ·
+3 AWS/permission error that prevented the run · 130 interrupted.
+"""
 
 from __future__ import annotations
 
 import click
 
 from rootctl import __version__
+from rootctl.cli.credential_cmds import allow_password_recovery, audit, delete_credentials
+from rootctl.cli.journal_cmd import journal
+from rootctl.cli.org_cmds import delegate, disable, enable, status
 from rootctl.cli.sandbox_cmd import sandbox
+from rootctl.cli.unlock_cmds import unlock_s3, unlock_sqs
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -14,6 +22,19 @@ def cli() -> None:
     """Centralized root access management for AWS Organizations."""
 
 
+for _command in (
+    status,
+    enable,
+    disable,
+    delegate,
+    audit,
+    delete_credentials,
+    allow_password_recovery,
+    unlock_s3,
+    unlock_sqs,
+    journal,
+):
+    cli.add_command(_command)
 cli.add_command(sandbox)
 
 

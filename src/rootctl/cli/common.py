@@ -1,0 +1,231 @@
+"""What every command shares: connection/target/output options, the engine, consoles,
+confirmation, progress, and the mapping of outcomes and errors to exit codes."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, NoReturn, ParamSpec, TypeVar
+
+import click
+from rich.console import Console, RenderableType
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+import rootctl
+from rootctl.core.models import ProgressCallback, ProgressEvent, TargetSelector
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+# Exit codes (docs/cli.md).
+EXIT_OK = 0
+EXIT_FINDINGS = 1  # findings, or some accounts/items failed
+EXIT_USAGE = 2  # bad flags or input; nothing was done
+EXIT_AWS = 3  # an AWS/permission error prevented the run
+EXIT_INTERRUPTED = 130
+
+
+class Exit(Exception):
+    def __init__(self, code: int) -> None:
+        self.code = code
+
+
+def is_interactive() -> bool:
+    """Whether a person can answer a prompt (stdin is a terminal)."""
+    return sys.stdin.isatty()
+
+
+def stdout_console() -> Console:
+    stream = sys.stdout
+    tty = stream.isatty()
+    # On a pipe: no colour, and wide enough that tables do not fold.
+    return Console(file=stream, width=None if tty else 1000, soft_wrap=not tty, highlight=False)
+
+
+def stderr_console() -> Console:
+    stream = sys.stderr
+    tty = stream.isatty()
+    return Console(file=stream, width=None if tty else 1000, highlight=False)
+
+
+def show(renderable: RenderableType, *, to_stderr: bool = False) -> None:
+    (stderr_console() if to_stderr else stdout_console()).print(renderable)
+
+
+def say(message: str) -> None:
+    """A line for the person, on stderr, so stdout stays parseable."""
+    click.echo(message, err=True)
+
+
+def emit_json(document: dict[str, Any]) -> None:
+    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+def emit_text(text: str) -> None:
+    click.echo(text, nl=False)
+
+
+def fail(error: rootctl.RootctlError) -> NoReturn:
+    click.echo(f"Error: {error}", err=True)
+    raise Exit(error.exit_code)
+
+
+# -- options ---------------------------------------------------------------------------------
+
+
+def connection_options(f: Callable[P, R]) -> Callable[P, R]:
+    options = [
+        click.option("--profile", help="AWS profile (default: the standard chain, AWS_PROFILE)."),
+        click.option("--region", help="AWS region for STS/SQS (never aws-global)."),
+        click.option(
+            "--endpoint-url",
+            help="Send every AWS call here (e.g. the sandbox). AWS_ENDPOINT_URL also works.",
+        ),
+        click.option(
+            "--journal",
+            "journal_path",
+            envvar="ROOTCTL_JOURNAL",
+            type=click.Path(dir_okay=False),
+            help="Journal file (default ~/.local/state/rootctl/journal.sqlite3).",
+        ),
+        click.option(
+            "--concurrency",
+            type=click.IntRange(1, 256),
+            default=rootctl.DEFAULT_CONCURRENCY,
+            show_default=True,
+            help="Accounts worked on at once.",
+        ),
+        click.option(
+            "--max-attempts",
+            type=click.IntRange(1, 20),
+            default=8,
+            show_default=True,
+            help="Attempts per AWS call (adaptive retries with jitter).",
+        ),
+        click.option("--debug", is_flag=True, help="Debug logs on stderr (secrets scrubbed)."),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def target_options(f: Callable[P, R]) -> Callable[P, R]:
+    options = [
+        click.option("--all", "all_accounts", is_flag=True, help="Every member account."),
+        click.option("--account", "accounts", multiple=True, metavar="ID", help="Repeatable."),
+        click.option("--ou", "ous", multiple=True, metavar="OU_ID", help="Recursive; repeatable."),
+        click.option("--exclude", multiple=True, metavar="ID", help="Leave out; repeatable."),
+        click.option(
+            "--accounts-file",
+            type=click.Path(dir_okay=False),
+            help="File of account ids (whitespace/comma separated, # comments).",
+        ),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def output_option(*choices: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    return click.option(
+        "-o",
+        "--output",
+        type=click.Choice(choices),
+        default=choices[0],
+        show_default=True,
+        help="Output format.",
+    )
+
+
+def selector(kwargs: dict[str, Any]) -> TargetSelector:
+    return TargetSelector(
+        all=kwargs.pop("all_accounts"),
+        accounts=tuple(kwargs.pop("accounts")),
+        ous=tuple(kwargs.pop("ous")),
+        exclude=tuple(kwargs.pop("exclude")),
+        accounts_file=kwargs.pop("accounts_file"),
+    )
+
+
+@contextmanager
+def engine(kwargs: dict[str, Any]) -> Iterator[rootctl.RootAccess]:
+    """Build the engine from the connection options (popped from ``kwargs``)."""
+    debug = kwargs.pop("debug")
+    handler = rootctl.enable_debug_logging(sys.stderr) if debug else None
+    try:
+        with rootctl.RootAccess(
+            profile=kwargs.pop("profile"),
+            region=kwargs.pop("region"),
+            endpoint_url=kwargs.pop("endpoint_url"),
+            journal_path=kwargs.pop("journal_path"),
+            concurrency=kwargs.pop("concurrency"),
+            max_attempts=kwargs.pop("max_attempts"),
+        ) as ra:
+            yield ra
+    finally:
+        if handler is not None:
+            logging.getLogger().removeHandler(handler)
+            logging.getLogger().setLevel(logging.WARNING)
+
+
+def command(f: Callable[P, int | None]) -> Callable[P, None]:
+    """Run a command body; map its return value and rootctl errors to exit codes."""
+
+    @functools.wraps(f)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
+        try:
+            code = f(*args, **kwargs) or EXIT_OK
+        except Exit as exc:
+            code = exc.code
+        except rootctl.RootctlError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            code = exc.exit_code
+        except KeyboardInterrupt:
+            click.echo("Interrupted.", err=True)
+            code = EXIT_INTERRUPTED
+        sys.exit(code)
+
+    return wrapper
+
+
+def confirm(question: str, *, yes: bool, what: str) -> None:
+    """Ask once; ``--yes`` answers for CI; no terminal and no ``--yes`` → refuse (exit 2)."""
+    if yes:
+        return
+    if not is_interactive():
+        fail(
+            rootctl.InputError(
+                f"refusing to {what} without a terminal to confirm on.",
+                "Pass --yes to confirm non-interactively.",
+            )
+        )
+    if not click.confirm(question, default=False, err=True):
+        say("Nothing done.")
+        raise Exit(EXIT_OK)
+
+
+@contextmanager
+def progress_bar(label: str) -> Iterator[ProgressCallback | None]:
+    """A progress bar on stderr when it is a terminal; otherwise no callback at all."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    bar = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
+    task = bar.add_task(label, total=None)
+
+    def update(event: ProgressEvent) -> None:
+        bar.update(task, total=event.total, completed=event.done)
+
+    with bar:
+        yield update

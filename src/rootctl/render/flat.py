@@ -1,0 +1,145 @@
+"""CSV output: one flat row per account (or journal entry); lists joined with "; "."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+
+from rootctl.core.models import (
+    AccountAudit,
+    DeletionPlan,
+    DeletionReport,
+    JournalEntry,
+    RecoveryReport,
+)
+from rootctl.render.serialize import iso
+
+JOIN = "; "
+
+
+def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(["" if v is None else _cell(v) for v in row])
+    return out.getvalue()
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def audit_csv(rows: Sequence[AccountAudit]) -> str:
+    header = [
+        "account_id", "name", "email", "ou_path", "account_state", "state", "reason",
+        "has_root_credentials", "recovery_allowed", "password", "password_created",
+        "access_keys", "access_keys_last_used", "mfa_devices", "signing_certificates",
+    ]  # fmt: skip
+    out = []
+    for r in rows:
+        c = r.credentials
+        out.append(
+            [
+                r.account.id,
+                r.account.name,
+                r.account.email,
+                r.account.ou_path_text,
+                r.account.state,
+                r.state.value,
+                r.reason,
+                None if c is None else c.has_root_credentials,
+                None if c is None else c.recovery_allowed,
+                None if c is None else c.login_profile is not None,
+                None if c is None or c.login_profile is None else iso(c.login_profile.created),
+                None if c is None else JOIN.join(f"{k.id} ({k.status})" for k in c.access_keys),
+                None
+                if c is None
+                else JOIN.join(
+                    f"{k.id}: {iso(k.last_used) or 'never'}"
+                    + (f" {k.last_used_service}/{k.last_used_region}" if k.last_used else "")
+                    for k in c.access_keys
+                ),
+                None if c is None else JOIN.join(f"{d.serial} ({d.kind})" for d in c.mfa_devices),
+                None
+                if c is None
+                else JOIN.join(f"{s.id} ({s.status})" for s in c.signing_certificates),
+            ]
+        )
+    return _csv(header, out)
+
+
+def plan_csv(plan: DeletionPlan) -> str:
+    return _csv(
+        ["account_id", "name", "ou_path", "state", "reason", "items"],
+        (
+            [
+                a.account.id,
+                a.account.name,
+                a.account.ou_path_text,
+                a.state.value,
+                a.reason,
+                JOIN.join(f"{i.kind.value}:{i.id}" for i in a.items),
+            ]
+            for a in plan.accounts
+        ),
+    )
+
+
+def deletion_csv(report: DeletionReport) -> str:
+    return _csv(
+        ["account_id", "name", "ou_path", "state", "reason", "items"],
+        (
+            [
+                a.account.id,
+                a.account.name,
+                a.account.ou_path_text,
+                a.state.value,
+                a.reason,
+                JOIN.join(f"{i.item.kind.value}:{i.item.id}={i.outcome.value}" for i in a.items),
+            ]
+            for a in report.accounts
+        ),
+    )
+
+
+def recovery_csv(report: RecoveryReport) -> str:
+    return _csv(
+        ["account_id", "name", "ou_path", "state", "reason"],
+        (
+            [a.account.id, a.account.name, a.account.ou_path_text, a.state.value, a.reason]
+            for a in report.accounts
+        ),
+    )
+
+
+JOURNAL_HEADER = (
+    "id", "started_at", "finished_at", "action", "target", "task_policy", "caller_arn",
+    "items", "outcome", "request_id", "error", "saved_policy",
+)  # fmt: skip
+
+
+def journal_csv(entries: Sequence[JournalEntry]) -> str:
+    return _csv(
+        JOURNAL_HEADER,
+        (
+            [
+                e.id,
+                iso(e.started_at),
+                iso(e.finished_at),
+                e.action,
+                e.target,
+                e.task_policy,
+                e.caller_arn,
+                JOIN.join(e.items),
+                e.outcome,
+                e.request_id,
+                e.error,
+                e.saved_policy is not None,
+            ]
+            for e in entries
+        ),
+    )

@@ -1,0 +1,377 @@
+"""Tables, trees and text for people (rich renderables; plain on a pipe, colour on a TTY)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+from rich.tree import Tree
+
+from rootctl.core.models import (
+    AccessKey,
+    AccountAudit,
+    AuditReport,
+    AuditState,
+    Capability,
+    DeletionPlan,
+    DeletionReport,
+    FeatureChange,
+    JournalEntry,
+    Organization,
+    OrgStatus,
+    RecoveryReport,
+    ResourcePolicy,
+    RootCredentials,
+    UnlockResult,
+)
+
+# A status mark per account, like the console's "Root user credentials" column.
+MARKS = {
+    "clean": ("✔", "green"),
+    "credentials": ("✘", "red"),
+    AuditState.FAILED.value: ("!", "yellow"),
+    AuditState.SKIPPED.value: ("–", "dim"),
+    AuditState.NOT_RUN.value: ("·", "dim"),
+}
+STATE_STYLES = {
+    "deleted": "green",
+    "allowed": "green",
+    "removed": "green",
+    "audited": "green",
+    "already-allowed": "green",
+    "nothing-to-delete": "green",
+    "to-delete": "yellow",
+    "failed": "bold red",
+    "skipped": "dim",
+    "not-run": "yellow",
+    "unknown": "bold yellow",
+}
+
+
+def day(value: datetime | None) -> str:
+    return f"{value:%Y-%m-%d}" if value else "—"
+
+
+def _table(*columns: str, title: str | None = None) -> Table:
+    table = Table(title=title, title_justify="left", header_style="bold", box=None, pad_edge=False)
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    return table
+
+
+def _state(state: str) -> Text:
+    return Text(state, style=STATE_STYLES.get(state, ""))
+
+
+def _yes_no(value: bool | None) -> str:
+    return "unknown" if value is None else ("yes" if value else "no")
+
+
+# -- status --------------------------------------------------------------------------------
+
+
+def status(s: OrgStatus) -> RenderableType:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column()
+    table.add_row("Organization", f"{s.organization_id} (feature set {s.feature_set})")
+    table.add_row("Management account", s.management_account_id)
+    table.add_row("Caller", f"{s.caller.arn}")
+    table.add_row("Caller account", f"{s.caller.account_id} ({s.caller_role.value})")
+    table.add_row("IAM trusted access", _on_off(s.trusted_access))
+    for cap in Capability:
+        value = None if s.capabilities is None else cap in s.capabilities
+        table.add_row(f"{cap.label}", f"{_on_off(value)}  ({cap.value})")
+    if s.delegated_admins is None:
+        delegate = "unknown"
+    elif not s.delegated_admins:
+        delegate = "none"
+    else:
+        delegate = ", ".join(f"{d.account_id} ({d.name})" for d in s.delegated_admins)
+    table.add_row("IAM delegated administrator", delegate)
+    parts: list[RenderableType] = [table]
+    parts += [Text(f"note: {n}", style="yellow") for n in s.notes]
+    return Group(*parts)
+
+
+def _on_off(value: bool | None) -> Text:
+    if value is None:
+        return Text("unknown", style="yellow")
+    return Text("enabled", style="green") if value else Text("disabled", style="red")
+
+
+def feature_change(change: FeatureChange) -> RenderableType:
+    table = _table(
+        "Step", "State", "Reason", title="Dry run: nothing changed" if change.dry_run else None
+    )
+    for step in change.steps:
+        table.add_row(step.description, _state(step.state), step.reason or "")
+    before, after = change.before, change.after
+    compare = _table("", "Before", "After")
+    compare.add_row(
+        "IAM trusted access", _on_off(before.trusted_access), _on_off(after.trusted_access)
+    )
+    for cap in Capability:
+        b = None if before.capabilities is None else cap in before.capabilities
+        a = None if after.capabilities is None else cap in after.capabilities
+        compare.add_row(cap.label, _on_off(b), _on_off(a))
+    compare.add_row(
+        "IAM delegated administrator",
+        _delegates(before),
+        _delegates(after),
+    )
+    return Group(table, Text(""), compare)
+
+
+def _delegates(s: OrgStatus) -> str:
+    if s.delegated_admins is None:
+        return "unknown"
+    return ", ".join(d.account_id for d in s.delegated_admins) or "none"
+
+
+# -- audit ---------------------------------------------------------------------------------
+
+
+def audit_table(report: AuditReport) -> RenderableType:
+    table = _table(
+        "", "Account", "Name", "OU path", "State", "Password", "Access keys", "MFA",
+        "Certificates", "Recovery", "Reason",
+    )  # fmt: skip
+    for row in report.accounts:
+        mark, style = mark_of(row)
+        c = row.credentials
+        table.add_row(
+            Text(mark, style=style),
+            row.account.id,
+            row.account.name,
+            row.account.ou_path_text,
+            _state(row.state.value),
+            "—"
+            if c is None
+            else (f"yes ({day(c.login_profile.created)})" if c.login_profile else "no"),
+            "—" if c is None else _keys(c.access_keys),
+            "—"
+            if c is None
+            else "\n".join(f"{d.serial} ({d.kind})" for d in c.mfa_devices) or "none",
+            "—"
+            if c is None
+            else "\n".join(f"{s.id} ({s.status})" for s in c.signing_certificates) or "none",
+            "—" if c is None else ("allowed" if c.recovery_allowed else "no"),
+            row.reason or "",
+        )
+    return Group(table, Text(""), audit_summary(report))
+
+
+def _password(c: RootCredentials) -> str:
+    return f"yes ({day(c.login_profile.created)})" if c.login_profile else "no"
+
+
+def _lines(values: Iterable[str]) -> str:
+    return "\n".join(values) or "none"
+
+
+def _keys(keys: Sequence[AccessKey]) -> str:
+    lines = []
+    for key in keys:
+        where = f"{key.last_used_service or '?'}/{key.last_used_region or '?'}"
+        used = f"last used {day(key.last_used)} {where}" if key.last_used else "never used"
+        lines.append(f"{key.id} {key.status}, created {day(key.created)}, {used}")
+    return "\n".join(lines) or "none"
+
+
+def mark_of(row: AccountAudit) -> tuple[str, str]:
+    if row.state is AuditState.AUDITED:
+        return MARKS["credentials" if row.has_root_credentials else "clean"]
+    return MARKS[row.state.value]
+
+
+def audit_summary(report: AuditReport) -> Text:
+    audited = sum(1 for a in report.accounts if a.state is AuditState.AUDITED)
+    text = Text(
+        f"{len(report.accounts)} accounts: {audited} audited, "
+        f"{len(report.with_credentials)} with root credentials, "
+        f"{len(report.failed)} failed, "
+        f"{sum(1 for a in report.accounts if a.state is AuditState.SKIPPED)} skipped"
+    )
+    not_run = sum(1 for a in report.accounts if a.state is AuditState.NOT_RUN)
+    if not_run or report.interrupted:
+        text.append(f", {not_run} not run (interrupted)", style="yellow")
+    return text
+
+
+def audit_tree(report: AuditReport, org: Organization) -> RenderableType:
+    by_id = {row.account.id: row for row in report.accounts}
+    root = Tree(Text(f"Root {org.root_id}  ({org.id})", style="bold"))
+
+    def add(node: Tree, unit_id: str) -> None:
+        for child in org.child_units(unit_id):
+            branch = node.add(Text(f"{child.name}  {child.id}", style="bold"))
+            add(branch, child.id)
+        for account in org.child_accounts(unit_id):
+            row = by_id.get(account.id)
+            if row is None:
+                node.add(Text(f"  {account.name}  {account.id}  (not selected)", style="dim"))
+                continue
+            mark, style = mark_of(row)
+            label = Text(f"{mark} ", style=style)
+            label.append(f"{account.name}  {account.id}")
+            label.append(
+                f"  {_tree_detail(row)}",
+                style=style if row.state is not AuditState.AUDITED else "dim",
+            )
+            node.add(label)
+
+    add(root, org.root_id)
+    legend = Text("✔ no root credentials   ✘ root credentials present   ! audit failed   – skipped")
+    return Group(root, Text(""), legend, audit_summary(report))
+
+
+def _tree_detail(row: AccountAudit) -> str:
+    c = row.credentials
+    if c is None:
+        return f"{row.state.value}: {row.reason or ''}"
+    found = []
+    if c.login_profile:
+        found.append("password")
+    if c.access_keys:
+        found.append(f"{len(c.access_keys)} access key(s)")
+    if c.mfa_devices:
+        found.append(f"{len(c.mfa_devices)} MFA")
+    if c.signing_certificates:
+        found.append(f"{len(c.signing_certificates)} certificate(s)")
+    return ", ".join(found) or "no root credentials"
+
+
+# -- delete --------------------------------------------------------------------------------
+
+
+def deletion_plan(plan: DeletionPlan) -> RenderableType:
+    table = _table("Account", "Name", "OU path", "State", "Items to remove / reason")
+    for row in plan.accounts:
+        detail = "\n".join(
+            f"{i.kind.value}: {i.id}" + (f" ({i.detail})" if i.detail else "") for i in row.items
+        )
+        table.add_row(
+            row.account.id,
+            row.account.name,
+            row.account.ou_path_text,
+            _state(row.state.value),
+            detail or row.reason or "",
+        )
+    return Group(table, Text(""), Text(plan_summary(plan)))
+
+
+def plan_summary(plan: DeletionPlan) -> str:
+    counts = plan.item_counts()
+    items = ", ".join(f"{n} {kind.value}" for kind, n in counts.items())
+    return f"{sum(counts.values())} item(s) in {len(plan.to_delete)} account(s) to remove ({items})"
+
+
+def deletion_report(report: DeletionReport) -> RenderableType:
+    table = _table("Account", "Name", "State", "Items", "Reason")
+    for row in report.accounts:
+        items = "\n".join(
+            f"{r.item.kind.value} {r.item.id}: {r.outcome.value}"
+            + (f" — {r.note}" if r.note else "")
+            for r in row.items
+        )
+        table.add_row(
+            row.account.id, row.account.name, _state(row.state.value), items, row.reason or ""
+        )
+    counts: dict[str, int] = {}
+    for row in report.accounts:
+        counts[row.state.value] = counts.get(row.state.value, 0) + 1
+    summary = ", ".join(f"{n} {state}" for state, n in sorted(counts.items()))
+    return Group(table, Text(""), Text(f"{len(report.accounts)} accounts: {summary}"))
+
+
+# -- recovery, unlock, journal ---------------------------------------------------------------
+
+
+def recovery_report(report: RecoveryReport) -> RenderableType:
+    table = _table("Account", "Name", "Email", "State", "Reason")
+    for row in report.accounts:
+        table.add_row(
+            row.account.id,
+            row.account.name,
+            row.account.email,
+            _state(row.state.value),
+            row.reason or "",
+        )
+    return table
+
+
+RECOVERY_NEXT_STEP = (
+    "Next: whoever receives the root user's e-mail opens the AWS sign-in page, chooses "
+    '"Root user", enters that address and uses "Forgot password?" to set a password. '
+    "No password, MFA or access key was restored. Delete the credentials again when the "
+    "root-only task is done (`rootctl delete-credentials`)."
+)
+
+
+def resource_policies(policies: Sequence[ResourcePolicy]) -> RenderableType:
+    table = _table("Account", "Kind", "Resource", "Region", "Policy")
+    for p in policies:
+        table.add_row(
+            p.account_id, p.kind.value, p.resource, p.region or "", "yes" if p.policy else "none"
+        )
+    return table
+
+
+def unlock_result(result: UnlockResult) -> RenderableType:
+    b = result.before
+    lines = [Text(f"{b.kind.value} {b.resource} in {b.account_id}: ", style="bold")]
+    lines[0].append(_state(result.state.value))
+    if result.reason:
+        lines.append(Text(result.reason, style="red"))
+    if result.journal_id is not None:
+        lines.append(
+            Text(
+                f"The policy was saved in the journal as entry {result.journal_id}; "
+                f"`rootctl journal show {result.journal_id}` prints it for re-applying."
+            )
+        )
+    return Group(*lines)
+
+
+def journal_table(entries: Sequence[JournalEntry]) -> RenderableType:
+    table = _table("ID", "Started", "Action", "Target", "Items", "Outcome", "Request id", "Error")
+    for e in entries:
+        table.add_row(
+            str(e.id),
+            f"{e.started_at:%Y-%m-%d %H:%M:%S}",
+            e.action + (" (policy saved)" if e.saved_policy else ""),
+            e.target or "",
+            ", ".join(e.items),
+            _state(e.outcome),
+            e.request_id or "",
+            e.error or "",
+        )
+    if not entries:
+        return Text("The journal is empty.")
+    return table
+
+
+def journal_entry(e: JournalEntry) -> RenderableType:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold")
+    grid.add_column()
+    for label, value in (
+        ("ID", str(e.id)),
+        ("Run", e.run_id),
+        ("Started", str(e.started_at)),
+        ("Finished", str(e.finished_at or "—")),
+        ("Action", e.action),
+        ("Target", e.target or ""),
+        ("Task policy", e.task_policy or ""),
+        ("Caller", e.caller_arn or ""),
+        ("Items", ", ".join(e.items)),
+        ("Outcome", e.outcome),
+        ("Request id", e.request_id or ""),
+        ("Error", e.error or ""),
+    ):
+        grid.add_row(label, value)
+    return grid

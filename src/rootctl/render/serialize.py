@@ -1,0 +1,327 @@
+"""Models → JSON-ready dicts. This *is* the versioned output schema (docs/json-schema/).
+
+Lists are always lists (``[]`` for none, never ``null``); dates are ISO 8601 strings in UTC.
+Bump ``SCHEMA_VERSION`` for any change that could break a script reading the output.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from rootctl.core.models import (
+    Account,
+    AccountAudit,
+    AccountDeletion,
+    AccountPlan,
+    AccountRecovery,
+    AuditReport,
+    AuditState,
+    Capability,
+    DeleteState,
+    DeletionPlan,
+    DeletionReport,
+    FeatureChange,
+    ItemResult,
+    JournalEntry,
+    OrgStatus,
+    PlannedItem,
+    PlanState,
+    RecoveryReport,
+    RecoveryState,
+    ResourcePolicy,
+    RootCredentials,
+    UnlockResult,
+)
+
+SCHEMA_VERSION = 1
+Json = dict[str, Any]
+
+
+def iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def envelope(kind: str, body: Json) -> Json:
+    return {
+        "schema": f"rootctl/{kind}",
+        "schema_version": SCHEMA_VERSION,
+        "generated_at": iso(datetime.now(UTC)),
+        **body,
+    }
+
+
+def account(a: Account) -> Json:
+    return {
+        "account_id": a.id,
+        "name": a.name,
+        "email": a.email,
+        "ou_path": list(a.ou_path),
+        "account_state": a.state,
+        "is_management": a.is_management,
+    }
+
+
+def credentials(c: RootCredentials | None) -> Json:
+    if c is None:
+        return {
+            "has_root_credentials": None,
+            "recovery_allowed": None,
+            "password": None,
+            "access_keys": [],
+            "mfa_devices": [],
+            "signing_certificates": [],
+        }
+    return {
+        "has_root_credentials": c.has_root_credentials,
+        "recovery_allowed": c.recovery_allowed,
+        "password": {
+            "present": c.login_profile is not None,
+            "created": iso(c.login_profile.created) if c.login_profile else None,
+        },
+        "access_keys": [
+            {
+                "id": k.id,
+                "status": k.status,
+                "created": iso(k.created),
+                "last_used": iso(k.last_used),
+                "last_used_service": k.last_used_service,
+                "last_used_region": k.last_used_region,
+            }
+            for k in c.access_keys
+        ],
+        "mfa_devices": [
+            {"serial": d.serial, "type": d.kind, "enabled": True, "enabled_at": iso(d.enabled_at)}
+            for d in c.mfa_devices
+        ],
+        "signing_certificates": [
+            {"id": s.id, "status": s.status, "uploaded": iso(s.uploaded)}
+            for s in c.signing_certificates
+        ],
+    }
+
+
+def account_audit(row: AccountAudit) -> Json:
+    return {
+        **account(row.account),
+        "state": row.state.value,
+        "reason": row.reason,
+        **credentials(row.credentials),
+    }
+
+
+def _count(states: list[str], *wanted: str) -> int:
+    return sum(1 for s in states if s in wanted)
+
+
+def audit_report(report: AuditReport) -> Json:
+    states = [a.state.value for a in report.accounts]
+    return envelope(
+        "audit",
+        {
+            "organization_id": report.organization_id,
+            "interrupted": report.interrupted,
+            "summary": {
+                "accounts": len(report.accounts),
+                "audited": _count(states, AuditState.AUDITED),
+                "with_root_credentials": len(report.with_credentials),
+                "failed": _count(states, AuditState.FAILED),
+                "skipped": _count(states, AuditState.SKIPPED),
+                "not_run": _count(states, AuditState.NOT_RUN),
+            },
+            "accounts": [account_audit(a) for a in report.accounts],
+        },
+    )
+
+
+def planned_item(item: PlannedItem) -> Json:
+    return {"kind": item.kind.value, "id": item.id, "detail": item.detail}
+
+
+def account_plan(plan: AccountPlan) -> Json:
+    return {
+        **account(plan.account),
+        "state": plan.state.value,
+        "reason": plan.reason,
+        "items": [planned_item(i) for i in plan.items],
+    }
+
+
+def deletion_plan(plan: DeletionPlan) -> Json:
+    states = [a.state.value for a in plan.accounts]
+    return envelope(
+        "deletion-plan",
+        {
+            "organization_id": plan.organization_id,
+            "kinds": [k.value for k in plan.kinds],
+            "interrupted": plan.interrupted,
+            "summary": {
+                "accounts": len(plan.accounts),
+                "to_delete": _count(states, PlanState.TO_DELETE),
+                "nothing_to_delete": _count(states, PlanState.NOTHING_TO_DELETE),
+                "skipped": _count(states, PlanState.SKIPPED),
+                "failed": _count(states, PlanState.FAILED),
+                "not_run": _count(states, PlanState.NOT_RUN),
+                "items": {k.value: n for k, n in plan.item_counts().items()},
+            },
+            "accounts": [account_plan(a) for a in plan.accounts],
+        },
+    )
+
+
+def item_result(r: ItemResult) -> Json:
+    return {
+        **planned_item(r.item),
+        "outcome": r.outcome.value,
+        "reason": r.reason,
+        "note": r.note,
+        "request_id": r.request_id,
+    }
+
+
+def account_deletion(row: AccountDeletion) -> Json:
+    return {
+        **account(row.account),
+        "state": row.state.value,
+        "reason": row.reason,
+        "items": [item_result(i) for i in row.items],
+    }
+
+
+def deletion_report(report: DeletionReport) -> Json:
+    states = [a.state.value for a in report.accounts]
+    return envelope(
+        "deletion",
+        {
+            "organization_id": report.organization_id,
+            "kinds": [k.value for k in report.kinds],
+            "interrupted": report.interrupted,
+            "summary": {
+                "accounts": len(report.accounts),
+                **{s.value.replace("-", "_"): _count(states, s) for s in DeleteState},
+            },
+            "accounts": [account_deletion(a) for a in report.accounts],
+        },
+    )
+
+
+def recovery_report(report: RecoveryReport) -> Json:
+    states = [a.state.value for a in report.accounts]
+    return envelope(
+        "recovery",
+        {
+            "organization_id": report.organization_id,
+            "interrupted": report.interrupted,
+            "summary": {
+                "accounts": len(report.accounts),
+                **{s.value.replace("-", "_"): _count(states, s) for s in RecoveryState},
+            },
+            "accounts": [account_recovery(a) for a in report.accounts],
+        },
+    )
+
+
+def account_recovery(row: AccountRecovery) -> Json:
+    return {
+        **account(row.account),
+        "state": row.state.value,
+        "reason": row.reason,
+        "request_id": row.request_id,
+    }
+
+
+def status(s: OrgStatus) -> Json:
+    return {
+        "organization_id": s.organization_id,
+        "feature_set": s.feature_set,
+        "management_account_id": s.management_account_id,
+        "caller": {
+            "arn": s.caller.arn,
+            "account_id": s.caller.account_id,
+            "role": s.caller_role.value,
+        },
+        "trusted_access": s.trusted_access,
+        "capabilities": None
+        if s.capabilities is None
+        else {c.value: c in s.capabilities for c in Capability},
+        "delegated_admins": None
+        if s.delegated_admins is None
+        else [
+            {"account_id": d.account_id, "name": d.name, "email": d.email}
+            for d in s.delegated_admins
+        ],
+        "notes": list(s.notes),
+    }
+
+
+def status_document(s: OrgStatus) -> Json:
+    return envelope("status", status(s))
+
+
+def feature_change(change: FeatureChange) -> Json:
+    return envelope(
+        "feature-change",
+        {
+            "dry_run": change.dry_run,
+            "steps": [
+                {"description": st.description, "state": st.state, "reason": st.reason}
+                for st in change.steps
+            ],
+            "before": status(change.before),
+            "after": status(change.after),
+        },
+    )
+
+
+def resource_policy(p: ResourcePolicy) -> Json:
+    return {
+        "account_id": p.account_id,
+        "kind": p.kind.value,
+        "resource": p.resource,
+        "region": p.region,
+        "policy": p.policy,
+    }
+
+
+def resource_policies(policies: list[ResourcePolicy]) -> Json:
+    return envelope("resource-policies", {"resources": [resource_policy(p) for p in policies]})
+
+
+def unlock_result(r: UnlockResult) -> Json:
+    return envelope(
+        "unlock",
+        {
+            **resource_policy(r.before),
+            "state": r.state.value,
+            "reason": r.reason,
+            "journal_id": r.journal_id,
+            "request_id": r.request_id,
+        },
+    )
+
+
+def journal_entry(e: JournalEntry) -> Json:
+    return {
+        "id": e.id,
+        "run_id": e.run_id,
+        "started_at": iso(e.started_at),
+        "finished_at": iso(e.finished_at),
+        "action": e.action,
+        "target": e.target,
+        "task_policy": e.task_policy,
+        "caller_arn": e.caller_arn,
+        "items": list(e.items),
+        "status": e.status.value,
+        "outcome": e.outcome,
+        "request_id": e.request_id,
+        "error": e.error,
+        "saved_policy": resource_policy(e.saved_policy) if e.saved_policy else None,
+    }
+
+
+def journal(entries: list[JournalEntry]) -> Json:
+    return envelope("journal", {"entries": [journal_entry(e) for e in entries]})
