@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from rootctl.cli.common import (
-    EXIT_FINDINGS,
+    EXIT_AWS,
     command,
     confirm,
     connection_options,
@@ -34,7 +34,8 @@ def _show_change(change: FeatureChange, output: str) -> int:
         emit_json(serialize.feature_change(change))
     else:
         show(human.feature_change(change))
-    return EXIT_FINDINGS if change.failed else 0
+    # A failed step is an AWS refusal that stopped the change.
+    return EXIT_AWS if change.failed else 0
 
 
 capability_flags = [

@@ -109,6 +109,7 @@ def delete(
     cancel: threading.Event | None,
 ) -> DeletionReport:
     run_id = ctx.new_run_id()
+    ctx.caller()  # resolve once, before the workers journal under it
     to_run = [p for p in deletion_plan.accounts if p.state is PlanState.TO_DELETE]
     by_id = {p.account.id: p for p in to_run}
     fan = run_per_account(

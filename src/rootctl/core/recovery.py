@@ -63,6 +63,7 @@ def allow_password_recovery(
 ) -> RecoveryReport:
     ctx.require(TASK.capability)
     run_id = ctx.new_run_id()
+    ctx.caller()  # resolve once, before the workers journal under it
     fan = run_per_account(
         targets.selected,
         lambda account, _stop: _allow(ctx, run_id, account),
