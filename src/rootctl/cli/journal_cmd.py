@@ -46,17 +46,20 @@ journal_option = click.option(
 @journal_option
 @output_option("table", "json", "csv")
 @click.pass_context
-@command
 def journal(
     ctx: click.Context, since: str | None, limit: int | None, journal_path: str | None, output: str
-) -> int:
+) -> None:
     """Every privileged action rootctl took: intent, outcome, request id, caller, target.
 
     An action whose outcome is "unknown" was started but never completed (the process was
     killed): check the target in AWS.
     """
-    if ctx.invoked_subcommand is not None:
-        return 0
+    if ctx.invoked_subcommand is None:
+        _list(since, limit, journal_path, output)
+
+
+@command
+def _list(since: str | None, limit: int | None, journal_path: str | None, output: str) -> int:
     store = Journal(journal_path)
     entries = store.entries(since=parse_since(since) if since else None, limit=limit)
     if output == "json":
