@@ -1,0 +1,307 @@
+"""Root-user compliance controls evaluated from an audit and the organization status.
+
+Which controls exist, and how each treats a member account whose root user has no
+credentials, is data (``data/controls.yaml``, after the specification's §6); the checks are
+the small pure functions below. No AWS calls and no printing, so that the CLI, the web
+dashboard and the demo can all render the same result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from rootctl.core.models import (
+    AccountAudit,
+    AuditReport,
+    AuditState,
+    Capability,
+    OrgStatus,
+    RootCredentials,
+)
+
+
+class ControlStatus(StrEnum):
+    PASSED = "PASSED"
+    FAILED = "FAILED"
+    NOT_APPLICABLE = "NOT_APPLICABLE"
+    # Not the framework's word: rootctl could not see the account (audit failed or skipped,
+    # or the caller may not read the organization's settings).
+    NOT_EVALUATED = "NOT_EVALUATED"
+
+
+class Scope(StrEnum):
+    ACCOUNT = "account"
+    ORGANIZATION = "organization"
+
+
+class ExemptWhen(StrEnum):
+    NO_ROOT_CREDENTIALS = "no-root-credentials"
+    NO_PASSWORD = "no-password"  # noqa: S105 - a condition name, not a secret
+
+    def holds(self, credentials: RootCredentials) -> bool:
+        if self is ExemptWhen.NO_PASSWORD:
+            return credentials.login_profile is None
+        return not credentials.has_root_credentials
+
+
+@dataclass(frozen=True, slots=True)
+class Exemption:
+    when: ExemptWhen
+    status: ControlStatus
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Control:
+    id: str
+    framework: str
+    title: str
+    severity: str
+    scope: Scope
+    check: str
+    exempt: Exemption | None = None
+    config_rule: str | None = None
+    prowler_check: str | None = None
+    see: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One control's result for one account (or, for organization controls, the org)."""
+
+    control_id: str
+    subject_id: str  # account id, or organization id
+    subject_name: str
+    status: ControlStatus
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class ControlResult:
+    control: Control
+    findings: tuple[Finding, ...]
+
+    def count(self, status: ControlStatus) -> int:
+        return sum(1 for f in self.findings if f.status is status)
+
+    @property
+    def status(self) -> ControlStatus:
+        """Worst first: any FAILED fails the control; accounts not evaluated do not pass it."""
+        for status in (ControlStatus.FAILED, ControlStatus.PASSED, ControlStatus.NOT_APPLICABLE):
+            if self.count(status):
+                return status
+        return ControlStatus.NOT_EVALUATED
+
+
+@dataclass(frozen=True, slots=True)
+class ComplianceReport:
+    organization_id: str
+    results: tuple[ControlResult, ...]
+
+    def control(self, control_id: str) -> ControlResult:
+        for result in self.results:
+            if result.control.id == control_id:
+                return result
+        raise KeyError(control_id)
+
+    def for_subject(self, subject_id: str) -> tuple[Finding, ...]:
+        return tuple(f for r in self.results for f in r.findings if f.subject_id == subject_id)
+
+    @property
+    def passed(self) -> bool:
+        return not any(r.status is ControlStatus.FAILED for r in self.results)
+
+
+# -- checks ------------------------------------------------------------------------------------
+
+Verdict = tuple[bool, str]  # (passed, why)
+
+
+def _no_root_access_key(c: RootCredentials) -> Verdict:
+    if not c.access_keys:
+        return True, "the root user has no access key"
+    keys = ", ".join(f"{k.id} ({k.status})" for k in c.access_keys)
+    return False, f"root access key(s) exist: {keys}"
+
+
+def _no_active_root_access_key(c: RootCredentials) -> Verdict:
+    active = [k.id for k in c.access_keys if k.status == "Active"]
+    if active:
+        return False, f"active root access key(s): {', '.join(active)}"
+    if c.access_keys:
+        return True, "the root user's access keys are all inactive"
+    return True, "the root user has no access key"
+
+
+def _present(c: RootCredentials) -> str:
+    found = ["password"] if c.login_profile else []
+    if c.access_keys:
+        found.append(f"{len(c.access_keys)} access key(s)")
+    if c.signing_certificates:
+        found.append(f"{len(c.signing_certificates)} signing certificate(s)")
+    return ", ".join(found) or "no password or key"
+
+
+def _mfa(c: RootCredentials) -> Verdict:
+    if c.mfa_devices:
+        return True, "MFA: " + ", ".join(f"{d.serial} ({d.kind})" for d in c.mfa_devices)
+    return False, f"no MFA device, yet the root user has {_present(c)}"
+
+
+def _hardware_mfa(c: RootCredentials) -> Verdict:
+    hardware = [d.serial for d in c.mfa_devices if not d.virtual]
+    if hardware:
+        return True, f"hardware MFA: {', '.join(hardware)}"
+    if c.mfa_devices:
+        return False, "only virtual MFA: " + ", ".join(d.serial for d in c.mfa_devices)
+    return False, f"no MFA device, yet the root user has {_present(c)}"
+
+
+def _centralized_root_access(s: OrgStatus) -> tuple[ControlStatus, str]:
+    if s.trusted_access is None or s.capabilities is None:
+        return ControlStatus.NOT_EVALUATED, (
+            "the caller could not read IAM trusted access or the capabilities; "
+            "evaluate from the management account"
+        )
+    if not s.trusted_access:
+        return ControlStatus.FAILED, "IAM trusted access (iam.amazonaws.com) is disabled"
+    if not s.has(Capability.ROOT_CREDENTIALS_MANAGEMENT):
+        return ControlStatus.FAILED, "root credentials management is disabled"
+    why = "IAM trusted access and root credentials management are enabled"
+    if s.has(Capability.ROOT_SESSIONS):
+        why += ", and privileged root actions"
+    if s.delegated_admins:
+        names = ", ".join(f"{d.account_id} ({d.name})" for d in s.delegated_admins)
+        why += f"; delegated administrator {names}: CIS expects a security or management account"
+    elif s.delegated_admins is not None:
+        why += "; managed from the management account (no delegated administrator)"
+    return ControlStatus.PASSED, why
+
+
+AccountCheck = Callable[[RootCredentials], Verdict]
+OrganizationCheck = Callable[[OrgStatus], tuple[ControlStatus, str]]
+
+ACCOUNT_CHECKS: Mapping[str, AccountCheck] = {
+    "no-root-access-key": _no_root_access_key,
+    "no-active-root-access-key": _no_active_root_access_key,
+    "mfa": _mfa,
+    "hardware-mfa": _hardware_mfa,
+}
+ORGANIZATION_CHECKS: Mapping[str, OrganizationCheck] = {
+    "centralized-root-access": _centralized_root_access,
+}
+
+
+# -- evaluation ---------------------------------------------------------------------------------
+
+
+def evaluate(
+    report: AuditReport, status: OrgStatus, controls: Sequence[Control] | None = None
+) -> ComplianceReport:
+    """Each control's result: per audited account, or once for the organization."""
+    chosen = load_controls() if controls is None else tuple(controls)
+    results = []
+    for control in chosen:
+        if control.scope is Scope.ORGANIZATION:
+            verdict, why = ORGANIZATION_CHECKS[control.check](status)
+            findings: tuple[Finding, ...] = (
+                Finding(control.id, status.organization_id, "organization", verdict, why),
+            )
+        else:
+            findings = tuple(_account_finding(control, row) for row in report.accounts)
+        results.append(ControlResult(control, findings))
+    return ComplianceReport(report.organization_id, tuple(results))
+
+
+def _account_finding(control: Control, row: AccountAudit) -> Finding:
+    account = row.account
+
+    def finding(status: ControlStatus, why: str) -> Finding:
+        return Finding(control.id, account.id, account.name, status, why)
+
+    if row.state is not AuditState.AUDITED or row.credentials is None:
+        if account.is_management:
+            return finding(
+                ControlStatus.NOT_EVALUATED,
+                "management account: AssumeRoot cannot reach its root user; "
+                "check it with the credential report in that account",
+            )
+        return finding(ControlStatus.NOT_EVALUATED, f"{row.state.value}: {row.reason or ''}")
+    if control.exempt is not None and control.exempt.when.holds(row.credentials):
+        return finding(control.exempt.status, control.exempt.reason)
+    passed, why = ACCOUNT_CHECKS[control.check](row.credentials)
+    return finding(ControlStatus.PASSED if passed else ControlStatus.FAILED, why)
+
+
+# -- the data file ------------------------------------------------------------------------------
+
+
+class ControlsFileError(ValueError):
+    """The controls file does not match what this module can evaluate."""
+
+
+@cache
+def load_controls(path: Path | None = None) -> tuple[Control, ...]:
+    """The controls from ``path`` (default: the file shipped with rootctl), validated."""
+    if path is None:
+        text = resources.files("rootctl.core").joinpath("data/controls.yaml").read_text("utf-8")
+        where = "rootctl/core/data/controls.yaml"
+    else:
+        text, where = path.read_text("utf-8"), str(path)
+    document = yaml.safe_load(text)
+    if not isinstance(document, dict) or not isinstance(document.get("controls"), list):
+        raise ControlsFileError(f"{where}: expected a mapping with a 'controls' list")
+    controls = tuple(_control(raw, where) for raw in document["controls"])
+    ids = [c.id for c in controls]
+    if len(set(ids)) != len(ids):
+        raise ControlsFileError(f"{where}: duplicate control ids in {ids}")
+    return controls
+
+
+def _control(raw: Any, where: str) -> Control:
+    if not isinstance(raw, dict):
+        raise ControlsFileError(f"{where}: each control must be a mapping, not {raw!r}")
+    name = raw.get("id", "?")
+    try:
+        scope = Scope(raw["scope"])
+        checks: Mapping[str, object] = (
+            ACCOUNT_CHECKS if scope is Scope.ACCOUNT else ORGANIZATION_CHECKS
+        )
+        if raw["check"] not in checks:
+            raise ControlsFileError(
+                f"{where}: control {name}: unknown {scope.value} check {raw['check']!r} "
+                f"(known: {', '.join(checks)})"
+            )
+        exempt = raw.get("exempt")
+        if exempt is not None and scope is not Scope.ACCOUNT:
+            raise ControlsFileError(f"{where}: control {name}: only account controls exempt")
+        return Control(
+            id=str(raw["id"]),
+            framework=str(raw["framework"]),
+            title=str(raw["title"]),
+            severity=str(raw["severity"]),
+            scope=scope,
+            check=str(raw["check"]),
+            exempt=None
+            if exempt is None
+            else Exemption(
+                ExemptWhen(exempt["when"]),
+                ControlStatus(exempt["status"]),
+                " ".join(str(exempt["reason"]).split()),
+            ),
+            config_rule=raw.get("config_rule"),
+            prowler_check=raw.get("prowler_check"),
+            see=raw.get("see"),
+        )
+    except ControlsFileError:
+        raise
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ControlsFileError(f"{where}: control {name}: bad or missing field: {exc}") from None
