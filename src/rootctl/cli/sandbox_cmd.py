@@ -8,3 +8,131 @@ import click
 @click.group()
 def sandbox() -> None:
     """Run the offline AWS sandbox (Organizations, IAM, STS, S3, SQS on moto)."""
+
+
+def _deny_rule(value: str) -> tuple[str, str]:
+    account, sep, action = value.partition(":")
+    if not sep or not action:
+        raise click.BadParameter(f"expected ACCOUNT:ACTION or ACCOUNT:TASK_POLICY, got {value!r}")
+    return account, action
+
+
+@sandbox.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option("--port", default=4566, show_default=True, type=int, help="Port (0: any free one).")
+@click.option(
+    "--seed",
+    "seed_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Seed file (YAML) describing the organization. Default: the built-in example.",
+)
+@click.option(
+    "--accounts", type=click.IntRange(min=1), help="Generate an organization of N accounts."
+)
+@click.option(
+    "--random-seed",
+    default=0,
+    show_default=True,
+    type=int,
+    help="Seed for the generator (--accounts) and for fault decisions.",
+)
+@click.option("--latency-ms", default=0.0, type=click.FloatRange(min=0), help="Added per call.")
+@click.option("--jitter-ms", default=0.0, type=click.FloatRange(min=0), help="± random latency.")
+@click.option(
+    "--throttle-rate",
+    default=0.0,
+    type=click.FloatRange(0, 1),
+    help="Share of calls answered with the service's throttling error.",
+)
+@click.option(
+    "--error-rate",
+    default=0.0,
+    type=click.FloatRange(0, 1),
+    help="Share of calls answered with a 5xx error.",
+)
+@click.option(
+    "--deny",
+    "deny",
+    multiple=True,
+    metavar="ACCOUNT:ACTION",
+    help="Deny an action (iam:DeleteLoginProfile) or a task policy "
+    "(IAMDeleteRootUserCredentials) in an account, like an SCP. Repeatable; ACCOUNT "
+    "may be '*'.",
+)
+@click.option("--verbose", is_flag=True, help="Log every request.")
+def serve(
+    host: str,
+    port: int,
+    seed_file: str | None,
+    accounts: int | None,
+    random_seed: int,
+    latency_ms: float,
+    jitter_ms: float,
+    throttle_rate: float,
+    error_rate: float,
+    deny: tuple[str, ...],
+    verbose: bool,
+) -> None:
+    """Serve the sandbox over HTTP in the foreground until Ctrl-C."""
+    from rootctl.sandbox import Sandbox, SeedError
+    from rootctl.sandbox.server import SandboxServer, is_loopback
+
+    if seed_file and accounts:
+        raise click.UsageError("give --seed or --accounts, not both")
+    rules = [_deny_rule(value) for value in deny]
+    try:
+        if accounts:
+            sb = Sandbox.generated(accounts, seed=random_seed)
+        elif seed_file:
+            sb = Sandbox.from_seed(seed_file)
+        else:
+            sb = Sandbox.example()
+    except SeedError as error:
+        raise click.ClickException(str(error)) from error
+    try:
+        sb.faults.update(
+            latency_ms=latency_ms,
+            jitter_ms=jitter_ms,
+            throttle_rate=throttle_rate,
+            error_rate=error_rate,
+            seed=random_seed,
+        )
+        for account, action in rules:
+            sb.faults.deny(account, action)
+    except ValueError as error:
+        raise click.BadParameter(str(error)) from error
+
+    if not is_loopback(host):
+        click.secho(
+            f"warning: binding {host} exposes the sandbox (and its /_sandbox/ API, which hands "
+            "out credentials) beyond this machine",
+            fg="yellow",
+            err=True,
+        )
+    try:
+        server = SandboxServer(host, port, quiet=not verbose)
+    except OSError as error:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror}") from error
+    admin = sb.admin_credentials()
+    click.echo(
+        f"rootctl sandbox: organization {sb.organization_id}, {len(sb.accounts())} accounts, "
+        f"management account {sb.management_account_id}"
+    )
+    click.echo(f"endpoint: {server.endpoint_url}  (sandbox API: {server.endpoint_url}/_sandbox/)")
+    click.echo("\n# talk to it as the management account's admin:")
+    for line in (
+        f"export AWS_ENDPOINT_URL={server.endpoint_url}",
+        f"export AWS_ACCESS_KEY_ID={admin.access_key_id}",
+        f"export AWS_SECRET_ACCESS_KEY={admin.secret_access_key}",
+        "export AWS_DEFAULT_REGION=us-east-1",
+        "export AWS_REGION=us-east-1",
+        "unset AWS_SESSION_TOKEN AWS_PROFILE",
+    ):
+        click.echo(line)
+    click.echo("\nPress Ctrl-C to stop.", err=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("\nstopping", err=True)
+    finally:
+        server.stop()

@@ -1,0 +1,181 @@
+"""A deterministic organization of N accounts: the same N and seed always give the same nested
+OUs, account ids, names, e-mails and root credentials (dates are fixed, not "now"-relative).
+
+The mix imitates an estate that grew over years: older invited accounts with root passwords
+(some with virtual or hardware MFA, some with forgotten access keys, a few signing
+certificates), newer accounts created through Organizations with credential-less roots, a few
+suspended accounts, and some buckets and queues locked by a deny-everyone policy.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+ANCHOR = datetime(2026, 6, 1, tzinfo=UTC)
+BUSINESS_UNITS = (
+    "payments", "checkout", "identity", "data", "search", "marketing", "logistics", "billing",
+    "analytics", "mobile", "partners", "ledger", "risk", "fraud", "support", "media", "catalog",
+    "pricing", "inventory", "shipping", "loyalty", "messaging", "maps", "ads",
+)  # fmt: skip
+APPLICATIONS = (
+    "api", "web", "ledger", "events", "reports", "gateway", "workers", "ml", "etl", "portal",
+    "auth", "stream", "batch", "cache", "admin", "export",
+)  # fmt: skip
+ENVIRONMENTS = ("Prod", "Staging", "Dev")
+SERVICES = ("s3", "ec2", "iam", "sts", "cloudfront", "lambda", "dynamodb", "rds")
+REGIONS = ("us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2")
+
+
+def _when(rng: random.Random, low_days: int, high_days: int) -> str:
+    moment = ANCHOR - timedelta(days=rng.randint(low_days, high_days), minutes=rng.randint(0, 1439))
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _root(rng: random.Random, created: bool, joined: str) -> dict[str, Any]:
+    """Root credentials by how the account joined (ratios are the module docstring's mix)."""
+    roll = rng.random()
+    if created:
+        if roll < 0.9:
+            return {}
+        if roll < 0.94:
+            return {"recovery_only": True, "password_changed": _when(rng, 10, 300)}
+        return {"password": f"Gen-{rng.getrandbits(48):012x}!", "password_changed": joined}
+    if roll < 0.12:
+        return {}
+    root: dict[str, Any] = {
+        "password": f"Gen-{rng.getrandbits(48):012x}!",
+        "password_changed": _when(rng, 100, 1500),
+    }
+    if rng.random() < 0.6:
+        root["password_last_used"] = _when(rng, 1, 900)
+    mfa_roll = rng.random()
+    if mfa_roll < 0.45:
+        root["mfa"] = [{"type": "virtual", "enabled": _when(rng, 100, 2000)}]
+    elif mfa_roll < 0.6:
+        root["mfa"] = [{"type": "hardware", "enabled": _when(rng, 100, 2000)}]
+    if rng.random() < 0.25:
+        keys = []
+        for _ in range(2 if rng.random() < 0.2 else 1):
+            key: dict[str, Any] = {
+                "status": "Active" if rng.random() < 0.85 else "Inactive",
+                "created": _when(rng, 400, 2500),
+            }
+            use = rng.random()
+            if use < 0.5:
+                key["last_used"] = {
+                    "date": _when(rng, 0, 30),
+                    "service": rng.choice(SERVICES),
+                    "region": rng.choice(REGIONS),
+                }
+            elif use < 0.75:
+                key["last_used"] = {
+                    "date": _when(rng, 200, 1200),
+                    "service": rng.choice(SERVICES),
+                    "region": rng.choice(REGIONS),
+                }
+            keys.append(key)
+        root["access_keys"] = keys
+    if rng.random() < 0.05:
+        root["signing_certificates"] = [{"status": "Active", "uploaded": _when(rng, 300, 2500)}]
+    return root
+
+
+def generate(accounts: int, seed: int = 0) -> dict[str, Any]:
+    """A seed mapping (the YAML format, as data) for ``accounts`` member accounts."""
+    if accounts < 1:
+        raise ValueError("an organization needs at least one member account")
+    rng = random.Random(f"rootctl-sandbox:{accounts}:{seed}")
+    used_ids: set[str] = set()
+
+    def account_id() -> str:
+        while True:
+            candidate = str(rng.randrange(10**11, 10**12))
+            if candidate not in used_ids:
+                used_ids.add(candidate)
+                return candidate
+
+    management_id = account_id()
+    unit_count = max(2, min(len(BUSINESS_UNITS), accounts // 40))
+    units = BUSINESS_UNITS[:unit_count]
+    ous = ["Security", "Infrastructure", "Sandbox"]
+    ous += [f"Workloads/{u.capitalize()}/{env}" for u in units for env in ENVIRONMENTS]
+    members: list[dict[str, Any]] = []
+    names: set[str] = set()
+
+    def add(name: str, ou: str, *, created: bool | None = None, **extra: Any) -> dict[str, Any]:
+        unique, number = name, 2
+        while unique in names:
+            unique, number = f"{name}-{number}", number + 1
+        names.add(unique)
+        was_created = created if created is not None else rng.random() < 0.45
+        joined = _when(rng, 30, 3000)
+        account: dict[str, Any] = {
+            "id": account_id(),
+            "name": unique,
+            "email": f"aws+{unique}@example.com",
+            "ou": ou,
+            "joined": "CREATED" if was_created else "INVITED",
+            "joined_at": joined,
+            "root": _root(rng, was_created, joined),
+            **extra,
+        }
+        if rng.random() < 0.01:
+            account["status"] = "SUSPENDED"
+        members.append(account)
+        return account
+
+    add("security-tooling", "Security", created=True, principals=[{"name": "admin"}])
+    for name, ou in (
+        ("log-archive", "Security"),
+        ("shared-networking", "Infrastructure"),
+        ("shared-services", "Infrastructure"),
+    ):
+        if len(members) < accounts:
+            add(name, ou)
+    while len(members) < accounts:
+        index = len(members)
+        if rng.random() < 0.1:
+            account = add(f"sandbox-{rng.choice(APPLICATIONS)}", "Sandbox")
+        else:
+            unit = rng.choice(units)
+            env = rng.choice(ENVIRONMENTS)
+            app = rng.choice(APPLICATIONS)
+            account = add(f"{unit}-{app}-{env.lower()}", f"Workloads/{unit.capitalize()}/{env}")
+        if index % 50 == 7:
+            account["buckets"] = [
+                {
+                    "name": f"{account['name']}-{account['id']}-data",
+                    "region": rng.choice(REGIONS),
+                    "policy": "deny-all",
+                }
+            ]
+        if index % 80 == 13:
+            account["queues"] = [
+                {"name": f"{account['name']}-events", "region": "us-east-1", "policy": "deny-all"}
+            ]
+    return {
+        "organization": {
+            "id": f"o-{rng.getrandbits(50):013x}"[:12],
+            "feature_set": "ALL",
+            "trusted_access": [],
+            "delegated_administrators": {},
+            "features": [],
+        },
+        "organizational_units": ous,
+        "management_account": {
+            "id": management_id,
+            "name": "management",
+            "email": "aws-management@example.com",
+            "joined": "INVITED",
+            "joined_at": (ANCHOR - timedelta(days=3200)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "root": {
+                "password": f"Gen-{rng.getrandbits(48):012x}!",
+                "password_changed": _when(rng, 200, 900),
+                "mfa": [{"type": "hardware", "enabled": _when(rng, 900, 2000)}],
+            },
+            "principals": [{"name": "admin"}],
+        },
+        "accounts": members,
+    }

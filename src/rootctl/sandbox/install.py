@@ -1,0 +1,118 @@
+"""Installing the sandbox into moto, once per process and idempotently.
+
+moto has no plugin API; the least invasive extension points (see the reference notes) are:
+re-pointing each service's ``url_paths`` at a response subclass (read per request in-process,
+and when the HTTP server builds a service's app — so install before serving), swapping the
+function that maps access keys to accounts, and letting Organizations accept IAM.
+"""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from typing import Any
+
+_lock = threading.Lock()
+_installed = False
+
+
+def _verify(account_id: str, access_key_id: str) -> bool:
+    """Does ``account_id`` really hold the key? (IAM users' and sessions' keys; root keys.)"""
+    from moto.iam.models import iam_backends
+
+    from .models import peek_account_state
+
+    per_account = dict.get(iam_backends, account_id)
+    if per_account is not None:
+        for backend in list(per_account.values()):
+            if access_key_id in backend.access_keys:
+                return True
+    state = peek_account_state(account_id)
+    root = state.root if state is not None else None
+    return root is not None and root.key(access_key_id) is not None
+
+
+def _scan(access_key_id: str) -> str | None:
+    """The slow path for keys that do not decode: existing backends only, never creating any."""
+    from moto.iam.models import iam_backends
+
+    for account_id, per_account in list(iam_backends.items()):
+        for backend in list(per_account.values()):
+            if access_key_id in backend.access_keys:
+                return str(account_id)
+    return None
+
+
+def _account_lookup(access_key_id: str) -> str:
+    from .keys import KEYS
+
+    return KEYS.account_for(access_key_id)
+
+
+def _fast_backend_creation() -> None:
+    """BackendDict checks ``account_id not in list(self.keys())`` on *every* access — O(accounts)
+    per lookup, several lookups per request. Same semantics, dict membership instead."""
+    from moto.core.base_backend import AccountSpecificBackend, BackendDict, backend_lock
+
+    if getattr(BackendDict, "_sandbox_fast", False):
+        return
+
+    def create(self: Any, account_id: str) -> None:
+        if dict.__contains__(self, account_id):
+            return  # entries and _instances are only ever cleared together (BackendDict.reset)
+        with backend_lock:
+            if not dict.__contains__(self, account_id):
+                self[account_id] = AccountSpecificBackend(
+                    service_name=self.service_name,
+                    account_id=account_id,
+                    backend=self.backend,
+                    use_boto3_regions=self._use_boto3_regions,
+                    additional_regions=self._additional_regions,
+                )
+            instances: list[Any] = BackendDict._instances  # type: ignore[misc]
+            if self not in instances:
+                instances.append(self)
+
+    setattr(BackendDict, "_create_account_specific_backend", create)  # noqa: B010
+    setattr(BackendDict, "_sandbox_fast", True)  # noqa: B010
+
+
+def install() -> None:
+    """Make this process's moto the sandbox. Safe to call any number of times."""
+    global _installed
+    with _lock:
+        if _installed:
+            return
+        import moto.iam.models
+        import moto.iam.urls
+        import moto.organizations.urls
+        import moto.s3.responses
+        import moto.s3.urls
+        import moto.sqs.urls
+        import moto.sts.urls
+
+        from . import organizations
+        from .iam import SandboxIamResponse
+        from .keys import KEYS
+        from .s3 import SandboxS3Response, SandboxSQSResponse
+        from .sts import SandboxTokenResponse
+
+        _fast_backend_creation()
+        organizations.install()
+        KEYS.verify = _verify
+        KEYS.scan = _scan
+        setattr(moto.iam.models, "get_account_id_from", _account_lookup)  # noqa: B010
+
+        moto.iam.urls.url_paths = {"{0}/$": SandboxIamResponse.dispatch}
+        moto.sts.urls.url_paths = {"{0}/$": SandboxTokenResponse.dispatch}
+        moto.organizations.urls.url_paths = {
+            "{0}/$": organizations.SandboxOrganizationsResponse.dispatch
+        }
+        moto.sqs.urls.url_paths = {
+            path: SandboxSQSResponse.dispatch for path in moto.sqs.urls.url_paths
+        }
+        # S3's backend reloads moto.s3.urls on every request, and the module imports
+        # S3Response from moto.s3.responses — so the subclass goes in there.
+        setattr(moto.s3.responses, "S3Response", SandboxS3Response)  # noqa: B010
+        importlib.reload(moto.s3.urls)
+        _installed = True

@@ -1,0 +1,41 @@
+"""S3 and SQS: moto's services behind the gate (root-session ceiling, resource-policy
+lock-outs, faults). S3 routes every request through its authorization hook, which knows the
+IAM action (``s3:GetBucketPolicy`` …) and the bucket ARN; SQS goes through ``call_action``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from moto.s3.responses import S3Response
+from moto.sqs.responses import SQSResponse
+
+from . import gate
+from .exceptions import SandboxError
+
+
+class SandboxS3Response(S3Response):
+    def _authenticate_and_authorize_s3_action(
+        self, bucket_name: str | None = None, key_name: str | None = None
+    ) -> None:
+        # Raising SandboxError (an HTTPException) here escapes S3's own error handling and is
+        # rendered, headers included, by moto's dispatcher.
+        if gate.caller_of(self) is not None:  # checked once per request, even if asked twice
+            super()._authenticate_and_authorize_s3_action(
+                bucket_name=bucket_name, key_name=key_name
+            )
+            return
+        resource = "*"
+        if bucket_name:
+            resource = f"arn:aws:s3:::{bucket_name}" + (f"/{key_name}" if key_name else "")
+        gate.run(self, "s3", str(self.data.get("Action", "")), resource)
+        super()._authenticate_and_authorize_s3_action(bucket_name=bucket_name, key_name=key_name)
+
+
+class SandboxSQSResponse(SQSResponse):
+    def call_action(self) -> Any:
+        try:
+            gate.run(self, "sqs", self._get_action())
+        except SandboxError as error:
+            return error.as_response()
+        return super().call_action()

@@ -1,0 +1,103 @@
+"""HTTP mode: moto's server app, with the sandbox installed first and ``/_sandbox/`` in front.
+
+``moto_server`` cannot load extensions and builds each service's Flask app on first use, so
+the sandbox is installed before the server starts and the apps are built afterwards.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from . import api
+from .install import install
+
+
+class SandboxApp:
+    """WSGI: ``/_sandbox/…`` to the sandbox API, everything else to moto's dispatcher."""
+
+    def __init__(self) -> None:
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+        install()
+        self.moto = DomainDispatcherApplication(create_backend_app)
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path == "/_sandbox" or path.startswith("/_sandbox/"):
+            return api.application(environ, start_response)
+        result: Iterable[bytes] = self.moto(environ, start_response)
+        return result
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class SandboxServer:
+    """The sandbox over real HTTP, in a background thread (``start``/``stop``) or in the
+    foreground (``serve_forever``)."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, quiet: bool = True) -> None:
+        from moto.moto_server.werkzeug_app import MotoRequestHandler
+
+        class Handler(MotoRequestHandler):
+            def log_request(self, *args: Any, **kwargs: Any) -> None:
+                if not quiet:
+                    super().log_request(*args, **kwargs)
+
+        self.app = SandboxApp()
+        self._server: BaseWSGIServer = make_server(
+            host, port, self.app, threaded=True, request_handler=Handler
+        )
+        self._server.daemon_threads = True  # type: ignore[attr-defined]  # threaded server
+        self._thread: threading.Thread | None = None
+
+    @property
+    def host(self) -> str:
+        return str(self._server.server_address[0])
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    @property
+    def endpoint_url(self) -> str:
+        host = self.host
+        shown = f"[{host}]" if ":" in host else host
+        return f"http://{shown}:{self.port}"
+
+    def start(self) -> SandboxServer:
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="rootctl-sandbox", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def serve_forever(self) -> None:
+        self._server.serve_forever()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._server.shutdown()  # blocks until serve_forever returns: only if it runs
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def __enter__(self) -> SandboxServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
