@@ -1,0 +1,96 @@
+"""`rootctl ui`: serve the web dashboard on this machine and print the link to open."""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import click
+
+from rootctl.cli.common import command, connection_options, engine, fail, say
+from rootctl.errors import InputError
+
+
+@click.command("ui")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="0: any."
+)
+@click.option(
+    "--sandbox",
+    "use_sandbox",
+    is_flag=True,
+    help="Run on an embedded example sandbox (offline; a temporary journal unless --journal).",
+)
+@click.option(
+    "--allow-remote",
+    is_flag=True,
+    help="Allow binding a non-loopback address. Anyone who can reach it and gets the link "
+    "can act as root in member accounts; the traffic is plain HTTP.",
+)
+@click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="Another Host name the browser will use (e.g. this machine's DNS name). Repeatable.",
+)
+@connection_options
+@command
+def ui(
+    host: str,
+    port: int,
+    use_sandbox: bool,
+    allow_remote: bool,
+    allowed_hosts: tuple[str, ...],
+    **kwargs: Any,
+) -> int:
+    """Serve the web dashboard (Overview, Organization, account actions, bulk jobs, Journal).
+
+    Binds 127.0.0.1 by default. The printed link carries a secret for this run: open it once,
+    the browser then keeps a session cookie. Ctrl-C stops the server.
+    """
+    from rootctl.web import DashboardServer, create_app
+    from rootctl.web.server import embedded_sandbox, is_loopback
+
+    if not is_loopback(host):
+        if not allow_remote:
+            fail(
+                InputError(
+                    f"refusing to serve the dashboard on {host}: it is not a loopback address.",
+                    "Pass --allow-remote if you really mean it (and see docs/web.md).",
+                )
+            )
+        say(
+            f"WARNING: serving on {host}, reachable from other machines. Whoever gets the link "
+            "can take root-level actions in member accounts; traffic is unencrypted HTTP."
+        )
+    with contextlib.ExitStack() as stack:
+        note = None
+        if use_sandbox:
+            sb = stack.enter_context(embedded_sandbox())
+            kwargs["endpoint_url"] = sb.endpoint_url
+            kwargs["region"] = kwargs.get("region") or "us-east-1"
+            if not kwargs.get("journal_path"):
+                folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="rootctl-ui-"))
+                kwargs["journal_path"] = str(Path(folder) / "journal.sqlite3")
+            note = (
+                f"Sandbox: an emulated organization ({sb.organization_id}) served at "
+                f"{sb.endpoint_url}; nothing here touches AWS."
+            )
+        ra = stack.enter_context(engine(kwargs))
+        app = create_app(ra, bind_host=host, extra_hosts=allowed_hosts, sandbox_note=note)
+        try:
+            server = stack.enter_context(DashboardServer(app, host, port))
+        except (OSError, RuntimeError) as exc:
+            fail(InputError(f"cannot serve on {host}:{port}: {exc}"))
+        if note:
+            say(note)
+        say(f"Journal: {ra.journal.path}")
+        say("Open this link in your browser (it carries this run's secret; keep it private):")
+        click.echo(server.login_url())
+        say("Press Ctrl-C to stop.")
+        server.wait()
+    return 0

@@ -1,0 +1,353 @@
+"""What the API and the pages share: the engine, the in-memory audit cache, the jobs, and the
+typed confirmations. Routes call this and render; the engine makes every decision about AWS.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from rootctl.core.engine import RootAccess
+from rootctl.core.models import (
+    AccountAudit,
+    AuditReport,
+    Capability,
+    CredentialKind,
+    DeletionPlan,
+    DeletionReport,
+    FeatureChange,
+    JournalEntry,
+    Organization,
+    OrgStatus,
+    ProgressCallback,
+    RecoveryReport,
+    ResourceKind,
+    ResourcePolicy,
+    TargetSelector,
+    TargetSet,
+    UnlockResult,
+)
+from rootctl.errors import InputError, NotFound
+from rootctl.web.jobs import Job, JobKind, JobRegistry, JobState
+
+
+class ConfirmationError(InputError):
+    """The typed confirmation did not match; nothing was done."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Accounts and OUs picked in the tree (or sent to the API). Never a file path: the
+    server must not read files a browser names."""
+
+    accounts: tuple[str, ...] = ()
+    ous: tuple[str, ...] = ()
+    all: bool = False
+    exclude: tuple[str, ...] = ()
+
+    def selector(self) -> TargetSelector:
+        if not (self.all or self.accounts or self.ous):
+            raise InputError("Choose at least one account or OU.")
+        return TargetSelector(
+            all=self.all, accounts=self.accounts, ous=self.ous, exclude=self.exclude
+        )
+
+
+@dataclass
+class AuditCache:
+    """The last audit of every account, so pages never wait on AWS to show posture."""
+
+    rows: dict[str, AccountAudit] = field(default_factory=dict)
+    audited_at: dict[str, datetime] = field(default_factory=dict)
+    full_audit_at: datetime | None = None
+    last_error: str | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def merge(self, report: AuditReport, *, full: bool) -> None:
+        now = datetime.now(UTC)
+        with self._lock:
+            for row in report.accounts:
+                self.rows[row.account.id] = row
+                self.audited_at[row.account.id] = now
+            if full:
+                self.full_audit_at = now
+            self.last_error = None
+
+    def get(self, account_id: str) -> AccountAudit | None:
+        with self._lock:
+            return self.rows.get(account_id)
+
+    def snapshot(self) -> dict[str, AccountAudit]:
+        with self._lock:
+            return dict(self.rows)
+
+
+@dataclass(frozen=True)
+class Notice:
+    level: str  # "ok", "warn", "error"
+    title: str
+    lines: tuple[str, ...] = ()
+
+
+class Notices:
+    """One-shot messages carried across a POST → redirect → GET by id."""
+
+    def __init__(self, keep: int = 100) -> None:
+        self._items: OrderedDict[str, Notice] = OrderedDict()
+        self._keep = keep
+        self._lock = threading.Lock()
+        self._next = 0
+
+    def add(self, notice: Notice) -> str:
+        with self._lock:
+            self._next += 1
+            key = str(self._next)
+            self._items[key] = notice
+            while len(self._items) > self._keep:
+                self._items.popitem(last=False)
+            return key
+
+    def get(self, key: str | None) -> Notice | None:
+        with self._lock:
+            return self._items.get(key or "")
+
+
+def expected_confirmation(account_ids: Sequence[str]) -> str:
+    """One account: type its id. Several: type how many (what the button acts on)."""
+    return account_ids[0] if len(account_ids) == 1 else str(len(account_ids))
+
+
+def check_confirmation(typed: str, account_ids: Sequence[str]) -> None:
+    if not account_ids:
+        raise InputError("Nothing to act on: no account in this selection can be changed.")
+    expected = expected_confirmation(account_ids)
+    if typed.strip() != expected:
+        what = "the account id" if len(account_ids) == 1 else "the number of accounts"
+        raise ConfirmationError(f"Type {what} ({expected}) to confirm; nothing was done.")
+
+
+class Dashboard:
+    def __init__(self, engine: RootAccess, jobs: JobRegistry | None = None) -> None:
+        self.engine = engine
+        self.jobs = jobs or JobRegistry()
+        self.cache = AuditCache()
+        self.notices = Notices()
+        self._status: OrgStatus | None = None
+        self._status_lock = threading.Lock()
+
+    # -- reading ----------------------------------------------------------------------------
+
+    def status(self, *, refresh: bool = False) -> OrgStatus:
+        with self._status_lock:
+            if self._status is None or refresh:
+                self._status = self.engine.status()
+            return self._status
+
+    def organization(self) -> Organization:
+        return self.engine.organization()
+
+    def account(self, account_id: str) -> tuple[AccountAudit | None, datetime | None]:
+        org = self.organization()
+        if org.account(account_id) is None:
+            raise NotFound(f"account {account_id} is not in organization {org.id}.")
+        return self.cache.get(account_id), self.cache.audited_at.get(account_id)
+
+    def targets(self, selection: Selection) -> TargetSet:
+        return self.engine.select_targets(selection.selector())
+
+    def journal(
+        self,
+        *,
+        account: str | None = None,
+        action: str | None = None,
+        outcome: str | None = None,
+        since: datetime | None = None,
+        limit: int | None = 500,
+    ) -> list[JournalEntry]:
+        entries = self.engine.journal_entries(since=since)
+        picked = [
+            e
+            for e in entries
+            if (not account or e.target == account)
+            and (not action or e.action == action)
+            and (not outcome or e.outcome == outcome)
+        ]
+        return picked[:limit] if limit else picked
+
+    def journal_entry(self, entry_id: int) -> JournalEntry:
+        try:
+            return self.engine.journal_entry(entry_id)
+        except InputError as exc:
+            raise NotFound(exc.message) from None
+
+    def audit_job(self) -> Job | None:
+        running = self.jobs.running(JobKind.AUDIT)
+        return running[0] if running else None
+
+    # -- jobs -------------------------------------------------------------------------------
+
+    def start_audit(self, selection: Selection) -> Job:
+        target_set = self.targets(selection)
+        full = selection.all and not selection.exclude
+
+        def work(progress: ProgressCallback, cancel: threading.Event) -> AuditReport:
+            try:
+                return self.engine.audit(target_set, progress=progress, cancel=cancel)
+            except Exception as exc:
+                self.cache.last_error = str(exc)
+                raise
+
+        return self.jobs.start(
+            JobKind.AUDIT,
+            _title("Audit", target_set),
+            _ids(target_set),
+            work,
+            writes=False,
+            then=lambda job: self.cache.merge(job.result, full=full),
+        )
+
+    def start_plan(self, selection: Selection, kinds: Iterable[CredentialKind]) -> Job:
+        kinds = tuple(kinds)
+        if not kinds:
+            raise InputError("Choose at least one kind of root credential to delete.")
+        target_set = self.targets(selection)
+
+        def work(progress: ProgressCallback, cancel: threading.Event) -> DeletionPlan:
+            return self.engine.plan_deletion(target_set, kinds, progress=progress, cancel=cancel)
+
+        return self.jobs.start(
+            JobKind.PLAN,
+            _title("Plan deletion of root credentials", target_set),
+            _ids(target_set),
+            work,
+            writes=False,
+        )
+
+    def start_deletion(self, plan_job_id: str, confirm: str) -> Job:
+        plan_job = self.job(plan_job_id)
+        if plan_job.kind is not JobKind.PLAN or plan_job.state is not JobState.SUCCEEDED:
+            raise InputError("Only a finished deletion plan can be applied.")
+        if any(j.parent_id == plan_job_id for j in self.jobs.all()):
+            raise InputError("This plan was already applied; make a new plan.")
+        plan: DeletionPlan = plan_job.result
+        account_ids = [p.account.id for p in plan.to_delete]
+        check_confirmation(confirm, account_ids)
+
+        def work(progress: ProgressCallback, cancel: threading.Event) -> DeletionReport:
+            return self.engine.delete_credentials(plan, progress=progress, cancel=cancel)
+
+        return self.jobs.start(
+            JobKind.DELETE,
+            f"Delete root credentials in {_count(len(account_ids))}",
+            tuple(account_ids),
+            work,
+            writes=True,
+            parent_id=plan_job_id,
+            then=lambda job: self._reaudit(job.account_ids),
+        )
+
+    def start_recovery(self, selection: Selection, confirm: str) -> Job:
+        target_set = self.targets(selection)
+        check_confirmation(confirm, _ids(target_set))
+
+        def work(progress: ProgressCallback, cancel: threading.Event) -> RecoveryReport:
+            return self.engine.allow_password_recovery(target_set, progress=progress, cancel=cancel)
+
+        return self.jobs.start(
+            JobKind.RECOVERY,
+            _title("Allow password recovery", target_set),
+            _ids(target_set),
+            work,
+            writes=True,
+            then=lambda job: self._reaudit(job.account_ids),
+        )
+
+    def job(self, job_id: str) -> Job:
+        job = self.jobs.get(job_id)
+        if job is None:
+            raise NotFound(f"job {job_id} does not exist (jobs live as long as the server).")
+        return job
+
+    def _reaudit(self, account_ids: Sequence[str]) -> None:
+        """After a change, re-read the accounts it touched so every page shows the truth."""
+        if not account_ids:
+            return
+        target_set = self.engine.select_targets(TargetSelector(accounts=tuple(account_ids)))
+        self.cache.merge(self.engine.audit(target_set), full=False)
+
+    # -- the feature ------------------------------------------------------------------------
+
+    def enable(
+        self, capabilities: Iterable[Capability], delegate: str | None, *, dry_run: bool = False
+    ) -> FeatureChange:
+        capabilities = tuple(capabilities)
+        if not capabilities:
+            raise InputError("Choose at least one capability to enable.")
+        change = self.engine.enable(capabilities, delegate=delegate or None, dry_run=dry_run)
+        self.status(refresh=True)
+        if (
+            not dry_run
+            and not change.failed
+            and change.after.has(Capability.ROOT_CREDENTIALS_MANAGEMENT)
+        ):
+            self.start_audit(Selection(all=True))
+        return change
+
+    def disable(
+        self,
+        capabilities: Iterable[Capability],
+        *,
+        trusted_access: bool,
+        confirm: str,
+        dry_run: bool = False,
+    ) -> FeatureChange:
+        capabilities = tuple(capabilities)
+        if not capabilities and not trusted_access:
+            raise InputError("Choose what to turn off.")
+        org_id = self.organization().id
+        if confirm.strip() != org_id:
+            raise ConfirmationError(
+                f"Type the organization id ({org_id}) to confirm; nothing was done."
+            )
+        change = self.engine.disable(capabilities, trusted_access=trusted_access, dry_run=dry_run)
+        self.status(refresh=True)
+        return change
+
+    # -- resource policies --------------------------------------------------------------------
+
+    def resources(self, account_id: str, kind: ResourceKind) -> list[ResourcePolicy]:
+        if kind is ResourceKind.S3_BUCKET:
+            return self.engine.list_bucket_policies(account_id)
+        return self.engine.list_queue_policies(account_id)
+
+    def resource(self, account_id: str, kind: ResourceKind, name: str) -> ResourcePolicy:
+        if kind is ResourceKind.S3_BUCKET:
+            return self.engine.bucket_policy(account_id, name)
+        return self.engine.queue_policy(account_id, name)
+
+    def unlock(self, account_id: str, kind: ResourceKind, name: str, confirm: str) -> UnlockResult:
+        check_confirmation(confirm, [account_id])
+        if kind is ResourceKind.S3_BUCKET:
+            return self.engine.unlock_s3(account_id, name)
+        return self.engine.unlock_sqs(account_id, name)
+
+    def close(self) -> None:
+        self.jobs.shutdown()
+
+
+def _ids(target_set: TargetSet) -> tuple[str, ...]:
+    return tuple(a.id for a in target_set.selected)
+
+
+def _count(n: int) -> str:
+    return f"{n} account" if n == 1 else f"{n} accounts"
+
+
+def _title(action: str, target_set: TargetSet) -> str:
+    selected = target_set.selected
+    if len(selected) == 1:
+        return f"{action}: {selected[0].name} ({selected[0].id})"
+    return f"{action}: {_count(len(selected))}"

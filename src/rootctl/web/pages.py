@@ -1,0 +1,378 @@
+"""The HTML pages: server-rendered, usable without JavaScript (the script only streams job
+progress and guards typed confirmations). Every POST is a form with the CSRF field; every
+action ends in a redirect (POST → redirect → GET) so a reload never repeats it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path as FilePath
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from rootctl.core.models import (
+    Capability,
+    CredentialKind,
+    FeatureChange,
+    ResourceKind,
+    UnlockState,
+)
+from rootctl.errors import InputError, RootctlError
+from rootctl.web import views
+from rootctl.web.dashboard import Dashboard, Notice, Selection, expected_confirmation
+from rootctl.web.documents import plan_confirmation
+from rootctl.web.jobs import JobKind
+
+TEMPLATES = Jinja2Templates(directory=str(FilePath(__file__).parent / "templates"))
+TEMPLATES.env.filters["when"] = views.when
+TEMPLATES.env.filters["day"] = views.day
+TEMPLATES.env.globals["CredentialKind"] = CredentialKind
+TEMPLATES.env.globals["Capability"] = Capability
+TEMPLATES.env.globals["STATUS_FILTERS"] = views.STATUS_FILTERS
+
+router = APIRouter(include_in_schema=False)
+
+Text = Annotated[str, Form(max_length=200)]
+Ids = Annotated[list[str], Form(max_length=10_000)]
+
+
+def board_of(request: Request) -> Dashboard:
+    board: Dashboard = request.app.state.dashboard
+    return board
+
+
+def render(request: Request, template: str, status_code: int = 200, **context: Any) -> Response:
+    board = board_of(request)
+    try:
+        org_status = board.status()
+        status_error = None
+    except RootctlError as exc:
+        org_status, status_error = None, str(exc)
+    base = {
+        "csrf": request.app.state.secrets.csrf,
+        "org_status": org_status,
+        "status_error": status_error,
+        "full_audit_at": board.cache.full_audit_at,
+        "audit_job": board.audit_job(),
+        "notice": board.notices.get(request.query_params.get("notice")),
+        "sandbox": request.app.state.sandbox_note,
+    }
+    return TEMPLATES.TemplateResponse(
+        request, template, {**base, **context}, status_code=status_code
+    )
+
+
+def see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def with_notice(request: Request, url: str, notice: Notice) -> RedirectResponse:
+    key = board_of(request).notices.add(notice)
+    return see_other(f"{url}{'&' if '?' in url else '?'}notice={key}")
+
+
+def kinds_of(values: list[str]) -> tuple[CredentialKind, ...]:
+    try:
+        return tuple(CredentialKind(v) for v in values)
+    except ValueError:
+        raise InputError("Unknown kind of root credential.") from None
+
+
+def capabilities_of(values: list[str]) -> tuple[Capability, ...]:
+    try:
+        return tuple(Capability(v) for v in values)
+    except ValueError:
+        raise InputError("Unknown capability.") from None
+
+
+# -- overview -------------------------------------------------------------------------------------
+
+
+@router.get("/", response_class=HTMLResponse)
+def overview(request: Request) -> Response:
+    board = board_of(request)
+    try:
+        org = board.organization()
+        chart = views.posture_chart(org, board.cache.snapshot())
+    except RootctlError as exc:
+        return render(request, "error.html", 502, title="Cannot read the organization", error=exc)
+    return render(request, "overview.html", org=org, chart=chart, active="overview")
+
+
+@router.post("/enable")
+def enable(
+    request: Request,
+    capability: Ids,
+    delegate: Text = "",
+) -> Response:
+    change = board_of(request).enable(capabilities_of(capability), delegate.strip() or None)
+    return with_notice(request, "/", _change_notice("Enable", change))
+
+
+@router.post("/disable")
+def disable(
+    request: Request,
+    confirm: Text,
+    capability: Ids | None = None,
+    trusted_access: Text = "",
+) -> Response:
+    change = board_of(request).disable(
+        capabilities_of(capability or []), trusted_access=bool(trusted_access), confirm=confirm
+    )
+    return with_notice(request, "/", _change_notice("Turn off", change))
+
+
+def _change_notice(what: str, change: FeatureChange) -> Notice:
+    lines = tuple(
+        f"{s.description}: {s.state}" + (f" ({s.reason})" if s.reason else "") for s in change.steps
+    )
+    if change.failed:
+        return Notice("error", f"{what} did not complete", lines)
+    return Notice("ok", f"{what}: done", lines)
+
+
+@router.post("/audit")
+def audit(
+    request: Request,
+    account: Ids | None = None,
+    ou: Ids | None = None,
+    scope: Text = "",
+) -> Response:
+    selection = Selection(tuple(account or ()), tuple(ou or ()), all=scope == "all")
+    job = board_of(request).start_audit(selection)
+    return see_other(f"/jobs/{job.id}")
+
+
+# -- organization tree and bulk actions ----------------------------------------------------------
+
+
+@router.get("/organization", response_class=HTMLResponse)
+def organization(
+    request: Request,
+    q: Annotated[str, Query(max_length=200)] = "",
+    status: Annotated[str, Query(max_length=40)] = "",
+) -> Response:
+    board = board_of(request)
+    org = board.organization()
+    root = views.tree(org, board.cache.snapshot(), q, status)
+    return render(
+        request,
+        "organization.html",
+        org=org,
+        root=root,
+        q=q,
+        status=status if status in views.STATUS_FILTERS else "",
+        filtering=bool(q or status),
+        active="organization",
+    )
+
+
+@router.post("/bulk")
+def bulk(
+    request: Request,
+    action: Text,
+    account: Ids | None = None,
+    ou: Ids | None = None,
+    kind: Ids | None = None,
+) -> Response:
+    board = board_of(request)
+    selection = Selection(tuple(account or ()), tuple(ou or ()))
+    if action == "delete":
+        job = board.start_plan(selection, kinds_of(kind or []))
+        return see_other(f"/jobs/{job.id}")
+    if action == "audit":
+        job = board.start_audit(selection)
+        return see_other(f"/jobs/{job.id}")
+    if action == "recovery":
+        target_set = board.targets(selection)
+        ids = [a.id for a in target_set.selected]
+        cache = board.cache.snapshot()
+        return render(
+            request,
+            "recovery_preview.html",
+            target_set=target_set,
+            audits=cache,
+            selection=selection,
+            confirmation=expected_confirmation(ids) if ids else None,
+            active="organization",
+        )
+    raise InputError("Choose an action: delete root credentials, allow recovery or re-audit.")
+
+
+@router.post("/recovery")
+def recovery(
+    request: Request,
+    confirm: Text,
+    account: Ids | None = None,
+    ou: Ids | None = None,
+) -> Response:
+    selection = Selection(tuple(account or ()), tuple(ou or ()))
+    job = board_of(request).start_recovery(selection, confirm)
+    return see_other(f"/jobs/{job.id}")
+
+
+# -- jobs -----------------------------------------------------------------------------------------
+
+
+@router.get("/jobs", response_class=HTMLResponse)
+def jobs(request: Request) -> Response:
+    return render(request, "jobs.html", jobs=board_of(request).jobs.all(), active="jobs")
+
+
+@router.get("/jobs/{job_id}", response_class=HTMLResponse)
+def job(request: Request, job_id: str) -> Response:
+    board = board_of(request)
+    found = board.job(job_id)
+    applied = next((j for j in board.jobs.all() if j.parent_id == found.id), None)
+    return render(
+        request,
+        "job.html",
+        job=found,
+        applied=applied,
+        confirmation=plan_confirmation(found) if applied is None else None,
+        JobKind=JobKind,
+        active="jobs",
+    )
+
+
+@router.post("/jobs/{job_id}/apply")
+def apply_plan(request: Request, job_id: str, confirm: Text) -> Response:
+    job = board_of(request).start_deletion(job_id, confirm)
+    return see_other(f"/jobs/{job.id}")
+
+
+@router.post("/jobs/{job_id}/cancel")
+def cancel_job(request: Request, job_id: str) -> Response:
+    board_of(request).job(job_id).cancel.set()
+    return see_other(f"/jobs/{job_id}")
+
+
+# -- account --------------------------------------------------------------------------------------
+
+
+@router.get("/accounts/{account_id}", response_class=HTMLResponse)
+def account(request: Request, account_id: str) -> Response:
+    board = board_of(request)
+    audit, audited_at = board.account(account_id)
+    org = board.organization()
+    found = org.account(account_id)
+    return render(
+        request,
+        "account.html",
+        account=found,
+        audit=audit,
+        audited_at=audited_at,
+        badges=views.badges(found, audit) if found else [],
+        entries=board.journal(account=account_id, limit=100),
+        active="organization",
+    )
+
+
+@router.post("/accounts/{account_id}/plan")
+def plan_account(request: Request, account_id: str, kind: Ids | None = None) -> Response:
+    job = board_of(request).start_plan(Selection(accounts=(account_id,)), kinds_of(kind or []))
+    return see_other(f"/jobs/{job.id}")
+
+
+@router.get("/accounts/{account_id}/{kind}", response_class=HTMLResponse)
+def resources(request: Request, account_id: str, kind: ResourceKind) -> Response:
+    board = board_of(request)
+    board.account(account_id)
+    found = board.organization().account(account_id)
+    return render(
+        request,
+        "resources.html",
+        account=found,
+        kind=kind,
+        resources=board.resources(account_id, kind),
+        active="organization",
+    )
+
+
+@router.get("/accounts/{account_id}/{kind}/policy", response_class=HTMLResponse)
+def resource_policy(
+    request: Request,
+    account_id: str,
+    kind: ResourceKind,
+    name: Annotated[str, Query(min_length=1, max_length=1024)],
+) -> Response:
+    board = board_of(request)
+    board.account(account_id)
+    found = board.organization().account(account_id)
+    policy = board.resource(account_id, kind, name)
+    return render(
+        request,
+        "policy.html",
+        account=found,
+        kind=kind,
+        resource=policy,
+        pretty=pretty_json(policy.policy),
+        active="organization",
+    )
+
+
+@router.post("/accounts/{account_id}/{kind}/unlock")
+def unlock(
+    request: Request,
+    account_id: str,
+    kind: ResourceKind,
+    name: Annotated[str, Form(min_length=1, max_length=1024)],
+    confirm: Text,
+) -> Response:
+    result = board_of(request).unlock(account_id, kind, name, confirm)
+    what = "bucket" if kind is ResourceKind.S3_BUCKET else "queue"
+    if result.state is UnlockState.REMOVED:
+        notice = Notice(
+            "ok",
+            f"Policy of {what} {result.before.resource} removed",
+            (f"A copy was saved first: journal entry {result.journal_id}.",),
+        )
+    elif result.state is UnlockState.NO_POLICY:
+        notice = Notice("warn", f"The {what} {result.before.resource} has no policy to remove")
+    else:
+        notice = Notice("error", f"Removing the policy failed: {result.reason}")
+    return with_notice(request, f"/accounts/{account_id}", notice)
+
+
+# -- journal --------------------------------------------------------------------------------------
+
+
+@router.get("/journal", response_class=HTMLResponse)
+def journal(
+    request: Request,
+    account: Annotated[str, Query(max_length=12)] = "",
+    action: Annotated[str, Query(max_length=64)] = "",
+    outcome: Annotated[str, Query(max_length=32)] = "",
+) -> Response:
+    board = board_of(request)
+    every = board.journal(limit=None)
+    entries = board.journal(account=account, action=action, outcome=outcome)
+    return render(
+        request,
+        "journal.html",
+        entries=entries,
+        actions=sorted({e.action for e in every}),
+        outcomes=sorted({e.outcome for e in every}),
+        account=account,
+        action=action,
+        outcome=outcome,
+        active="journal",
+    )
+
+
+@router.get("/journal/{entry_id}", response_class=HTMLResponse)
+def journal_entry(request: Request, entry_id: Annotated[int, Path(ge=1, le=2**62)]) -> Response:
+    entry = board_of(request).journal_entry(entry_id)
+    pretty = pretty_json(entry.saved_policy.policy) if entry.saved_policy else None
+    return render(request, "journal_entry.html", entry=entry, pretty=pretty, active="journal")
+
+
+def pretty_json(text: str | None) -> str | None:
+    if text is None:
+        return None
+    try:
+        return json.dumps(json.loads(text), indent=2, sort_keys=False)
+    except ValueError:
+        return text

@@ -1,0 +1,276 @@
+"""The dashboard's front door: one ASGI middleware in front of every route.
+
+It performs root-level actions, so nothing reaches a route unless:
+
+* the Host header names this server (a DNS-rebinding page cannot talk to it);
+* the browser holds the session cookie, obtained by opening the URL ``rootctl ui`` printed
+  (``/?token=…``): the token is swapped for an HttpOnly SameSite=Strict cookie and the browser
+  is redirected to the same URL without it;
+* a state-changing request (anything but GET/HEAD/OPTIONS) carries the CSRF token, in the
+  ``X-CSRF-Token`` header or a ``csrf_token`` form field, and is not cross-site.
+
+Every response gets a strict Content-Security-Policy and friends. Static assets are exempt
+from the cookie check only (the "open the printed link" page needs its stylesheet).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+TOKEN_PARAM = "token"  # noqa: S105 - the query parameter's name, not a secret
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+MAX_FORM_BYTES = 64 * 1024
+PUBLIC_PREFIXES = ("/static/",)
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+        "base-uri 'none'",
+        "object-src 'none'",
+    ]
+)
+SECURITY_HEADERS = {
+    "content-security-policy": CONTENT_SECURITY_POLICY,
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+    "cross-origin-opener-policy": "same-origin",
+    "cross-origin-resource-policy": "same-origin",
+    "permissions-policy": "camera=(), microphone=(), geolocation=(), interest-cohort=()",
+    "cache-control": "no-store",
+}
+
+
+def _derive(token: str, purpose: str) -> str:
+    return hmac.new(token.encode(), purpose.encode(), hashlib.sha256).hexdigest()
+
+
+@dataclass(frozen=True)
+class Secrets:
+    """The per-run secret and what is derived from it. Nothing here is ever rendered except
+    ``csrf`` (into the pages of an authenticated browser)."""
+
+    token: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
+    cookie_name: str = "rootctl_session"
+
+    @property
+    def session(self) -> str:
+        return _derive(self.token, "session")
+
+    @property
+    def csrf(self) -> str:
+        return _derive(self.token, "csrf")
+
+    def is_token(self, value: str) -> bool:
+        return hmac.compare_digest(value.encode(), self.token.encode())
+
+    def is_session(self, value: str) -> bool:
+        return hmac.compare_digest(value.encode(), self.session.encode())
+
+    def is_csrf(self, value: str) -> bool:
+        return hmac.compare_digest(value.encode(), self.csrf.encode())
+
+
+def host_name(host_header: str) -> str:
+    """``[::1]:8765`` → ``::1``, ``Example.COM:80`` → ``example.com``."""
+    parsed = urlsplit(f"//{host_header}")
+    try:
+        return (parsed.hostname or "").lower()
+    except ValueError:
+        return ""
+
+
+def allowed_hosts(bind_host: str, extra: Iterable[str] = ()) -> frozenset[str]:
+    """Loopback names, the bound address unless it is a wildcard, and what the user added."""
+    hosts = set(LOOPBACK_HOSTS) | {h.lower().strip("[]") for h in extra}
+    if bind_host not in ("0.0.0.0", "::", ""):  # noqa: S104 - comparing, not binding
+        hosts.add(bind_host.lower().strip("[]"))
+    return frozenset(hosts)
+
+
+class SecurityMiddleware:
+    def __init__(self, app: ASGIApp, *, secrets: Secrets, hosts: frozenset[str]) -> None:
+        self.app = app
+        self.secrets = secrets
+        self.hosts = hosts
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self.app(scope, receive, send)
+            return
+        if scope["type"] != "http":  # no websockets here
+            return
+        send = _with_security_headers(send)
+        headers = Headers(scope=scope)
+        path: str = scope["path"]
+        if host_name(headers.get("host", "")) not in self.hosts:
+            await _refuse(send, path, 421, "This server does not answer to that Host name.")
+            return
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        if TOKEN_PARAM in query:
+            await self._exchange_token(scope, query, send)
+            return
+        if not path.startswith(PUBLIC_PREFIXES) and not self._has_session(headers):
+            await _refuse(
+                send,
+                path,
+                401,
+                "Open the link that `rootctl ui` printed (it carries this run's secret).",
+            )
+            return
+        if scope["method"] not in SAFE_METHODS:
+            reason, receive = await self._check_csrf(scope, headers, receive)
+            if reason:
+                await _refuse(send, path, 403, reason)
+                return
+        await self.app(scope, receive, send)
+
+    def _has_session(self, headers: Headers) -> bool:
+        cookie = SimpleCookie()
+        try:
+            cookie.load(headers.get("cookie", ""))
+        except Exception:  # a malformed Cookie header is simply no session
+            return False
+        morsel = cookie.get(self.secrets.cookie_name)
+        return morsel is not None and self.secrets.is_session(morsel.value)
+
+    async def _exchange_token(self, scope: Scope, query: dict[str, list[str]], send: Send) -> None:
+        given = query.pop(TOKEN_PARAM)
+        if scope["method"] != "GET" or not self.secrets.is_token(given[0]):
+            await _refuse(send, scope["path"], 401, "That link's secret is not this run's.")
+            return
+        clean = scope["path"] + (f"?{urlencode(query, doseq=True)}" if query else "")
+        cookie = (
+            f"{self.secrets.cookie_name}={self.secrets.session}; Path=/; HttpOnly; SameSite=Strict"
+        )
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 303,
+                "headers": [
+                    (b"location", clean.encode("latin-1")),
+                    (b"set-cookie", cookie.encode("latin-1")),
+                    (b"content-length", b"0"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": b""})
+
+    async def _check_csrf(
+        self, scope: Scope, headers: Headers, receive: Receive
+    ) -> tuple[str | None, Receive]:
+        """The refusal reason (``None`` when fine) and the receive channel to pass on (the
+        body is read here when the token is in a form field, then replayed)."""
+        if headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
+            return "Cross-site requests are refused.", receive
+        origin = headers.get("origin")
+        if origin and origin != "null" and host_name(urlsplit(origin).netloc) not in self.hosts:
+            return "Requests from another origin are refused.", receive
+        if origin == "null":
+            return "Requests from an opaque origin are refused.", receive
+        if self.secrets.is_csrf(headers.get(CSRF_HEADER, "")):
+            return None, receive
+        if not headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+            return "Missing or wrong CSRF token (X-CSRF-Token header).", receive
+        body = await _read_body(receive)
+        if body is None:
+            return "Form too large.", receive
+        fields = parse_qs(body.decode("utf-8", "replace"))
+        if not self.secrets.is_csrf((fields.get(CSRF_FIELD) or [""])[0]):
+            return "Missing or wrong CSRF token: reload the page and try again.", receive
+        return None, _replay(body, receive)
+
+
+async def _read_body(receive: Receive) -> bytes | None:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_FORM_BYTES:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+def _with_security_headers(send: Send) -> Send:
+    async def wrapped(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            headers = MutableHeaders(scope=message)
+            for name, value in SECURITY_HEADERS.items():
+                if name not in headers:
+                    headers[name] = value
+        await send(message)
+
+    return wrapped
+
+
+async def _refuse(send: Send, path: str, status: int, reason: str) -> None:
+    """JSON for the API, a small styled page for people."""
+    if path.startswith("/api/"):
+        body = json.dumps({"error": reason, "status": status}).encode()
+        content_type = b"application/json"
+    else:
+        body = _REFUSAL_PAGE.format(status=status, reason=_escape(reason)).encode()
+        content_type = b"text/html; charset=utf-8"
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", content_type),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+_REFUSAL_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>rootctl: {status}</title>
+<link rel="stylesheet" href="/static/app.css"></head>
+<body><main class="narrow"><h1>rootctl dashboard</h1>
+<p class="notice notice-error" role="alert">{reason}</p></main></body></html>
+"""

@@ -1,0 +1,250 @@
+"""Presentation only: the tree with its badges, the filters, and the posture chart's geometry.
+Everything here is computed from the engine's models and the audit cache; nothing decides
+what may be done in AWS."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from rootctl.core.models import Account, AccountAudit, AuditState, Organization, OrgUnit
+
+STATUS_FILTERS = {
+    "": "Any status",
+    "with-credentials": "Has root credentials",
+    "no-credentials": "No root credentials",
+    "password": "Root password",
+    "mfa": "MFA (any)",
+    "mfa-virtual": "Virtual MFA",
+    "mfa-hardware": "Hardware MFA",
+    "access-keys": "Access keys",
+    "certificates": "Signing certificates",
+    "recovery-allowed": "Recovery allowed",
+    "failed": "Audit failed",
+    "not-audited": "Not audited yet",
+}
+
+
+@dataclass(frozen=True)
+class Badge:
+    label: str
+    tone: str  # "bad", "warn", "ok", "muted", "info"
+    title: str = ""
+
+
+def when(value: datetime | None) -> str:
+    if value is None:
+        return "—"
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def day(value: datetime | None) -> str:
+    return "—" if value is None else value.strftime("%Y-%m-%d")
+
+
+def badges(account: Account, audit: AccountAudit | None) -> list[Badge]:
+    """Words, not colours alone: every badge says what it means."""
+    if account.is_management:
+        return [Badge("management account", "info", "AssumeRoot cannot target it")]
+    if audit is None:
+        return [Badge("not audited yet", "muted")]
+    if audit.state is not AuditState.AUDITED or audit.credentials is None:
+        return [Badge(f"audit {audit.state.value}", "warn", audit.reason or "")]
+    creds = audit.credentials
+    found: list[Badge] = []
+    if creds.login_profile is not None:
+        found.append(Badge("root password", "bad", f"created {day(creds.login_profile.created)}"))
+    for kind in ("virtual", "hardware"):
+        count = sum(1 for d in creds.mfa_devices if d.kind == kind)
+        if count:
+            found.append(Badge(f"MFA {kind}" + (f" ×{count}" if count > 1 else ""), "bad"))
+    if creds.access_keys:
+        used = [k.last_used for k in creds.access_keys if k.last_used]
+        last = f"last used {day(max(used))}" if used else "never used"
+        n = len(creds.access_keys)
+        found.append(Badge(f"{n} access key{'s' if n > 1 else ''} · {last}", "bad"))
+    if creds.signing_certificates:
+        n = len(creds.signing_certificates)
+        found.append(Badge(f"{n} signing cert{'s' if n > 1 else ''}", "bad"))
+    if creds.recovery_allowed:
+        found.append(Badge("recovery allowed", "warn", "the root e-mail can reset the password"))
+    if not creds.has_root_credentials:
+        found.append(Badge("no root credentials", "ok"))
+    return found
+
+
+def matches(account: Account, audit: AccountAudit | None, query: str, status: str) -> bool:
+    query = query.strip().lower()
+    if query and not any(
+        query in text for text in (account.name.lower(), account.id, account.email.lower())
+    ):
+        return False
+    if not status:
+        return True
+    if status == "not-audited":
+        return audit is None and not account.is_management
+    if audit is None:
+        return False
+    if status == "failed":
+        return audit.state is AuditState.FAILED
+    creds = audit.credentials
+    if creds is None:
+        return False
+    checks = {
+        "with-credentials": creds.has_root_credentials,
+        "no-credentials": not creds.has_root_credentials,
+        "password": creds.login_profile is not None,
+        "mfa": bool(creds.mfa_devices),
+        "mfa-virtual": any(d.virtual for d in creds.mfa_devices),
+        "mfa-hardware": any(not d.virtual for d in creds.mfa_devices),
+        "access-keys": bool(creds.access_keys),
+        "certificates": bool(creds.signing_certificates),
+        "recovery-allowed": creds.recovery_allowed,
+    }
+    return checks.get(status, True)
+
+
+@dataclass
+class AccountNode:
+    account: Account
+    audit: AccountAudit | None
+    badges: list[Badge]
+
+
+@dataclass
+class UnitNode:
+    unit: OrgUnit
+    units: list[UnitNode] = field(default_factory=list)
+    accounts: list[AccountNode] = field(default_factory=list)
+
+    @property
+    def account_count(self) -> int:
+        return len(self.accounts) + sum(u.account_count for u in self.units)
+
+
+def tree(
+    org: Organization, audits: Mapping[str, AccountAudit], query: str = "", status: str = ""
+) -> UnitNode:
+    """Root → OUs → accounts; with a filter, only the branches that hold a match."""
+    filtering = bool(query.strip() or status)
+
+    def build(unit: OrgUnit) -> UnitNode:
+        node = UnitNode(unit)
+        for child in sorted(org.child_units(unit.id), key=lambda u: u.name.lower()):
+            sub = build(child)
+            if sub.account_count or not filtering:
+                node.units.append(sub)
+        for account in sorted(org.child_accounts(unit.id), key=lambda a: a.name.lower()):
+            audit = audits.get(account.id)
+            if matches(account, audit, query, status):
+                node.accounts.append(AccountNode(account, audit, badges(account, audit)))
+        return node
+
+    root = org.unit(org.root_id) or OrgUnit(org.root_id, "Root", None, ("Root",))
+    return build(root)
+
+
+# -- the posture chart --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Segment:
+    x: float
+    width: float
+    tone: str
+    count: int
+    label: str
+
+
+@dataclass(frozen=True)
+class PostureRow:
+    label: str
+    unit_id: str
+    with_credentials: int
+    without: int
+    unknown: int
+    y: float = 0.0
+    segments: tuple[Segment, ...] = ()
+
+    @property
+    def total(self) -> int:
+        return self.with_credentials + self.without + self.unknown
+
+
+@dataclass(frozen=True)
+class PostureChart:
+    rows: tuple[PostureRow, ...]
+    width: int
+    height: int
+    bar_x: int
+    bar_width: int
+    row_height: int
+
+    @property
+    def totals(self) -> tuple[int, int, int]:
+        return (
+            sum(r.with_credentials for r in self.rows),
+            sum(r.without for r in self.rows),
+            sum(r.unknown for r in self.rows),
+        )
+
+
+def posture_chart(
+    org: Organization, audits: Mapping[str, AccountAudit], *, width: int = 720
+) -> PostureChart:
+    """One bar per OU (accounts directly in it), split into with / without root credentials
+    and not known (not audited, failed). The management account is left out: it cannot be
+    targeted, so it is not part of the posture this dashboard can change."""
+    label_width, number_width, row_height = 220, 48, 30
+    bar_width = width - label_width - number_width
+    counted: list[PostureRow] = []
+    for unit in sorted(org.units, key=lambda u: u.path):
+        members = [a for a in org.child_accounts(unit.id) if not a.is_management]
+        if not members:
+            continue
+        flags = [audits[a.id].has_root_credentials if a.id in audits else None for a in members]
+        counted.append(
+            PostureRow(
+                label="/".join(unit.path[1:]) or unit.path[0] if unit.path else unit.name,
+                unit_id=unit.id,
+                with_credentials=sum(1 for f in flags if f is True),
+                without=sum(1 for f in flags if f is False),
+                unknown=sum(1 for f in flags if f is None),
+            )
+        )
+    largest = max((r.total for r in counted), default=1) or 1
+    rows: list[PostureRow] = []
+    for index, row in enumerate(counted):
+        x = float(label_width)
+        segments: list[Segment] = []
+        for count, tone, label in (
+            (row.with_credentials, "bad", "with root credentials"),
+            (row.without, "ok", "without root credentials"),
+            (row.unknown, "muted", "not known"),
+        ):
+            if count:
+                w = bar_width * count / largest
+                segments.append(Segment(round(x, 1), round(w, 1), tone, count, label))
+                x += w
+        rows.append(
+            PostureRow(
+                row.label,
+                row.unit_id,
+                row.with_credentials,
+                row.without,
+                row.unknown,
+                y=float(index * row_height),
+                segments=tuple(segments),
+            )
+        )
+    return PostureChart(
+        rows=tuple(rows),
+        width=width,
+        height=max(1, len(rows)) * row_height,
+        bar_x=label_width,
+        bar_width=bar_width,
+        row_height=row_height,
+    )
