@@ -67,7 +67,7 @@ def logged_in(app: FastAPI, secrets: Secrets) -> TestClient:
     client = TestClient(app, base_url=LOCAL, follow_redirects=False)
     response = client.get(f"/?token={secrets.token}")
     assert response.status_code == 303, response.text
-    client.csrf = secrets.csrf  # type: ignore[attr-defined]
+    client.csrf = secrets.csrf
     return client
 
 

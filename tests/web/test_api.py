@@ -73,7 +73,9 @@ def test_deletion_goes_through_a_plan_and_the_typed_account_id(
     done = wait_job(client, applied.json()["id"])
     assert done["result"]["accounts"][0]["state"] == "deleted"
     root = sandbox.root_user(PAYMENTS)
-    assert not (root.login_profile or root.access_keys or root.mfa_devices)
+    assert not root.login_profile
+    assert not root.access_keys
+    assert not root.mfa_devices
     # The cache was refreshed by the job, so every page shows the new truth.
     detail = client.get(f"/api/accounts/{PAYMENTS}").json()
     assert detail["audit"]["has_root_credentials"] is False
