@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from rootctl.core.models import (
+    AccessKey,
     AccountAudit,
     AuditReport,
     AuditState,
@@ -56,7 +57,8 @@ class ExemptWhen(StrEnum):
 class Exemption:
     when: ExemptWhen
     status: ControlStatus
-    reason: str
+    reason: str  # the same words for every account in the same situation
+    detail: str = ""  # this account's specifics: key ids, MFA serials …
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +83,8 @@ class Finding:
     subject_id: str  # account id, or organization id
     subject_name: str
     status: ControlStatus
-    reason: str
+    reason: str  # the same words for every account in the same situation
+    detail: str = ""  # this account's specifics: key ids, MFA serials …
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,72 +125,77 @@ class ComplianceReport:
 
 # -- checks ------------------------------------------------------------------------------------
 
-Verdict = tuple[bool, str]  # (passed, why)
-
-
-def _no_root_access_key(c: RootCredentials) -> Verdict:
-    if not c.access_keys:
-        return True, "the root user has no access key"
-    keys = ", ".join(f"{k.id} ({k.status})" for k in c.access_keys)
-    return False, f"root access key(s) exist: {keys}"
-
-
-def _no_active_root_access_key(c: RootCredentials) -> Verdict:
-    active = [k.id for k in c.access_keys if k.status == "Active"]
-    if active:
-        return False, f"active root access key(s): {', '.join(active)}"
-    if c.access_keys:
-        return True, "the root user's access keys are all inactive"
-    return True, "the root user has no access key"
+# (passed, reason, detail): the reason is shared by every account in the same situation, so
+# faces can group by it; the detail names this account's credentials.
+Verdict = tuple[bool, str, str]
 
 
 def _present(c: RootCredentials) -> str:
-    found = ["password"] if c.login_profile else []
+    found = ["a password"] if c.login_profile else []
     if c.access_keys:
         found.append(f"{len(c.access_keys)} access key(s)")
     if c.signing_certificates:
         found.append(f"{len(c.signing_certificates)} signing certificate(s)")
-    return ", ".join(found) or "no password or key"
+    return "root has " + (", ".join(found) or "no password or key")
+
+
+def _keys(keys: Sequence[AccessKey]) -> str:
+    return ", ".join(f"{k.id} ({k.status})" for k in keys)
+
+
+def _no_root_access_key(c: RootCredentials) -> Verdict:
+    if not c.access_keys:
+        return True, "no root access key", ""
+    return False, "a root access key exists", _keys(c.access_keys)
+
+
+def _no_active_root_access_key(c: RootCredentials) -> Verdict:
+    active = [k for k in c.access_keys if k.status == "Active"]
+    if active:
+        return False, "an active root access key exists", _keys(active)
+    return True, "no active root access key", _keys(c.access_keys)
 
 
 def _mfa(c: RootCredentials) -> Verdict:
     if c.mfa_devices:
-        return True, "MFA: " + ", ".join(f"{d.serial} ({d.kind})" for d in c.mfa_devices)
-    return False, f"no MFA device, yet the root user has {_present(c)}"
+        return True, "MFA is enabled", ", ".join(f"{d.serial} ({d.kind})" for d in c.mfa_devices)
+    return False, "no MFA device", _present(c)
 
 
 def _hardware_mfa(c: RootCredentials) -> Verdict:
     hardware = [d.serial for d in c.mfa_devices if not d.virtual]
     if hardware:
-        return True, f"hardware MFA: {', '.join(hardware)}"
+        return True, "hardware MFA is enabled", ", ".join(hardware)
     if c.mfa_devices:
-        return False, "only virtual MFA: " + ", ".join(d.serial for d in c.mfa_devices)
-    return False, f"no MFA device, yet the root user has {_present(c)}"
+        return False, "virtual MFA only", ", ".join(d.serial for d in c.mfa_devices)
+    return False, "no MFA device", _present(c)
 
 
-def _centralized_root_access(s: OrgStatus) -> tuple[ControlStatus, str]:
+def _centralized_root_access(s: OrgStatus) -> tuple[ControlStatus, str, str]:
+    # Trusted access off is a failure even though IAM then hides the capabilities (None).
+    if s.trusted_access is False:
+        return ControlStatus.FAILED, "IAM trusted access (iam.amazonaws.com) is disabled", ""
     if s.trusted_access is None or s.capabilities is None:
-        return ControlStatus.NOT_EVALUATED, (
-            "the caller could not read IAM trusted access or the capabilities; "
-            "evaluate from the management account"
+        return (
+            ControlStatus.NOT_EVALUATED,
+            "the caller could not read IAM trusted access or the capabilities",
+            "evaluate it from the management account",
         )
-    if not s.trusted_access:
-        return ControlStatus.FAILED, "IAM trusted access (iam.amazonaws.com) is disabled"
     if not s.has(Capability.ROOT_CREDENTIALS_MANAGEMENT):
-        return ControlStatus.FAILED, "root credentials management is disabled"
+        return ControlStatus.FAILED, "root credentials management is disabled", ""
     why = "IAM trusted access and root credentials management are enabled"
-    if s.has(Capability.ROOT_SESSIONS):
-        why += ", and privileged root actions"
     if s.delegated_admins:
         names = ", ".join(f"{d.account_id} ({d.name})" for d in s.delegated_admins)
-        why += f"; delegated administrator {names}: CIS expects a security or management account"
+        detail = f"delegated administrator {names}: CIS expects a security or management account"
     elif s.delegated_admins is not None:
-        why += "; managed from the management account (no delegated administrator)"
-    return ControlStatus.PASSED, why
+        detail = "managed from the management account (no delegated administrator)"
+    else:
+        detail = ""
+    return ControlStatus.PASSED, why, detail
 
 
 AccountCheck = Callable[[RootCredentials], Verdict]
-OrganizationCheck = Callable[[OrgStatus], tuple[ControlStatus, str]]
+OrganizationCheck = Callable[[OrgStatus], tuple[ControlStatus, str, str]]
 
 ACCOUNT_CHECKS: Mapping[str, AccountCheck] = {
     "no-root-access-key": _no_root_access_key,
@@ -211,9 +219,9 @@ def evaluate(
     results = []
     for control in chosen:
         if control.scope is Scope.ORGANIZATION:
-            verdict, why = ORGANIZATION_CHECKS[control.check](status)
+            verdict, why, detail = ORGANIZATION_CHECKS[control.check](status)
             findings: tuple[Finding, ...] = (
-                Finding(control.id, status.organization_id, "organization", verdict, why),
+                Finding(control.id, status.organization_id, "organization", verdict, why, detail),
             )
         else:
             findings = tuple(_account_finding(control, row) for row in report.accounts)
@@ -224,21 +232,23 @@ def evaluate(
 def _account_finding(control: Control, row: AccountAudit) -> Finding:
     account = row.account
 
-    def finding(status: ControlStatus, why: str) -> Finding:
-        return Finding(control.id, account.id, account.name, status, why)
+    def finding(status: ControlStatus, why: str, detail: str = "") -> Finding:
+        return Finding(control.id, account.id, account.name, status, why, detail)
 
     if row.state is not AuditState.AUDITED or row.credentials is None:
         if account.is_management:
             return finding(
                 ControlStatus.NOT_EVALUATED,
-                "management account: AssumeRoot cannot reach its root user; "
+                "management account: AssumeRoot cannot reach its root user",
                 "check it with the credential report in that account",
             )
-        return finding(ControlStatus.NOT_EVALUATED, f"{row.state.value}: {row.reason or ''}")
+        return finding(
+            ControlStatus.NOT_EVALUATED, f"{row.state.value}, not audited", row.reason or ""
+        )
     if control.exempt is not None and control.exempt.when.holds(row.credentials):
         return finding(control.exempt.status, control.exempt.reason)
-    passed, why = ACCOUNT_CHECKS[control.check](row.credentials)
-    return finding(ControlStatus.PASSED if passed else ControlStatus.FAILED, why)
+    passed, why, detail = ACCOUNT_CHECKS[control.check](row.credentials)
+    return finding(ControlStatus.PASSED if passed else ControlStatus.FAILED, why, detail)
 
 
 # -- the data file ------------------------------------------------------------------------------

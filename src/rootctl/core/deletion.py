@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from mypy_boto3_iam import IAMClient
 
 ALL_KINDS = tuple(CredentialKind)
+_REMOVED = (ItemOutcome.DELETED, ItemOutcome.DEACTIVATED, ItemOutcome.ALREADY_GONE)
 _ORDER = {kind: i for i, kind in enumerate(CredentialKind)}
 LOGIN_PROFILE = "login-profile"
 
@@ -195,8 +196,11 @@ def _remove(
     action, call = calls[item.kind]
     outcome = _journaled(ctx, run_id, account_id, action, item.id, call)
     result = _item_result(item, outcome)
-    if item.kind is CredentialKind.MFA and outcome.ok and MfaDevice(item.id, None).virtual:
-        result = _delete_virtual_device(ctx, run_id, account_id, iam, result)
+    if item.kind is CredentialKind.MFA and result.outcome is ItemOutcome.DELETED:
+        # Deactivation detaches the device from root; only deleting a virtual device removes it.
+        result = ItemResult(item, ItemOutcome.DEACTIVATED, None, result.request_id)
+        if MfaDevice(item.id, None).virtual:
+            result = _delete_virtual_device(ctx, run_id, account_id, iam, result)
     return result
 
 
@@ -213,14 +217,14 @@ def _delete_virtual_device(
         lambda: creds_api.delete_virtual_mfa_device(iam, serial),
     )
     if outcome.ok:
-        note = "virtual MFA device deleted"
-    elif isinstance(outcome.error, AccessDenied):
+        return ItemResult(result.item, ItemOutcome.DELETED, None, result.request_id)
+    if isinstance(outcome.error, AccessDenied):
         note = (
-            "deactivated; deleting the virtual MFA device object was denied by the task policy, "
-            "so it stays in the account, detached from root"
+            "the task policy denied deleting the virtual MFA device object; "
+            "it stays in the account, detached from root"
         )
     else:
-        note = f"deactivated; deleting the virtual MFA device object failed: {outcome.error}"
+        note = f"deleting the virtual MFA device object failed: {outcome.error}"
     return ItemResult(result.item, result.outcome, result.reason, result.request_id, note)
 
 
@@ -253,7 +257,7 @@ def _item_result(item: PlannedItem, outcome: JournaledCall) -> ItemResult:
 
 def _verify(iam: IAMClient, results: list[ItemResult]) -> list[ItemResult]:
     """Re-read the credentials; an item claimed removed but still present is a failure."""
-    claimed = [r for r in results if r.outcome in (ItemOutcome.DELETED, ItemOutcome.ALREADY_GONE)]
+    claimed = [r for r in results if r.outcome in _REMOVED]
     if not claimed:
         return results
     try:
@@ -281,7 +285,7 @@ def _verify(iam: IAMClient, results: list[ItemResult]) -> list[ItemResult]:
 
 
 def _summarize(account_plan: AccountPlan, results: tuple[ItemResult, ...]) -> AccountDeletion:
-    removed = [r for r in results if r.outcome in (ItemOutcome.DELETED, ItemOutcome.ALREADY_GONE)]
+    removed = [r for r in results if r.outcome in _REMOVED]
     failed = [r for r in results if r.outcome is ItemOutcome.FAILED]
     not_run = [r for r in results if r.outcome is ItemOutcome.NOT_RUN]
     account = account_plan.account

@@ -387,7 +387,8 @@ class DeletionPlan:
 
 
 class ItemOutcome(StrEnum):
-    DELETED = "deleted"  # verified gone (for MFA: deactivated, verified detached)
+    DELETED = "deleted"  # verified gone (MFA: deactivated and the virtual device deleted)
+    DEACTIVATED = "deactivated"  # MFA: verified detached from root; the device object remains
     ALREADY_GONE = "already-gone"
     FAILED = "failed"
     INTERRUPTED = "interrupted"

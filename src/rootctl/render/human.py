@@ -266,7 +266,9 @@ def deletion_plan(plan: DeletionPlan) -> RenderableType:
 
 def plan_summary(plan: DeletionPlan) -> str:
     counts = plan.item_counts()
-    items = ", ".join(f"{n} {kind.value}" for kind, n in counts.items())
+    if not sum(counts.values()):
+        return "Nothing to delete."
+    items = ", ".join(f"{n} {kind.value}" for kind, n in counts.items() if n)
     return f"{sum(counts.values())} item(s) in {len(plan.to_delete)} account(s) to remove ({items})"
 
 
