@@ -132,12 +132,18 @@ def test_credential_less_root_reasons_cite_the_documented_rule():
     assert "neither possible nor necessary" in report.control("CIS 2.6").findings[0].reason
 
 
-def test_failure_reasons_name_the_offending_credential():
+def test_failures_share_a_reason_and_name_the_offending_credential_in_the_detail():
     report = one_account(RootCredentials(PASSWORD, (ACTIVE_KEY,), (VIRTUAL,)))
-    assert ACTIVE_KEY.id in report.control("IAM.4").findings[0].reason
-    assert "only virtual MFA" in report.control("IAM.6").findings[0].reason
-    no_mfa = one_account(RootCredentials(None, access_keys=(ACTIVE_KEY,)))
-    assert "1 access key(s)" in no_mfa.control("IAM.9").findings[0].reason
+    iam4 = report.control("IAM.4").findings[0]
+    assert (iam4.reason, iam4.detail) == (
+        "a root access key exists",
+        "AKIAEXAMPLEACTIVE01 (Active)",
+    )
+    iam6 = report.control("IAM.6").findings[0]
+    assert (iam6.reason, iam6.detail) == ("virtual MFA only", VIRTUAL.serial)
+    no_mfa = one_account(RootCredentials(None, access_keys=(ACTIVE_KEY,))).control("IAM.9")
+    assert no_mfa.findings[0].reason == "no MFA device"
+    assert no_mfa.findings[0].detail == "root has 1 access key(s)"
 
 
 def test_accounts_rootctl_could_not_audit_are_not_evaluated():
@@ -154,8 +160,8 @@ def test_accounts_rootctl_could_not_audit_are_not_evaluated():
         result = report.control(control)
         assert [f.status for f in result.findings] == [NE, NE]
         assert result.status is NE
-    assert "SCP" in report.for_subject(MEMBER.id)[0].reason
-    assert "credential report" in report.for_subject(MANAGEMENT)[0].reason
+    assert "SCP" in report.for_subject(MEMBER.id)[0].detail
+    assert "credential report" in report.for_subject(MANAGEMENT)[0].detail
 
 
 @pytest.mark.parametrize(
@@ -168,6 +174,8 @@ def test_accounts_rootctl_could_not_audit_are_not_evaluated():
             "444444444444 (security)",
         ),
         (org_status(trusted=False), F, "trusted access"),
+        # with trusted access off IAM hides the capabilities: still a failure, not unknown
+        (org_status(trusted=False, capabilities=None), F, "trusted access"),
         (
             org_status(capabilities=frozenset({Capability.ROOT_SESSIONS})),
             F,
@@ -181,7 +189,7 @@ def test_cis_2_1_1_centralized_root_access(status: OrgStatus, expected: ControlS
     (finding,) = report.control("CIS 2.1.1").findings
     assert finding.status is expected
     assert finding.subject_id == ORG.id
-    assert words in finding.reason
+    assert words in f"{finding.reason}; {finding.detail}"
 
 
 def test_a_control_fails_when_any_account_fails():
