@@ -13,7 +13,7 @@ from moto.iam.models import iam_backends
 from moto.organizations.models import organizations_backends
 
 from .faults import FAULTS
-from .keys import KEYS
+from .keys import DEFAULT_ACCOUNT, KEYS
 from .models import (
     CLOCK,
     MAILBOX,
@@ -36,7 +36,7 @@ def reset_everything() -> None:
     BackendDict.reset()
     organizations_backends.master_accounts.clear()
     KEYS.clear()
-    KEYS.fallback_account = "123456789012"
+    KEYS.fallback_account = DEFAULT_ACCOUNT
     MAILBOX.clear()
     CLOCK.reset()
     FAULTS.reset()

@@ -26,6 +26,7 @@ from .exceptions import (
     throttled,
 )
 from .faults import FAULTS
+from .keys import decode_account
 from .models import CLOCK, RootAccessKey, RootSession, peek_account_state
 from .policies import RequestContext, denies, task_policy_document
 
@@ -113,8 +114,9 @@ def resolve_caller(account_id: str, access_key_id: str, session_token: str | Non
             return Caller("role", account_id, arn, access_key_id, role_arn=key.role_arn)
         # A temporary key we minted whose session is gone (e.g. after a reset).
         return Caller("invalid", account_id, "", access_key_id, problem="forged")
-    if access_key_id.startswith("ASIA"):
-        # Temporary credentials nobody issued: a forged or stale session.
+    if access_key_id.startswith("ASIA") or decode_account(access_key_id) is not None:
+        # Temporary credentials nobody issued, or a key in the minted format that no account
+        # holds (deleted, or from an organization since replaced): refused like AWS does.
         return Caller("invalid", account_id, "", access_key_id, problem="forged")
     # Unknown long-term keys (``testing``, ``FOOBARKEY``…) act like moto's default principal.
     return Caller("unknown", account_id, f"arn:aws:sts::{account_id}:user/moto", access_key_id)

@@ -43,6 +43,18 @@ def _scan(access_key_id: str) -> str | None:
     return None
 
 
+def _fallback_alive() -> bool:
+    """Is the organization whose management account unknown keys map to still there?"""
+    from moto.organizations.models import organizations_backends
+
+    from .keys import KEYS
+
+    per_account = dict.get(organizations_backends, KEYS.fallback_account)
+    if per_account is None or not dict.__contains__(per_account, "aws"):
+        return False
+    return per_account["aws"].org is not None
+
+
 def _account_lookup(access_key_id: str) -> str:
     from .keys import KEYS
 
@@ -101,6 +113,7 @@ def install() -> None:
         organizations.install()
         KEYS.verify = _verify
         KEYS.scan = _scan
+        KEYS.fallback_alive = _fallback_alive
         setattr(moto.iam.models, "get_account_id_from", _account_lookup)  # noqa: B010
 
         moto.iam.urls.url_paths = {"{0}/$": SandboxIamResponse.dispatch}

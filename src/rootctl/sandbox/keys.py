@@ -21,6 +21,7 @@ from collections.abc import Callable
 _ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 _OFFSET = 549755813888  # int.from_bytes(base64.b32decode(b"QAAAAAAA"), "big")
 _KEY_LENGTH = 20
+DEFAULT_ACCOUNT = "123456789012"  # moto's DEFAULT_ACCOUNT_ID
 
 
 def decode_account(access_key_id: str) -> str | None:
@@ -62,7 +63,8 @@ class KeyIndex:
         self._known: dict[str, str] = {}
         self._unknown: set[str] = set()
         self._lock = threading.Lock()
-        self.fallback_account = "123456789012"
+        self.fallback_account = DEFAULT_ACCOUNT
+        self.fallback_alive: Callable[[], bool] = lambda: True
         # Set by the installer: (account, key) -> does that account hold this key?
         self.verify: Callable[[str, str], bool] = lambda _account, _key: False
         self.scan: Callable[[str], str | None] = lambda _key: None
@@ -100,8 +102,13 @@ class KeyIndex:
         return found
 
     def account_for(self, access_key_id: str) -> str:
-        """What moto's ``get_account_id_from`` answers: the owner, else the fallback account."""
-        return self.owner(access_key_id) or self.fallback_account
+        """What moto's ``get_account_id_from`` answers: the owner, else the fallback account
+        (the sandbox's management account while its organization exists, else moto's
+        default account)."""
+        owner = self.owner(access_key_id)
+        if owner is not None:
+            return owner
+        return self.fallback_account if self.fallback_alive() else DEFAULT_ACCOUNT
 
 
 KEYS = KeyIndex()

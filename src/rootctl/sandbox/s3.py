@@ -6,6 +6,7 @@ IAM action (``s3:GetBucketPolicy`` …) and the bucket ARN; SQS goes through ``c
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import parse_qs, urlparse
 
 from moto.s3.responses import S3Response
 from moto.sqs.responses import SQSResponse
@@ -30,6 +31,21 @@ class SandboxS3Response(S3Response):
             resource = f"arn:aws:s3:::{bucket_name}" + (f"/{key_name}" if key_name else "")
         gate.run(self, "s3", str(self.data.get("Action", "")), resource)
         super()._authenticate_and_authorize_s3_action(bucket_name=bucket_name, key_name=key_name)
+
+    def _key_response(self, request: Any, full_url: str) -> Any:
+        # moto checks the bucket policy of object operations itself, before authorization, and
+        # answers a bare 403: run the gate first so the caller gets AWS's error and the root
+        # session's ceiling applies.
+        if gate.caller_of(self) is None:
+            query = parse_qs(urlparse(full_url).query, keep_blank_values=True)
+            try:
+                self._set_action("KEY", request.method, query)
+            except KeyError:
+                self.data["Action"] = "GetObject"
+            bucket = self.parse_bucket_name_from_url(request, full_url)
+            resource = f"arn:aws:s3:::{bucket}/{self.parse_key_name()}"
+            gate.run(self, "s3", str(self.data["Action"]), resource)
+        return super()._key_response(request, full_url)
 
 
 class SandboxSQSResponse(SQSResponse):

@@ -8,6 +8,7 @@ an older ``Sandbox`` object then describes state that no longer exists.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -47,11 +48,13 @@ class Credentials:
     access_key_id: str
     secret_access_key: str
     account_id: str
-    user_name: str
+    user_name: str  # "root" for the root user's own keys
     region: str = DEFAULT_REGION
 
     @property
     def arn(self) -> str:
+        if self.user_name == "root":
+            return f"arn:aws:iam::{self.account_id}:root"
         return f"arn:aws:iam::{self.account_id}:user/{self.user_name}"
 
     def to_dict(self) -> dict[str, str]:
@@ -271,6 +274,14 @@ class Sandbox:
         builder.add_principal(account_id, SeedPrincipal(name, key_id, secret, document))
         return Credentials(key_id, secret, account_id, name)
 
+    def root_access_key(self, account_id: str, index: int = 0) -> Credentials:
+        """The root user's own long-term access key (as leaked or forgotten keys are used)."""
+        state = peek_account_state(account_id)
+        if state is None or state.root is None or index >= len(state.root.access_keys):
+            raise KeyError(f"the root user of {account_id} has no access key #{index}")
+        key = state.root.access_keys[index]
+        return Credentials(key.access_key_id, key.secret_access_key, account_id, "root")
+
     # --- root users -----------------------------------------------------------------------
 
     def root_user(self, account_id: str) -> RootUserSnapshot:
@@ -401,17 +412,45 @@ class Sandbox:
     # --- the two ways of talking to it ---------------------------------------------------
 
     @contextmanager
-    def in_process(self) -> Iterator[Sandbox]:
+    def in_process(self, *, env: bool = True) -> Iterator[Sandbox]:
         """boto3 in this process talks to the sandbox (moto's ``mock_aws``) — without
-        resetting the seeded state on entry or exit."""
+        resetting the seeded state on entry or exit.
+
+        With ``env`` (the default) the process environment holds the management admin's keys
+        (and no endpoint override, profile or session token) for the duration; pass
+        ``env=False`` to manage credentials yourself."""
         from moto import mock_aws
 
-        mock = mock_aws()
+        saved: dict[str, str | None] = {}
+        if env:
+            admin = self.admin_credentials()
+            wanted: dict[str, str | None] = {
+                "AWS_ACCESS_KEY_ID": admin.access_key_id,
+                "AWS_SECRET_ACCESS_KEY": admin.secret_access_key,
+                "AWS_DEFAULT_REGION": admin.region,
+                "AWS_REGION": admin.region,
+                "AWS_SESSION_TOKEN": None,
+                "AWS_SECURITY_TOKEN": None,
+                "AWS_PROFILE": None,
+                "AWS_ENDPOINT_URL": None,
+            }
+            for name, value in wanted.items():
+                saved[name] = os.environ.get(name)
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
+        mock = mock_aws(config={"core": {"mock_credentials": False}})
         mock.start(reset=False)
         try:
             yield self
         finally:
             mock.stop(remove_data=False)
+            for name, old in saved.items():
+                if old is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = old
 
     @contextmanager
     def serve(self, host: str = "127.0.0.1", port: int = 0) -> Iterator[SandboxServer]:

@@ -1,0 +1,119 @@
+"""Conformance-suite helpers: every ``aws`` test runs twice, over HTTP and in-process."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import botocore.session
+import pytest
+from botocore.config import Config
+
+from rootctl.sandbox import Credentials, Sandbox
+from rootctl.sandbox.server import SandboxServer
+
+AUDIT = "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"
+DELETE = "arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials"
+CREATE_PASSWORD = "arn:aws:iam::aws:policy/root-task/IAMCreateRootUserPassword"
+S3_UNLOCK = "arn:aws:iam::aws:policy/root-task/S3UnlockBucketPolicy"
+SQS_UNLOCK = "arn:aws:iam::aws:policy/root-task/SQSUnlockQueuePolicy"
+
+MANAGEMENT = "123456789012"
+SECURITY_TOOLING = "210987654321"  # no root credentials; the natural IAM delegate
+PROD_PAYMENTS = "418273645501"  # password + virtual MFA + a used access key + locked bucket
+PROD_CHECKOUT = "418273645502"  # password + never-used access key
+PROD_DATA_LAKE = "418273645504"  # password + virtual MFA + signing certificate
+PROD_ORDERS = "418273645505"  # password + virtual MFA + locked queue
+DEV_SHARED = "529384756604"  # password + two access keys (one inactive)
+ML_EXPERIMENTS = "630495867703"  # recovery-only login profile
+CLOSED_POC = "630495867704"  # suspended
+NETWORKING = "741506978801"  # password + hardware MFA + two certificates
+
+NO_RETRIES = Config(retries={"max_attempts": 1, "mode": "standard"})
+# One session for every client: building clients from it is cheap (the models load once).
+_SESSION = boto3.Session(botocore_session=botocore.session.get_session())
+
+
+@dataclass
+class Aws:
+    """Clients for one transport (``http`` or ``inproc``) against the current sandbox."""
+
+    mode: str
+    sandbox: Sandbox
+    endpoint_url: str | None
+
+    def client(
+        self,
+        service: str,
+        creds: Credentials | Mapping[str, str] | None = None,
+        *,
+        region: str = "us-east-1",
+        config: Config | None = NO_RETRIES,
+    ) -> Any:
+        creds = creds or self.sandbox.admin_credentials()
+        if isinstance(creds, Credentials):
+            keys = {
+                "aws_access_key_id": creds.access_key_id,
+                "aws_secret_access_key": creds.secret_access_key,
+            }
+        else:
+            keys = {
+                "aws_access_key_id": creds["AccessKeyId"],
+                "aws_secret_access_key": creds["SecretAccessKey"],
+                "aws_session_token": creds["SessionToken"],
+            }
+        return _SESSION.client(
+            service,
+            region_name=region,
+            endpoint_url=self.endpoint_url,
+            config=config,
+            **keys,
+        )
+
+    def assume_root(
+        self, target: str, task: str = AUDIT, creds: Credentials | None = None, **extra: Any
+    ) -> dict[str, Any]:
+        sts = self.client("sts", creds)
+        response = sts.assume_root(TargetPrincipal=target, TaskPolicyArn={"arn": task}, **extra)
+        credentials: dict[str, Any] = response["Credentials"]
+        return credentials
+
+    def enable(self, *features: str, delegate: str | None = None) -> None:
+        """Trusted access for IAM, optionally a delegate, then the given features."""
+        self.client("organizations").enable_aws_service_access(ServicePrincipal="iam.amazonaws.com")
+        if delegate:
+            self.client("organizations").register_delegated_administrator(
+                AccountId=delegate, ServicePrincipal="iam.amazonaws.com"
+            )
+        iam = self.client("iam")
+        for feature in features:
+            getattr(iam, f"enable_organizations_{feature}")()
+
+
+@pytest.fixture(params=["http", "inproc"])
+def aws(
+    request: pytest.FixtureRequest,
+    sandbox: Sandbox,
+    sandbox_server: SandboxServer,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[Aws]:
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    if request.param == "http":
+        yield Aws("http", sandbox, sandbox_server.endpoint_url)
+    else:
+        with sandbox.in_process(env=False):
+            yield Aws("inproc", sandbox, None)
+
+
+def error_of(excinfo: pytest.ExceptionInfo[Any]) -> tuple[str, str, int]:
+    """(code, message, HTTP status) of a botocore ClientError."""
+    response = excinfo.value.response
+    return (
+        response["Error"]["Code"],
+        response["Error"].get("Message", ""),
+        response["ResponseMetadata"]["HTTPStatusCode"],
+    )
