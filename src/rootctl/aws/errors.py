@@ -118,7 +118,7 @@ def _translate_client_error(exc: ClientError, action: str) -> RootctlError:
             "Root access management needs an organization with all features enabled.",
         )
     if code in ("AccessDenied", "AccessDeniedException"):
-        return make(*_access_denied(text, message))
+        return make(*_access_denied(text, message, action))
     if code in THROTTLING_CODES:
         return make(
             Throttled,
@@ -131,7 +131,9 @@ def _translate_client_error(exc: ClientError, action: str) -> RootctlError:
         return make(AwsError, text, "Refresh your AWS credentials and run again.")
     if code in ("InvalidClientTokenId", "UnrecognizedClientException", "SignatureDoesNotMatch"):
         return make(AwsError, text, "Check the credentials of --profile / the environment.")
-    if code == "ConstraintViolationException" and "DELEGATED_ADMINISTRATOR" in message.upper():
+    reason = str(exc.response.get("Reason", ""))
+    delegate_exists = "DELEGATED_ADMINISTRATOR" in reason or "delegated admin" in message.lower()
+    if code == "ConstraintViolationException" and delegate_exists:
         return make(
             AwsError,
             text,
@@ -147,7 +149,10 @@ _NO_ORGANIZATION = (
 )
 
 
-def _access_denied(text: str, message: str) -> tuple[type[AwsError], str, str]:
+_ORG_READS = ("ListRoots", "ListOrganizationalUnits", "ListAccounts", "DescribeOrganization")
+
+
+def _access_denied(text: str, message: str, action: str) -> tuple[type[AwsError], str, str]:
     if "Root credentials management feature is not enabled" in message:
         return (
             CapabilityDisabled,
@@ -166,6 +171,14 @@ def _access_denied(text: str, message: str) -> tuple[type[AwsError], str, str]:
             text,
             "A service control policy denies it; allow root sessions in that SCP "
             "(e.g. exempt requests where aws:AssumedRoot is true).",
+        )
+    if action.startswith(_ORG_READS):
+        return (
+            AccessDenied,
+            text,
+            "The organization's structure can be read only from the management account or a "
+            "delegated administrator (see `rootctl status`), with organizations:List*/Describe* "
+            "allowed.",
         )
     return (
         AccessDenied,

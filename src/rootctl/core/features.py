@@ -12,7 +12,7 @@ from rootctl.core.context import Context
 from rootctl.core.models import CallerRole, Capability, ChangeStep, FeatureChange, Organization
 from rootctl.core.organization import read_status
 from rootctl.core.targets import check_account_id
-from rootctl.errors import CallerNotManagement, InputError
+from rootctl.errors import AwsError, CallerNotManagement, InputError
 
 
 @dataclass(frozen=True)
@@ -116,6 +116,13 @@ def disable(
     before = read_status(ctx)
     if trusted_access:
         _require_management(before.caller_role, "Disabling IAM trusted access")
+        if before.delegated_admins:
+            # AWS refuses this; say so before changing anything else.
+            raise AwsError(
+                "IAM trusted access cannot be disabled while an IAM delegated administrator "
+                f"({before.delegated_admins[0].account_id}) is registered.",
+                "Run `rootctl delegate --deregister` first.",
+            )
     features_known = before.capabilities is not None
     steps = [
         _Step(
