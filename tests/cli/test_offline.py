@@ -89,6 +89,8 @@ def test_journal_list_formats_and_show(tmp_path: Path) -> None:
     assert shown.exit_code == 0
     assert json.loads(shown.stdout) == json.loads(POLICY)  # ready to re-apply
     assert "put-bucket-policy --bucket locked" in shown.stderr
+    only = invoke("journal", "--journal", str(path), "--account", "333333333333", "-o", "json")
+    assert [e["target"] for e in json.loads(only.stdout)["entries"]] == ["333333333333"]
     missing = invoke("journal", "show", "99", "--journal", str(path))
     assert missing.exit_code == 2
 

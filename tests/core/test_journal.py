@@ -87,3 +87,16 @@ def test_concurrent_writers(tmp_path):
     assert len(entries) == 160
     assert all(e.outcome == "failed" for e in entries)
     assert len(journal.entries(limit=5)) == 5
+
+
+def test_filters(tmp_path):
+    journal = Journal(tmp_path / "j.sqlite3")
+    for target, action in (("222222222222", "a"), ("333333333333", "b"), ("222222222222", "b")):
+        entry = journal.begin(
+            run_id="r", action=action, target=target, task_policy=None, caller_arn=None
+        )
+        if action == "a":
+            journal.finish(entry, JournalStatus.SUCCEEDED)
+    assert len(journal.entries(target="222222222222")) == 2
+    assert len(journal.entries(target="222222222222", action="b")) == 1
+    assert [e.action for e in journal.entries(status=JournalStatus.SUCCEEDED)] == ["a"]

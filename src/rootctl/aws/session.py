@@ -45,6 +45,10 @@ class ConnectionOptions:
 
     profile: str | None = None
     region: str | None = None
+    # Explicit keys (e.g. an embedded sandbox's); None = the credential chain.
+    access_key_id: str | None = None
+    secret_access_key: str | None = None
+    session_token: str | None = None
     endpoint_url: str | None = None
     concurrency: int = 16
     max_attempts: int = 8
@@ -57,7 +61,13 @@ class AwsSession:
 
     def __init__(self, options: ConnectionOptions) -> None:
         try:
-            self._session = boto3.Session(profile_name=options.profile, region_name=options.region)
+            self._session = boto3.Session(
+                aws_access_key_id=options.access_key_id,
+                aws_secret_access_key=options.secret_access_key,
+                aws_session_token=options.session_token,
+                profile_name=options.profile,
+                region_name=options.region,
+            )
         except ProfileNotFound as exc:
             raise InputError(f"{exc}.", "Check --profile / AWS_PROFILE.") from None
         region = self._session.region_name or DEFAULT_REGION

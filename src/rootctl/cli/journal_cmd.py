@@ -9,6 +9,7 @@ import click
 
 from rootctl.cli.common import command, emit_json, emit_text, output_option, say, show
 from rootctl.cli.unlock_cmds import pretty_policy
+from rootctl.core.targets import check_account_id
 from rootctl.errors import InputError
 from rootctl.journal import Journal
 from rootctl.render import flat, human, serialize
@@ -43,11 +44,17 @@ journal_option = click.option(
 @click.group(invoke_without_command=True)
 @click.option("--since", help="Only entries since then: 12h, 7d, or an ISO date/time.")
 @click.option("--limit", type=click.IntRange(1), help="At most this many (newest first).")
+@click.option("--account", metavar="ID", help="Only actions on this account.")
 @journal_option
 @output_option("table", "json", "csv")
 @click.pass_context
 def journal(
-    ctx: click.Context, since: str | None, limit: int | None, journal_path: str | None, output: str
+    ctx: click.Context,
+    since: str | None,
+    limit: int | None,
+    account: str | None,
+    journal_path: str | None,
+    output: str,
 ) -> None:
     """Every privileged action rootctl took: intent, outcome, request id, caller, target.
 
@@ -55,13 +62,19 @@ def journal(
     killed): check the target in AWS.
     """
     if ctx.invoked_subcommand is None:
-        _list(since, limit, journal_path, output)
+        _list(since, limit, account, journal_path, output)
 
 
 @command
-def _list(since: str | None, limit: int | None, journal_path: str | None, output: str) -> int:
+def _list(
+    since: str | None, limit: int | None, account: str | None, journal_path: str | None, output: str
+) -> int:
     store = Journal(journal_path)
-    entries = store.entries(since=parse_since(since) if since else None, limit=limit)
+    entries = store.entries(
+        since=parse_since(since) if since else None,
+        limit=limit,
+        target=check_account_id(account) if account else None,
+    )
     if output == "json":
         emit_json(serialize.journal(entries))
     elif output == "csv":

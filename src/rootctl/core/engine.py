@@ -27,6 +27,7 @@ from rootctl.core.models import (
     DeletionReport,
     FeatureChange,
     JournalEntry,
+    JournalStatus,
     Organization,
     OrgStatus,
     ProgressCallback,
@@ -50,7 +51,8 @@ class RootAccess:
 
     ``profile``/``region``/``endpoint_url`` default to the standard AWS configuration chain
     (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL[_<SERVICE>] …). ``journal_path`` defaults to
-    ``$ROOTCTL_JOURNAL`` or ``~/.local/state/rootctl/journal.sqlite3``.
+    ``$ROOTCTL_JOURNAL`` or ``~/.local/state/rootctl/journal.sqlite3``. Explicit
+    ``access_key_id``/``secret_access_key``/``session_token`` replace the credential chain.
     """
 
     def __init__(
@@ -64,6 +66,9 @@ class RootAccess:
         max_attempts: int = 8,
         connect_timeout: float = 5.0,
         read_timeout: float = 30.0,
+        access_key_id: str | None = None,
+        secret_access_key: str | None = None,
+        session_token: str | None = None,
     ) -> None:
         if concurrency < 1:
             raise InputError(f"concurrency must be at least 1, not {concurrency}.")
@@ -75,6 +80,9 @@ class RootAccess:
             max_attempts=max_attempts,
             connect_timeout=connect_timeout,
             read_timeout=read_timeout,
+            access_key_id=access_key_id,
+            secret_access_key=secret_access_key,
+            session_token=session_token,
         )
         self.journal = Journal(journal_path)
         self._ctx = Context(options, self.journal)
@@ -232,9 +240,18 @@ class RootAccess:
     # -- journal -------------------------------------------------------------------------------
 
     def journal_entries(
-        self, *, since: datetime | None = None, limit: int | None = None
+        self,
+        *,
+        since: datetime | None = None,
+        limit: int | None = None,
+        target: str | None = None,
+        action: str | None = None,
+        status: JournalStatus | None = None,
     ) -> list[JournalEntry]:
-        return self.journal.entries(since=since, limit=limit)
+        """Journal rows, newest first, optionally filtered."""
+        return self.journal.entries(
+            since=since, limit=limit, target=target, action=action, status=status
+        )
 
     def journal_entry(self, entry_id: int) -> JournalEntry:
         entry = self.journal.entry(entry_id)

@@ -162,16 +162,30 @@ class Journal:
     # -- reading --------------------------------------------------------------------------
 
     def entries(
-        self, *, since: datetime | None = None, limit: int | None = None
+        self,
+        *,
+        since: datetime | None = None,
+        limit: int | None = None,
+        target: str | None = None,
+        action: str | None = None,
+        status: JournalStatus | None = None,
     ) -> list[JournalEntry]:
         """Rows newest first. A missing journal file reads as empty (and is not created)."""
         if self._conn is None and not self.path.exists():
             return []
-        sql = _SELECT
+        where: list[str] = []
         params: list[object] = []
         if since is not None:
-            sql += " WHERE a.started_at >= ?"
+            where.append("a.started_at >= ?")
             params.append(since.astimezone(UTC).isoformat(timespec="milliseconds"))
+        for column, value in (("target", target), ("action", action)):
+            if value is not None:
+                where.append(f"a.{column} = ?")
+                params.append(value)
+        if status is not None:
+            where.append("a.status = ?")
+            params.append(status.value)
+        sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "")
         sql += " ORDER BY a.id DESC"
         if limit is not None:
             sql += " LIMIT ?"
