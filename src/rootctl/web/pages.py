@@ -271,7 +271,13 @@ def account(request: Request, account_id: str) -> Response:
 
 
 @router.post("/accounts/{account_id}/plan")
-def plan_account(request: Request, account_id: str, kind: Ids | None = None) -> Response:
+def plan_account(
+    request: Request,
+    account_id: str,
+    kind: Ids | None = None,
+    csrf_token: Text = "",  # checked by the middleware; declared because FastAPI reads a
+    # lone list field as the whole body
+) -> Response:
     job = board_of(request).start_plan(Selection(accounts=(account_id,)), kinds_of(kind or []))
     return see_other(f"/jobs/{job.id}")
 
