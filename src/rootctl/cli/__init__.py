@@ -13,6 +13,7 @@ from rootctl.cli.credential_cmds import allow_password_recovery, audit, delete_c
 from rootctl.cli.journal_cmd import journal
 from rootctl.cli.org_cmds import delegate, disable, enable, status
 from rootctl.cli.sandbox_cmd import sandbox
+from rootctl.cli.ui_cmd import ui
 from rootctl.cli.unlock_cmds import unlock_s3, unlock_sqs
 
 
@@ -36,6 +37,7 @@ for _command in (
 ):
     cli.add_command(_command)
 cli.add_command(sandbox)
+cli.add_command(ui)
 
 
 def main() -> None:
