@@ -43,12 +43,12 @@ class Story:
 
     def finished_job(self) -> None:
         """On a job page: wait until the live stream reloaded it with the result."""
-        status = self.page.locator("#job-status")
+        status = self.page.locator("#job-status").filter(has_text="Finished")
         try:
-            status.filter(has_text="Finished").wait_for(timeout=10_000)
-        except Exception:
-            print("DEBUG", self.page.url, self.page.locator("main").inner_text()[:3000], self.problems)
-            raise
+            status.wait_for(timeout=60_000)
+        except Exception as exc:
+            main = self.page.locator("main").inner_text()[:2000]
+            raise AssertionError(f"no finished job at {self.page.url}:\n{main}") from exc
 
     def go(self, path: str) -> None:
         self.page.goto(self.live.base_url + path)

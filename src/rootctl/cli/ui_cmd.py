@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import contextlib
+import logging
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import click
 
-from rootctl.cli.common import command, connection_options, engine, fail, say
+import rootctl
+from rootctl.cli.common import command, connection_options, fail, say
 from rootctl.errors import InputError
 
 
@@ -53,34 +56,31 @@ def ui(
     the browser then keeps a session cookie. Ctrl-C stops the server.
     """
     from rootctl.web import DashboardServer, create_app
-    from rootctl.web.server import embedded_sandbox, is_loopback
+    from rootctl.web.server import embedded_sandbox
 
-    if not is_loopback(host):
-        if not allow_remote:
-            fail(
-                InputError(
-                    f"refusing to serve the dashboard on {host}: it is not a loopback address.",
-                    "Pass --allow-remote if you really mean it (and see docs/web.md).",
-                )
-            )
-        say(
-            f"WARNING: serving on {host}, reachable from other machines. Whoever gets the link "
-            "can take root-level actions in member accounts; traffic is unencrypted HTTP."
-        )
+    _check_bind(host, allow_remote)
+    if use_sandbox and (kwargs["profile"] or kwargs["endpoint_url"]):
+        fail(InputError("--sandbox cannot be combined with --profile or --endpoint-url."))
+    if kwargs.pop("debug"):
+        rootctl.enable_debug_logging(sys.stderr)
     with contextlib.ExitStack() as stack:
         note = None
+        key_id = secret = None
         if use_sandbox:
             sb = stack.enter_context(embedded_sandbox())
             kwargs["endpoint_url"] = sb.endpoint_url
-            kwargs["region"] = kwargs.get("region") or "us-east-1"
-            if not kwargs.get("journal_path"):
+            kwargs["region"] = kwargs["region"] or "us-east-1"
+            key_id, secret = sb.access_key_id, sb.secret_access_key
+            if not kwargs["journal_path"]:
                 folder = stack.enter_context(tempfile.TemporaryDirectory(prefix="rootctl-ui-"))
                 kwargs["journal_path"] = str(Path(folder) / "journal.sqlite3")
             note = (
                 f"Sandbox: an emulated organization ({sb.organization_id}) served at "
                 f"{sb.endpoint_url}; nothing here touches AWS."
             )
-        ra = stack.enter_context(engine(kwargs))
+        ra = stack.enter_context(
+            rootctl.RootAccess(**kwargs, access_key_id=key_id, secret_access_key=secret)
+        )
         app = create_app(ra, bind_host=host, extra_hosts=allowed_hosts, sandbox_note=note)
         try:
             server = stack.enter_context(DashboardServer(app, host, port))
@@ -93,4 +93,23 @@ def ui(
         click.echo(server.login_url())
         say("Press Ctrl-C to stop.")
         server.wait()
+    logging.getLogger().setLevel(logging.WARNING)
     return 0
+
+
+def _check_bind(host: str, allow_remote: bool) -> None:
+    from rootctl.web.server import is_loopback
+
+    if is_loopback(host):
+        return
+    if not allow_remote:
+        fail(
+            InputError(
+                f"refusing to serve the dashboard on {host}: it is not a loopback address.",
+                "Pass --allow-remote if you really mean it (and read docs/web.md first).",
+            )
+        )
+    say(
+        f"WARNING: serving on {host}, reachable from other machines. Whoever gets the link "
+        "can take root-level actions in member accounts; traffic is unencrypted HTTP."
+    )

@@ -20,6 +20,7 @@ from rootctl.core.models import (
     DeletionReport,
     FeatureChange,
     JournalEntry,
+    JournalStatus,
     Organization,
     OrgStatus,
     ProgressCallback,
@@ -167,15 +168,15 @@ class Dashboard:
         since: datetime | None = None,
         limit: int | None = 500,
     ) -> list[JournalEntry]:
-        entries = self.engine.journal_entries(since=since)
-        picked = [
-            e
-            for e in entries
-            if (not account or e.target == account)
-            and (not action or e.action == action)
-            and (not outcome or e.outcome == outcome)
-        ]
-        return picked[:limit] if limit else picked
+        status = None
+        if outcome:
+            try:
+                status = JournalStatus.INTENT if outcome == "unknown" else JournalStatus(outcome)
+            except ValueError:
+                raise InputError(f"unknown outcome {outcome!r}.") from None
+        return self.engine.journal_entries(
+            since=since, limit=limit, target=account or None, action=action or None, status=status
+        )
 
     def journal_entry(self, entry_id: int) -> JournalEntry:
         try:

@@ -4,12 +4,11 @@ the embedded sandbox behind ``rootctl ui --sandbox``."""
 from __future__ import annotations
 
 import ipaddress
-import os
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import TracebackType
 
 import uvicorn
@@ -107,41 +106,23 @@ class EmbeddedSandbox:
     endpoint_url: str
     organization_id: str
     management_account_id: str
+    access_key_id: str = field(repr=False)
+    secret_access_key: str = field(repr=False)
 
 
 @contextmanager
 def embedded_sandbox() -> Iterator[EmbeddedSandbox]:
-    """``Sandbox.example()`` over HTTP on a free loopback port, with this process's AWS
-    settings pointed at it as the management account's admin user.
-
-    The environment is the only way to hand credentials to the engine today
-    (NOTES-for-engine.md, request 1); it is restored on exit.
-    """
+    """``Sandbox.example()`` over HTTP on a free loopback port, and the management account's
+    admin keys to reach it with."""
     from rootctl.sandbox import Sandbox  # only `--sandbox` pays for importing moto
 
     sandbox = Sandbox.example()
     admin = sandbox.admin_credentials()
     with sandbox.serve(host="127.0.0.1", port=0) as server:
-        values = {
-            "AWS_ACCESS_KEY_ID": admin.access_key_id,
-            "AWS_SECRET_ACCESS_KEY": admin.secret_access_key,
-            "AWS_ENDPOINT_URL": server.endpoint_url,
-            "AWS_REGION": "us-east-1",
-            "AWS_DEFAULT_REGION": "us-east-1",
-            "AWS_EC2_METADATA_DISABLED": "true",
-        }
-        removed = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN")
-        saved = {name: os.environ.get(name) for name in (*values, *removed)}
-        os.environ.update(values)
-        for name in removed:
-            os.environ.pop(name, None)
-        try:
-            yield EmbeddedSandbox(
-                server.endpoint_url, sandbox.organization_id, sandbox.management_account_id
-            )
-        finally:
-            for name, value in saved.items():
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
+        yield EmbeddedSandbox(
+            server.endpoint_url,
+            sandbox.organization_id,
+            sandbox.management_account_id,
+            admin.access_key_id,
+            admin.secret_access_key,
+        )
