@@ -31,9 +31,9 @@ ML_EXPERIMENTS = "630495867703"  # recovery-only login profile
 CLOSED_POC = "630495867704"  # suspended
 NETWORKING = "741506978801"  # password + hardware MFA + two certificates
 
-NO_RETRIES = Config(retries={"max_attempts": 1, "mode": "standard"})
+NO_RETRIES = Config(retries={"total_max_attempts": 1, "mode": "standard"})
 # One session for every client: building clients from it is cheap (the models load once).
-_SESSION = boto3.Session(botocore_session=botocore.session.get_session())
+_SESSION: Any = boto3.Session(botocore_session=botocore.session.get_session())
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -103,7 +104,7 @@ def test_both_target_forms_and_duration_range(aws: Aws) -> None:
 def test_expiration_is_issue_time_plus_duration(aws: Aws, duration: int | None) -> None:
     aws.enable("root_credentials_management")
     before = datetime.now(UTC).replace(microsecond=0)
-    extra = {} if duration is None else {"DurationSeconds": duration}
+    extra: dict[str, Any] = {} if duration is None else {"DurationSeconds": duration}
     credentials = aws.assume_root(PROD_PAYMENTS, AUDIT, **extra)
     after = datetime.now(UTC)
     expiration = credentials["Expiration"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import urllib.request
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 import pytest
@@ -31,12 +32,13 @@ def _resource_denied(principal: str, action: str, resource: str) -> str:
 def test_locked_bucket_refuses_the_account_admin(aws: Aws) -> None:
     admin = aws.sandbox.principal_credentials(PROD_PAYMENTS)
     s3 = aws.client("s3", admin)
-    for call, action in (
+    calls: list[tuple[Callable[[], object], str]] = [
         (lambda: s3.get_bucket_policy(Bucket=BUCKET), "s3:GetBucketPolicy"),
         (lambda: s3.delete_bucket_policy(Bucket=BUCKET), "s3:DeleteBucketPolicy"),
         (lambda: s3.list_objects_v2(Bucket=BUCKET), "s3:ListBucket"),
         (lambda: s3.put_object(Bucket=BUCKET, Key="k", Body=b"x"), "s3:PutObject"),
-    ):
+    ]
+    for call, action in calls:
         with pytest.raises(s3.exceptions.ClientError) as excinfo:
             call()
         code, message, status = error_of(excinfo)
@@ -155,7 +157,7 @@ def test_sqs_query_protocol_errors_are_xml(sandbox: Sandbox, sandbox_server: San
     credentials = BotoCredentials(admin.access_key_id, admin.secret_access_key)
     SigV4Auth(credentials, "sqs", "us-east-1").add_auth(request)
     prepared = urllib.request.Request(  # noqa: S310 - a loopback URL
-        request.url, data=body.encode(), headers=dict(request.headers), method="POST"
+        str(request.url), data=body.encode(), headers=dict(request.headers), method="POST"
     )
     with pytest.raises(urllib.error.HTTPError) as excinfo:
         urllib.request.urlopen(prepared)  # noqa: S310

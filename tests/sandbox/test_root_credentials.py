@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import csv
 import io
+from collections.abc import Callable
 
 import pytest
 
@@ -144,7 +145,7 @@ def test_existing_recovery_only_profile(aws: Aws) -> None:
 @pytest.mark.parametrize("order", ["profile-first", "mfa-first"])
 def test_delete_every_credential_in_any_order(aws: Aws, order: str) -> None:
     iam = aws.client("iam", aws.assume_root(NETWORKING, DELETE))
-    steps = {
+    steps: dict[str, Callable[[], object]] = {
         "profile": lambda: iam.delete_login_profile(),
         "certificates": lambda: [
             iam.delete_signing_certificate(CertificateId=c["CertificateId"])
@@ -167,7 +168,8 @@ def test_delete_every_credential_in_any_order(aws: Aws, order: str) -> None:
     audit = aws.client("iam", aws.assume_root(NETWORKING, AUDIT))
     assert _flags(audit) == (0, 0, 0, 0)
     root = aws.sandbox.root_user(NETWORKING)
-    assert not root.has_credentials and root.credentials_deleted
+    assert not root.has_credentials
+    assert root.credentials_deleted
 
 
 def test_delete_access_keys(aws: Aws) -> None:

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import signal
+from typing import TYPE_CHECKING
+
 import click
+
+if TYPE_CHECKING:
+    from rootctl.sandbox import Sandbox
 
 
 @click.group()
@@ -113,15 +119,31 @@ def serve(
         server = SandboxServer(host, port, quiet=not verbose)
     except OSError as error:
         raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror}") from error
+
+    def terminate(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt  # SIGTERM stops as cleanly as Ctrl-C
+
+    signal.signal(signal.SIGTERM, terminate)
+    try:
+        _announce(sb, server.endpoint_url)
+        server.serve_forever()  # werkzeug returns from here on Ctrl-C
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+        click.echo("\nsandbox stopped", err=True)
+
+
+def _announce(sb: Sandbox, endpoint_url: str) -> None:
     admin = sb.admin_credentials()
     click.echo(
         f"rootctl sandbox: organization {sb.organization_id}, {len(sb.accounts())} accounts, "
         f"management account {sb.management_account_id}"
     )
-    click.echo(f"endpoint: {server.endpoint_url}  (sandbox API: {server.endpoint_url}/_sandbox/)")
+    click.echo(f"endpoint: {endpoint_url}  (sandbox API: {endpoint_url}/_sandbox/)")
     click.echo("\n# talk to it as the management account's admin:")
     for line in (
-        f"export AWS_ENDPOINT_URL={server.endpoint_url}",
+        f"export AWS_ENDPOINT_URL={endpoint_url}",
         f"export AWS_ACCESS_KEY_ID={admin.access_key_id}",
         f"export AWS_SECRET_ACCESS_KEY={admin.secret_access_key}",
         "export AWS_DEFAULT_REGION=us-east-1",
@@ -130,9 +152,3 @@ def serve(
     ):
         click.echo(line)
     click.echo("\nPress Ctrl-C to stop.", err=True)
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        click.echo("\nstopping", err=True)
-    finally:
-        server.stop()

@@ -162,7 +162,9 @@ def build(seed: Seed) -> SandboxOrganizationsBackend:
 
     enabled_at = min(a.joined_at for a in seed.all_accounts())
     for service in seed.trusted_access:
-        backend.services.append({"ServicePrincipal": service, "DateEnabled": unix_time(enabled_at)})
+        backend.services.append(
+            {"ServicePrincipal": service, "DateEnabled": unix_time(naive_utc(enabled_at))}
+        )
     for service, delegates in seed.delegated_administrators.items():
         for account_id in delegates:
             backend.register_delegated_administrator(AccountId=account_id, ServicePrincipal=service)

@@ -67,7 +67,7 @@ class Credentials:
             "region": self.region,
         }
 
-    def boto3_kwargs(self) -> dict[str, str]:
+    def boto3_kwargs(self) -> dict[str, Any]:
         """``boto3.client("iam", **creds.boto3_kwargs())``."""
         return {
             "aws_access_key_id": self.access_key_id,

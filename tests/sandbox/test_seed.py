@@ -1,0 +1,196 @@
+"""Issue item 7: seeding from YAML or a mapping, and clear errors for bad seeds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rootctl.sandbox import Sandbox, SeedError
+
+MINIMAL = """\
+organization:
+  id: o-abcdefghij
+  features: [RootSessions]
+  trusted_access: [iam.amazonaws.com]
+  delegated_administrators:
+    iam.amazonaws.com: "222222222222"
+organizational_units:
+  - Apps/Prod
+management_account:
+  id: "111111111111"
+  name: management
+  email: management@example.com
+accounts:
+  - id: "222222222222"
+    name: tooling
+    email: tooling@example.com
+    ou: Apps/Prod
+    root:
+      password: "Tooling-Root-1"
+      mfa:
+        - type: virtual
+      access_keys:
+        - last_used: {date: 2025-01-02T03:04:05Z, service: s3, region: eu-west-1}
+    buckets:
+      - name: tooling-locked
+        policy: deny-all
+    queues:
+      - name: tooling-events
+"""
+
+
+def _error(text: str, tmp_path: Path) -> SeedError:
+    path = tmp_path / "org.yaml"
+    path.write_text(text)
+    with pytest.raises(SeedError) as excinfo:
+        Sandbox.from_seed(path)
+    return excinfo.value
+
+
+def test_example_seed_is_the_story(sandbox: Sandbox) -> None:
+    accounts = sandbox.accounts()
+    assert len(accounts) == 21
+    management = accounts[0]
+    assert (management.account_id, management.is_management) == ("123456789012", True)
+    assert {a.ou_path for a in accounts} == {
+        "",
+        "Security",
+        "Workloads/Prod",
+        "Workloads/Dev",
+        "Sandbox",
+    }
+    assert sandbox.account_by_name("prod-payments").email == "payments-prod@example.com"
+    roots = [sandbox.root_user(a.account_id) for a in accounts]
+    assert sum(1 for r in roots if not r.has_credentials) == 9
+    assert any(r.access_keys and r.access_keys[0]["LastUsedDate"] for r in roots)
+    assert any(r.access_keys and not r.access_keys[0]["LastUsedDate"] for r in roots)
+    assert {d["Type"] for r in roots for d in r.mfa_devices} == {"virtual", "hardware"}
+    assert any(r.signing_certificates for r in roots)
+    assert sandbox.features() == []
+    assert sandbox.delegated_administrator_id is None
+    assert sandbox.account_by_name("sandbox-closed-poc").status == "SUSPENDED"
+
+
+def test_seed_from_text_file_and_mapping(tmp_path: Path) -> None:
+    from_text = Sandbox.from_seed(MINIMAL)
+    first = from_text.snapshot()
+    path = tmp_path / "org.yaml"
+    path.write_text(MINIMAL)
+    assert Sandbox.from_seed(path).snapshot() == first
+    assert Sandbox.from_seed(str(path)).snapshot() == first
+    import yaml
+
+    assert Sandbox.from_seed(yaml.safe_load(MINIMAL)).snapshot() == first
+
+
+def test_seeded_state_is_reachable(tmp_path: Path) -> None:
+    sb = Sandbox.from_seed(MINIMAL)
+    assert sb.organization_id == "o-abcdefghij"
+    assert sb.features() == ["RootSessions"]
+    assert sb.delegated_administrator_id == "222222222222"
+    assert sb.account("222222222222").ou_path == "Apps/Prod"
+    root = sb.root_user("222222222222")
+    assert root.password_set
+    assert root.access_keys[0]["LastUsedService"] == "s3"
+    assert root.mfa_devices[0]["SerialNumber"] == (
+        "arn:aws:iam::222222222222:mfa/root-account-mfa-device"
+    )
+    assert len(sb.mfa_code("222222222222")) == 6
+    assert sb.sign_in("222222222222", "Tooling-Root-1", sb.mfa_code("222222222222")).ok
+
+
+def test_derived_values_are_stable() -> None:
+    first = Sandbox.from_seed(MINIMAL)
+    keys = first.root_user("222222222222").access_keys
+    admin = first.admin_credentials()
+    second = Sandbox.from_seed(MINIMAL)
+    assert second.root_user("222222222222").access_keys == keys
+    assert second.admin_credentials() == admin
+
+
+@pytest.mark.parametrize(
+    ("replace", "by", "expected"),
+    [
+        (
+            "    ou: Apps/Prod\n",
+            "    ou: Apps/Test\n",
+            "17:9: accounts[0].ou: unknown organizational unit 'Apps/Test'",
+        ),
+        (
+            "        - type: virtual\n",
+            "        - type: sms\n",
+            "21:17: accounts[0].root.mfa[0].type: must be one of virtual, hardware, not 'sms'",
+        ),
+        (
+            "    email: tooling@example.com\n",
+            "    email: tooling-at-example\n",
+            "16:12: accounts[0].email: expected an e-mail address, got 'tooling-at-example'",
+        ),
+        (
+            '  - id: "222222222222"\n',
+            "  - id: 222222222222\n",
+            "14:9: accounts[0].id: quote account ids",
+        ),
+        (
+            "    root:\n",
+            "    rooot:\n",
+            "18:5: accounts[0].rooot: unknown field 'rooot'",
+        ),
+        (
+            "  features: [RootSessions]\n",
+            "  features: [RootPasswords]\n",
+            "3:14: organization.features[0]: must be one of RootCredentialsManagement, "
+            "RootSessions, not 'RootPasswords'",
+        ),
+        (
+            '    iam.amazonaws.com: "222222222222"\n',
+            '    iam.amazonaws.com: "111111111111"\n',
+            "6:24: organization.delegated_administrators.iam.amazonaws.com: "
+            "111111111111 is not a member account of this seed",
+        ),
+        (
+            "      - name: tooling-locked\n",
+            "      - name: Tooling_Locked\n",
+            "25:15: accounts[0].buckets[0].name: expected a bucket name",
+        ),
+    ],
+)
+def test_bad_seed_names_line_and_field(
+    tmp_path: Path, replace: str, by: str, expected: str
+) -> None:
+    assert replace in MINIMAL
+    error = _error(MINIMAL.replace(replace, by), tmp_path)
+    assert str(error).startswith(f"{tmp_path / 'org.yaml'}:{expected}")
+
+
+def test_duplicate_account_id_points_at_the_second(tmp_path: Path) -> None:
+    text = MINIMAL + ('  - id: "222222222222"\n    name: again\n    email: again@example.com\n')
+    error = _error(text, tmp_path)
+    assert (error.line, error.column, error.field) == (29, 9, "accounts[1].id")
+    assert "account id 222222222222 is used twice" in str(error)
+
+
+def test_yaml_syntax_error(tmp_path: Path) -> None:
+    error = _error("organization: [\n  id: o-abc\n", tmp_path)
+    assert error.line is not None
+    assert "not valid YAML" in str(error)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(SeedError, match="cannot read the seed file"):
+        Sandbox.from_seed(tmp_path / "nope.yaml")
+
+
+def test_mapping_errors_name_the_field() -> None:
+    import yaml
+
+    data: dict[str, Any] = yaml.safe_load(MINIMAL)
+    data["accounts"][0]["root"]["access_keys"] = [{}, {}, {}]
+    with pytest.raises(SeedError) as excinfo:
+        Sandbox.from_seed(data)
+    assert str(excinfo.value) == (
+        "<seed>: accounts[0].root.access_keys: a root user can have at most 2 access keys"
+    )
+    assert excinfo.value.line is None
