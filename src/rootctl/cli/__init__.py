@@ -10,6 +10,7 @@ import click
 
 from rootctl import __version__
 from rootctl.cli.credential_cmds import allow_password_recovery, audit, delete_credentials
+from rootctl.cli.demo_cmd import demo
 from rootctl.cli.journal_cmd import journal
 from rootctl.cli.org_cmds import delegate, disable, enable, status
 from rootctl.cli.sandbox_cmd import sandbox
@@ -38,6 +39,7 @@ for _command in (
     cli.add_command(_command)
 cli.add_command(sandbox)
 cli.add_command(ui)
+cli.add_command(demo)
 
 
 def main() -> None:
