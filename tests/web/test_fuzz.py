@@ -21,6 +21,7 @@ from fastapi import FastAPI
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import positive_data_acceptance
+from schemathesis.core.result import Err
 from schemathesis.generation import GenerationMode
 
 from rootctl.sandbox import Sandbox
@@ -49,6 +50,8 @@ def auth_headers(app: FastAPI) -> dict[str, str]:
 def operations(app: FastAPI) -> Iterator[Any]:
     schema = schemathesis.openapi.from_asgi("/api/openapi.json", app, headers=auth_headers(app))
     for result in schema.get_all_operations():
+        if isinstance(result, Err):
+            raise AssertionError(f"the OpenAPI document is invalid: {result.err()}")
         yield result.ok()
 
 
