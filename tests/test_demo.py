@@ -20,6 +20,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import TextIO, cast
 
 import boto3
 import pytest
@@ -251,6 +252,30 @@ def test_an_organization_already_enabled_stops_the_demo_at_step_1(
     err = capsys.readouterr().err
     assert "failed at step 1 (The organization, before)" in err
     assert "should start with root access management disabled" in err
+
+
+def test_ctrl_c_at_a_step_prompt_stops_the_demo_cleanly(capsys: pytest.CaptureFixture[str]):
+    class Interrupting:  # Ctrl-C while waiting for Enter
+        def readline(self) -> str:
+            raise KeyboardInterrupt
+
+    assert run(step=True, stdin=cast(TextIO, Interrupting())) == 130
+    out, err = capsys.readouterr()
+    assert "Step 1 of 10" in out
+    assert "Step 2 of 10" not in out
+    assert "Demo stopped." in err
+
+
+def test_an_organization_without_a_locked_queue_cannot_start_the_story(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    seed = Sandbox.example().seed
+    unlocked = replace(seed, accounts=tuple(replace(a, queues=()) for a in seed.accounts))
+    monkeypatch.setattr(Sandbox, "example", classmethod(lambda cls: cls.from_seed(unlocked)))
+    assert run() == 1
+    assert "cannot start: the sandbox's organization has no queue whose policy denies everyone" in (
+        capsys.readouterr().err
+    )
 
 
 # -- pieces ---------------------------------------------------------------------------------------

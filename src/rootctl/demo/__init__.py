@@ -3,7 +3,8 @@
 ``run()`` seeds the sandbox's example organization, serves it over HTTP on 127.0.0.1, points the
 AWS SDK at it through the environment (never at the user's own AWS setup or journal), and plays
 the ten steps of :mod:`rootctl.demo.story`. It returns the process exit code: 0 when every step's
-outcome was the expected one, 1 otherwise (with the step and what AWS answered).
+outcome was the expected one, 1 otherwise (with the step and what AWS answered), 130 when
+interrupted.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import signal
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, TextIO
@@ -38,6 +41,7 @@ __all__ = ["DemoFailure", "run"]
 
 EXIT_OK = 0
 EXIT_FAILED = 1
+EXIT_INTERRUPTED = 130
 
 
 def run(
@@ -49,17 +53,42 @@ def run(
     port: int = 0,
     stdin: TextIO | None = None,
 ) -> int:
-    from rootctl.sandbox import Sandbox  # moto is heavy: only when the demo really runs
-
     narrator = Narrator(pause=step, stdin=stdin)
     started = time.monotonic()
+    try:
+        with _staged(narrator, journal, host, port) as (scene, exports):
+            narrator.banner(
+                "rootctl demo — centralized root access management, end to end",
+                "The field report's story, replayed on the offline sandbox "
+                "(nothing here touches your AWS accounts or your rootctl journal).",
+            )
+            code = _play(scene, started)
+            if code == EXIT_OK and serve:
+                _serve_until_interrupted(scene, exports)
+            return code
+    except DemoFailure as exc:  # the organization lacks a part the story needs
+        print(f"rootctl demo cannot start: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("\nDemo stopped.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+@contextmanager
+def _staged(
+    narrator: Narrator, journal: Path | None, host: str, port: int
+) -> Iterator[tuple[Scene, list[str]]]:
+    """The sandbox's example organization served on ``host:port``, the environment pointing at
+    it as the management account's admin, a temporary journal; the scene and its exports."""
+    from rootctl.sandbox import Sandbox  # moto is heavy: only when the demo really runs
+
     with tempfile.TemporaryDirectory(prefix="rootctl-demo-") as scratch_dir:
         scratch = Path(scratch_dir)
         journal_path = journal or scratch / "journal.sqlite3"
         isolation = isolated_environment(journal_path, scratch)
         # What the user has set and the demo removes: the export lines must unset it too.
         overridden = [n for n, v in isolation.items() if v is None and n in os.environ]
-        with patched_environ(isolation):
+        with patched_environ(isolation):  # before building: moto reads the AWS config too
             sandbox = Sandbox.example()
             cast = choose(sandbox)
             management = _identity(sandbox.admin_credentials(), "management account")
@@ -70,11 +99,6 @@ def run(
             with sandbox.serve(host=host, port=port) as server:
                 connection = connection_environment(server.endpoint_url, management)
                 with patched_environ(connection):
-                    narrator.banner(
-                        "rootctl demo — centralized root access management, end to end",
-                        "The field report's story, replayed on the offline sandbox "
-                        "(nothing here touches your AWS accounts or your rootctl journal).",
-                    )
                     scene = Scene(
                         sandbox=sandbox,
                         endpoint_url=server.endpoint_url,
@@ -86,14 +110,9 @@ def run(
                         delegate=delegate,
                     )
                     try:
-                        code = _play(scene, started)
+                        yield scene, export_lines({**isolation, **connection}, overridden)
                     finally:
                         scene.close()
-                    if code == EXIT_OK and serve:
-                        _serve_until_interrupted(
-                            scene, export_lines({**isolation, **connection}, overridden)
-                        )
-    return code
 
 
 def _identity(credentials: Credentials, where: str) -> Identity:

@@ -82,7 +82,7 @@ class Narrator:
         self._print("  → ", "    ", text, style="cyan")
 
     def detail(self, text: str) -> None:
-        self._print("    ", "      ", text, text_style="dim")
+        self._print("    ", "    ", text, text_style="dim")
 
     def heading(self, text: str) -> None:
         self._print("", "  ", text, text_style="bold")
