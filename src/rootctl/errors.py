@@ -73,7 +73,9 @@ class Throttled(AwsError):
 
 
 class NotFound(AwsError):
-    """The named resource (bucket, queue, delegate …) does not exist."""
+    """The named resource (bucket, queue, delegate …) does not exist: the input was wrong."""
+
+    exit_code = 2
 
 
 class OrganizationUnavailable(AwsError):

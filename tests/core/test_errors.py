@@ -41,7 +41,7 @@ def client_error(code: str, message: str = "", status: int = 400) -> ClientError
 def test_client_errors_get_advice(code, message, kind, advice):
     error = translate(client_error(code, message), "AssumeRoot(222222222222)")
     assert type(error) is kind
-    assert error.exit_code == 3
+    assert error.exit_code == (2 if kind is errors.NotFound else 3)
     assert "AssumeRoot(222222222222)" in str(error)
     assert getattr(error, "request_id", None) == "req-123"
     if advice:
