@@ -16,7 +16,7 @@ from rootctl.journal import Journal
 from tests.cli.conftest import Cli, validate
 
 ROOTCTL = [sys.executable, "-m", "rootctl"]
-SLOW_DELETES = {"latency_ms": 300, "match": ["iam:Delete*", "iam:DeactivateMFADevice"]}
+SLOW_CALLS = ["iam:Delete*", "iam:DeactivateMFADevice"]
 
 
 def spawn(cli: Cli, *args: str) -> subprocess.Popen[str]:
@@ -51,7 +51,7 @@ def test_plain_subprocess_audit(enabled: Cli) -> None:
 
 
 def test_killed_run_leaves_honest_journal_rows(enabled: Cli) -> None:
-    enabled.sandbox.faults.update(**SLOW_DELETES)
+    enabled.sandbox.faults.update(latency_ms=300, match=SLOW_CALLS)
     process = spawn(enabled, "delete-credentials", "--all", "--yes", "--concurrency", "2")
     try:
         wait_for(enabled.journal, "succeeded")
@@ -86,7 +86,7 @@ def test_killed_run_leaves_honest_journal_rows(enabled: Cli) -> None:
 
 @pytest.mark.skipif(os.name != "posix", reason="signals")
 def test_ctrl_c_stops_cleanly(enabled: Cli) -> None:
-    enabled.sandbox.faults.update(**SLOW_DELETES)
+    enabled.sandbox.faults.update(latency_ms=300, match=SLOW_CALLS)
     process = spawn(
         enabled, "delete-credentials", "--all", "--yes", "--concurrency", "2", "-o", "json"
     )

@@ -1,0 +1,58 @@
+"""No secret issued by AssumeRoot may appear in output, debug logs, the journal or files."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from rootctl.sandbox.models import peek_account_state
+from tests.cli.conftest import DEV_PAYMENTS, ORDERS, PAYMENTS, Cli
+
+
+def issued_secrets(cli: Cli) -> set[str]:
+    """Every SecretAccessKey and SessionToken the sandbox handed out (see NOTES-for-sandbox)."""
+    secrets: set[str] = set()
+    for account in cli.sandbox.accounts():
+        state = peek_account_state(account.account_id)
+        for session in state.sessions.values() if state else ():
+            secrets.update((session.secret_access_key, session.session_token))
+    return secrets
+
+
+def test_no_assume_root_secret_leaks_anywhere(enabled: Cli, tmp_path: Path) -> None:
+    outputs: list[str] = []
+    for args in (
+        ["audit", "-o", "json"],
+        ["audit", "-o", "tree"],
+        ["delete-credentials", "--account", PAYMENTS, "--yes"],
+        ["allow-password-recovery", "--account", DEV_PAYMENTS, "--yes", "-o", "json"],
+        ["unlock-s3", PAYMENTS, "prod-payments-receipts", "--yes"],
+        ["unlock-sqs", ORDERS, "orders-events", "--yes", "-o", "json"],
+        ["journal", "-o", "json"],
+    ):
+        result = enabled(*args, "--debug") if args[0] != "journal" else enabled(*args)
+        assert result.exit_code in (0, 1), result.output
+        outputs += [result.stdout, result.stderr]
+    process = subprocess.run(
+        [sys.executable, "-m", "rootctl", "audit", "--debug", "-o", "csv"],
+        env={**enabled.aws.env, "ROOTCTL_JOURNAL": str(enabled.journal)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    outputs += [process.stdout, process.stderr]
+
+    secrets = issued_secrets(enabled)
+    assert len(secrets) > 40  # root sessions were opened (two secrets per session)
+    logs = "\n".join(outputs)
+    assert "AssumeRoot" in logs  # debug logging really ran …
+    assert "<redacted>" in logs  # … and had something to scrub
+    files = [p for p in enabled.journal.parent.iterdir() if p.is_file()]
+    assert any(p.name.startswith("journal.sqlite3") for p in files)
+    blobs = [p.read_bytes().decode("latin-1") for p in files]
+    for secret in secrets:
+        assert secret not in logs
+        for blob in blobs:
+            assert secret not in blob
