@@ -86,6 +86,11 @@ class AccountInfo:
     joined_method: str
     is_management: bool
 
+    @property
+    def id(self) -> str:
+        """Alias of ``account_id``."""
+        return self.account_id
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.account_id,
