@@ -50,8 +50,8 @@ OUTCOMES = (
     "$ rootctl allow-password-recovery --account 418273645501 --yes",
     "AWS accepted: a password reset link was sent to the root user's e-mail address — "
     "payments-prod@example.com",
-    "bucket prod-payments-receipts: policy removed",
-    "queue orders-events: policy removed",
+    "bucket prod-payments-receipts: no policy any more",
+    "queue orders-events: no policy any more",
     "delete-bucket-policy (policy saved)",
     "$ rootctl journal show",
     '"Sid": "DenyEveryone"',

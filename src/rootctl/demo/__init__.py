@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from rootctl.demo.cast import choose
 from rootctl.demo.narrator import Narrator
+from rootctl.demo.scene import Scene
 from rootctl.demo.shell import (
     DemoFailure,
     Identity,
@@ -31,7 +32,7 @@ from rootctl.demo.shell import (
     isolated_environment,
     patched_environ,
 )
-from rootctl.demo.story import STEPS, Scene
+from rootctl.demo.story import STEPS
 from rootctl.errors import RootctlError
 
 if TYPE_CHECKING:
