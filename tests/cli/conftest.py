@@ -52,9 +52,9 @@ class Cli:
     journal: Path
 
     def __call__(
-        self, *args: str, env: Mapping[str, str] | None = None, input: str | None = None
+        self, *args: str, env: Mapping[str, str | None] | None = None, input: str | None = None
     ) -> Result:
-        merged = {"ROOTCTL_JOURNAL": str(self.journal), **(env or {})}
+        merged: dict[str, str | None] = {"ROOTCTL_JOURNAL": str(self.journal), **(env or {})}
         return CliRunner().invoke(rootctl_cli, list(args), env=merged, input=input)
 
     def json(self, *args: str, exit_code: int | None = None, **kw: Any) -> dict[str, Any]:

@@ -100,6 +100,8 @@ def test_denied_task_in_one_account_is_a_failed_row(enabled: Cli) -> None:
     rows = by_id(document)
     assert rows[PAYMENTS]["state"] == "failed"
     assert "AccessDenied" in rows[PAYMENTS]["reason"]
+    assert "service control policy" in rows[PAYMENTS]["reason"]
+    assert "aws:AssumedRoot" in rows[PAYMENTS]["reason"]  # the advice
     assert rows[PAYMENTS]["access_keys"] == []
     assert document["summary"]["failed"] == 1
     assert rows[NETWORKING]["state"] == "audited"

@@ -172,6 +172,12 @@ def _access_denied(text: str, message: str, action: str) -> tuple[type[AwsError]
             "A service control policy denies it; allow root sessions in that SCP "
             "(e.g. exempt requests where aws:AssumedRoot is true).",
         )
+    if "session policy" in message.lower():
+        return (
+            AccessDenied,
+            text,
+            "The AssumeRoot task policy of this session does not allow that action.",
+        )
     if action.startswith(_ORG_READS):
         return (
             AccessDenied,
