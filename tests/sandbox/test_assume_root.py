@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -228,3 +229,49 @@ def test_issued_sessions_survive_feature_and_trust_changes(aws: Aws) -> None:
     assert aws.client("iam", session).get_user()["User"]["Arn"] == (
         f"arn:aws:iam::{PROD_PAYMENTS}:root"
     )
+
+
+def test_role_sessions_may_assume_root(aws: Aws) -> None:
+    aws.enable("root_credentials_management")
+    iam = aws.client("iam")
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{MANAGEMENT}:root"},
+                "Action": "sts:AssumeRole",
+            }
+        ],
+    }
+    for name, allowed in (("RootAccessOperator", True), ("NoPermissions", False)):
+        iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))
+        if allowed:
+            iam.put_role_policy(
+                RoleName=name,
+                PolicyName="assume-root",
+                PolicyDocument=json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {"Effect": "Allow", "Action": "sts:AssumeRoot", "Resource": "*"}
+                        ],
+                    }
+                ),
+            )
+    sts = aws.client("sts")
+    for name in ("RootAccessOperator", "NoPermissions"):
+        role = sts.assume_role(
+            RoleArn=f"arn:aws:iam::{MANAGEMENT}:role/{name}", RoleSessionName="audit-run"
+        )["Credentials"]
+        session_sts = aws.client("sts", role)
+        request = {"TargetPrincipal": PROD_PAYMENTS, "TaskPolicyArn": {"arn": AUDIT}}
+        if name == "RootAccessOperator":
+            assert session_sts.assume_root(**request)["Credentials"]["AccessKeyId"].startswith(
+                "ASIA"
+            )
+            continue
+        with pytest.raises(session_sts.exceptions.ClientError) as excinfo:
+            session_sts.assume_root(**request)
+        caller = f"arn:aws:sts::{MANAGEMENT}:assumed-role/NoPermissions/audit-run"
+        assert error_of(excinfo) == ("AccessDenied", _denied(caller, PROD_PAYMENTS), 403)

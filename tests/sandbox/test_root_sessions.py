@@ -239,3 +239,32 @@ def test_unknown_temporary_key(aws: Aws) -> None:
     with pytest.raises(sts.exceptions.ClientError) as excinfo:
         sts.get_caller_identity()
     assert error_of(excinfo)[0] == "InvalidClientTokenId"
+
+
+def test_services_outside_the_sandbox_are_denied_too(aws: Aws, audit: dict[str, Any]) -> None:
+    ec2 = aws.client("ec2", audit)
+    with pytest.raises(ec2.exceptions.ClientError) as excinfo:
+        ec2.describe_instances()
+    assert error_of(excinfo) == (
+        "UnauthorizedOperation",
+        _session_denied("ec2:DescribeInstances", "*"),
+        403,
+    )
+    dynamodb = aws.client("dynamodb", audit)
+    with pytest.raises(dynamodb.exceptions.ClientError) as excinfo:
+        dynamodb.list_tables()
+    assert error_of(excinfo) == (
+        "AccessDeniedException",
+        _session_denied("dynamodb:ListTables", "*"),
+        400,
+    )
+    # Ordinary callers are untouched.
+    assert aws.client("ec2").describe_instances()["Reservations"] == []
+
+
+def test_expired_session_outside_the_sandbox(aws: Aws) -> None:
+    aws.enable("root_credentials_management")
+    lambda_ = aws.client("lambda", aws.assume_root(PROD_PAYMENTS, AUDIT, DurationSeconds=0))
+    with pytest.raises(lambda_.exceptions.ClientError) as excinfo:
+        lambda_.list_functions()
+    assert error_of(excinfo)[0] == "ExpiredTokenException"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from functools import cache
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -25,7 +26,7 @@ QUERY_NAMESPACES = {
     "sqs": "http://queue.amazonaws.com/doc/2012-11-05/",
 }
 
-DIALECTS = ("query", "json", "sqs-json", "rest-xml")
+DIALECTS = ("query", "json", "sqs-json", "rest-xml", "rest-json", "ec2")
 
 
 class SandboxError(HTTPException):
@@ -67,6 +68,14 @@ class SandboxError(HTTPException):
             return json.dumps(
                 {"__type": f"com.amazonaws.sqs#{self.error_code}", "message": self.message}
             )
+        if self.dialect == "rest-json":
+            return json.dumps({"__type": self.error_code, "message": self.message})
+        if self.dialect == "ec2":
+            return (
+                f"<Response><Errors><Error><Code>{escape(self.error_code)}</Code>"
+                f"<Message>{escape(self.message)}</Message></Error></Errors>"
+                f"<RequestID>{self.request_id}</RequestID></Response>"
+            )
         extra = "".join(f"<{k}>{escape(v)}</{k}>" for k, v in self.extra.items())
         if self.dialect == "rest-xml":
             return (
@@ -86,8 +95,10 @@ class SandboxError(HTTPException):
         )
 
     def get_headers(self, *args: Any, **kwargs: Any) -> list[tuple[str, str]]:
-        if self.dialect == "json":
-            content_type = "application/x-amz-json-1.1"
+        if self.dialect in ("json", "rest-json"):
+            content_type = (
+                "application/x-amz-json-1.1" if self.dialect == "json" else "application/json"
+            )
         elif self.dialect == "sqs-json":
             content_type = "application/x-amz-json-1.0"
         else:
@@ -96,7 +107,7 @@ class SandboxError(HTTPException):
             ("Content-Type", content_type),
             ("x-amzn-RequestId", self.request_id),
         ]
-        if self.dialect in ("json", "sqs-json"):
+        if self.dialect in ("json", "sqs-json", "rest-json"):
             headers.append(("X-Amzn-ErrorType", self.error_code))
         if self.dialect == "sqs-json":
             kind = "Sender" if self.sender else "Receiver"
@@ -122,17 +133,39 @@ def dialect_for(service: str, content_type: str | None) -> str:
     return "query"
 
 
+def protocol_dialect(service: str) -> str:
+    """The error dialect of any other AWS service, from its botocore model's protocol."""
+    try:
+        protocol = _models().get_service_model(service).protocol
+    except Exception:
+        return "query"
+    return {"json": "json", "rest-json": "rest-json", "rest-xml": "rest-xml", "ec2": "ec2"}.get(
+        str(protocol), "query"
+    )
+
+
+@cache
+def _models() -> Any:
+    import botocore.session
+
+    return botocore.session.get_session()
+
+
 # --- The errors the sandbox raises, by service ----------------------------------------------
 
 
 def access_denied(service: str, dialect: str, message: str) -> SandboxError:
-    if service == "organizations":
+    if service == "organizations" or dialect == "json":
         return SandboxError(400, "AccessDeniedException", message, service=service, dialect=dialect)
+    if dialect == "rest-json":
+        return SandboxError(403, "AccessDeniedException", message, service=service, dialect=dialect)
+    if dialect == "ec2":
+        return SandboxError(403, "UnauthorizedOperation", message, service=service, dialect=dialect)
     return SandboxError(403, "AccessDenied", message, service=service, dialect=dialect)
 
 
 def expired_token(service: str, dialect: str) -> SandboxError:
-    if service == "organizations":
+    if service == "organizations" or dialect in ("json", "rest-json"):
         return SandboxError(
             400,
             "ExpiredTokenException",
@@ -154,7 +187,15 @@ def expired_token(service: str, dialect: str) -> SandboxError:
 
 
 def invalid_token(service: str, dialect: str) -> SandboxError:
-    if service == "organizations":
+    if dialect == "ec2":
+        return SandboxError(
+            401,
+            "AuthFailure",
+            "AWS was not able to validate the provided access credentials",
+            service=service,
+            dialect=dialect,
+        )
+    if service == "organizations" or dialect in ("json", "rest-json"):
         return SandboxError(
             400,
             "UnrecognizedClientException",

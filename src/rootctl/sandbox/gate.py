@@ -22,6 +22,7 @@ from .exceptions import (
     dialect_for,
     expired_token,
     invalid_token,
+    protocol_dialect,
     server_error,
     throttled,
 )
@@ -68,6 +69,23 @@ def _iam_key(account_id: str, access_key_id: str) -> tuple[Any, Any] | None:
     return None
 
 
+def _assumed_role_arn(account_id: str, access_key_id: str, role_arn: str) -> str:
+    """The ``assumed-role/<role>/<session>`` ARN of a moto AssumeRole key. moto keeps the
+    session in the *caller's* STS backend: look in the role's account first, then the others
+    (only role sessions pay for this)."""
+    from moto.sts.models import sts_backends
+
+    first = dict.get(sts_backends, account_id)
+    candidates = [first] if first is not None else []
+    candidates += [b for a, b in list(sts_backends.items()) if a != account_id]
+    for per_account in candidates:
+        for backend in list(per_account.values()):
+            assumed = backend.get_assumed_role_from_access_key(access_key_id)
+            if assumed is not None:
+                return str(assumed.arn)
+    return f"arn:aws:sts::{account_id}:assumed-role/{role_arn.rsplit('/', 1)[-1]}/unknown"
+
+
 def resolve_caller(account_id: str, access_key_id: str, session_token: str | None) -> Caller:
     """Identify the caller from the (already resolved) account and the request's keys."""
     state = peek_account_state(account_id)
@@ -109,8 +127,7 @@ def resolve_caller(account_id: str, access_key_id: str, session_token: str | Non
             )
             return Caller("user", account_id, arn, access_key_id, key.user_name, problem=problem)
         if key.role_arn:
-            role_name = key.role_arn.rsplit("/", 1)[-1]
-            arn = f"arn:aws:sts::{account_id}:assumed-role/{role_name}/session"
+            arn = _assumed_role_arn(account_id, access_key_id, key.role_arn)
             return Caller("role", account_id, arn, access_key_id, role_arn=key.role_arn)
         # A temporary key we minted whose session is gone (e.g. after a reset).
         return Caller("invalid", account_id, "", access_key_id, problem="forged")
@@ -307,6 +324,32 @@ def run(resp: Any, service: str, action_name: str, resource: str | None = None) 
         key.last_used_service = service
         key.last_used_region = resp.region
     return caller
+
+
+SANDBOXED_SERVICES = frozenset({"iam", "sts", "s3", "sqs", "organizations"})
+
+
+def foreign(resp: Any) -> None:
+    """Any other moto service (EC2, Lambda …): statement 1 of every task policy denies it to
+    root sessions. Everyone else passes untouched (a dict lookup)."""
+    state = peek_account_state(resp.current_account)
+    access_key_id = resp.get_access_key()
+    if state is None or access_key_id not in state.sessions:
+        return
+    token = resp.headers.get("X-Amz-Security-Token") or _query_token(resp)
+    caller = resolve_caller(resp.current_account, access_key_id, token)
+    service = resp.boto3_service_name or str(resp.service_name)
+    dialect = protocol_dialect(service)
+    if caller.problem == "expired":
+        raise expired_token(service, dialect)
+    if caller.problem is not None:
+        raise invalid_token(service, dialect)
+    try:
+        action = f"{service}:{resp._get_action() or '*'}"
+    except Exception:
+        action = f"{service}:*"
+    why = "with an explicit deny in a session policy"
+    raise access_denied(service, dialect, denial_message(caller, action, "*", why, service))
 
 
 def _query_token(resp: Any) -> str | None:

@@ -89,6 +89,24 @@ def _fast_backend_creation() -> None:
     setattr(BackendDict, "_sandbox_fast", True)  # noqa: B010
 
 
+def _guard_other_services() -> None:
+    """Every other moto service passes one authorization hook; root sessions stop there."""
+    from moto.core.authorization import ActionAuthenticatorMixin
+
+    from . import gate
+
+    original = ActionAuthenticatorMixin._authenticate_and_authorize_normal_action
+
+    def guarded(self: Any, resource: str = "*") -> None:
+        if getattr(self, "service_name", None) not in gate.SANDBOXED_SERVICES:
+            gate.foreign(self)
+        original(self, resource)
+
+    setattr(  # noqa: B010
+        ActionAuthenticatorMixin, "_authenticate_and_authorize_normal_action", guarded
+    )
+
+
 def install() -> None:
     """Make this process's moto the sandbox. Safe to call any number of times."""
     global _installed
@@ -110,6 +128,7 @@ def install() -> None:
         from .sts import SandboxTokenResponse
 
         _fast_backend_creation()
+        _guard_other_services()
         organizations.install()
         KEYS.verify = _verify
         KEYS.scan = _scan
