@@ -211,6 +211,17 @@ def test_serve_keeps_the_sandbox_up_for_the_printed_exports_then_stops_on_ctrl_c
     assert journal.returncode == 0, journal.stderr
     assert "delete-bucket-policy" in journal.stdout
 
+    aws = subprocess.run(
+        [sys.executable, "-m", "awscli", "organizations", "list-accounts", "--output", "json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert aws.returncode == 0, aws.stderr
+    assert len(json.loads(aws.stdout)["Accounts"]) == 21
+
     proc.send_signal(signal.SIGINT)
     rest, errors = proc.communicate(timeout=30)
     assert proc.returncode == 0, errors.decode()[-3000:]
@@ -304,6 +315,7 @@ def test_the_environment_is_restored_and_exports_quote_values(monkeypatch: pytes
         "AWS_PROFILE": None,
         "AWS_ENDPOINT_URL": "http://127.0.0.1:1234",
         "AWS_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_ACCESS_KEY_ID": "AKIAEXAMPLE",
         "AWS_SECRET_ACCESS_KEY": "se/cr+et",
         "ROOTCTL_JOURNAL": "/tmp/a dir/journal.sqlite3",

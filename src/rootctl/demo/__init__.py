@@ -162,7 +162,14 @@ def _serve_until_interrupted(scene: Scene, lines: list[str]) -> None:
         f"  #   export AWS_ACCESS_KEY_ID={delegate.access_key_id} "
         f"AWS_SECRET_ACCESS_KEY={delegate.secret_access_key}"
     )
-    print("\n  rootctl audit --all -o tree")
+    print()
+    for line in (
+        "rootctl audit --all -o tree",
+        "rootctl journal",
+        "rootctl ui                       # the web dashboard, on this sandbox",
+        "aws organizations list-accounts  # the aws CLI honours AWS_ENDPOINT_URL too",
+    ):
+        print(f"  {line}")
     print(f"\nServing on {scene.endpoint_url}; press Ctrl-C to stop.", flush=True)
 
     def stop(_signum: int, _frame: FrameType | None) -> None:

@@ -82,6 +82,7 @@ def export_lines(values: Mapping[str, str | None], unset: Sequence[str] = ()) ->
     wanted = (
         "AWS_ENDPOINT_URL",
         "AWS_REGION",
+        "AWS_DEFAULT_REGION",  # what the aws CLI v1 reads
         "AWS_ACCESS_KEY_ID",
         "AWS_SECRET_ACCESS_KEY",
         "ROOTCTL_JOURNAL",
