@@ -31,7 +31,8 @@ def test_sandbox_cannot_be_mixed_with_a_real_endpoint() -> None:
 
 def test_rootctl_ui_sandbox_serves_the_dashboard_offline(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env["AWS_CONFIG_FILE"] = env["AWS_SHARED_CREDENTIALS_FILE"] = str(tmp_path / "none")
+    # A profile that exists nowhere: the sandbox run must not care about local AWS setup.
+    env["AWS_PROFILE"] = "a-profile-of-another-machine"
     process = subprocess.Popen(
         [sys.executable, "-m", "rootctl", "ui", "--sandbox", "--port", "0"],
         stdout=subprocess.PIPE,

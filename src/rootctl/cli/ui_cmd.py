@@ -56,7 +56,7 @@ def ui(
     the browser then keeps a session cookie. Ctrl-C stops the server.
     """
     from rootctl.web import DashboardServer, create_app
-    from rootctl.web.server import embedded_sandbox
+    from rootctl.web.server import embedded_sandbox, forget_local_aws_config
 
     _check_bind(host, allow_remote)
     if use_sandbox and (kwargs["profile"] or kwargs["endpoint_url"]):
@@ -67,6 +67,7 @@ def ui(
         note = None
         key_id = secret = None
         if use_sandbox:
+            forget_local_aws_config()
             sb = stack.enter_context(embedded_sandbox())
             kwargs["endpoint_url"] = sb.endpoint_url
             kwargs["region"] = kwargs["region"] or "us-east-1"
