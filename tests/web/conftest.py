@@ -27,7 +27,8 @@ import rootctl
 from rootctl.sandbox import Sandbox
 from rootctl.web import DashboardServer, Secrets, create_app
 
-CHROMIUM = "/usr/bin/chromium"
+# ROOTCTL_CHROMIUM exists so the "fail in CI when missing" rule can itself be tested.
+CHROMIUM = os.environ.get("ROOTCTL_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
