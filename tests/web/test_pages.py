@@ -1,0 +1,76 @@
+"""The HTML forms without a browser: each POST redirects (so a reload never repeats it), a
+wrong typed confirmation renders an error page and changes nothing."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+from starlette.testclient import TestClient
+
+from rootctl.sandbox import Sandbox
+from tests.web.test_api import LOG_ARCHIVE, PAYMENTS, wait_job
+
+
+def form(client: TestClient, path: str, **fields: str) -> httpx.Response:
+    response: httpx.Response = client.post(path, data={"csrf_token": client.csrf, **fields})
+    return response
+
+
+def test_bulk_recovery_previews_then_needs_the_count(client: TestClient, sandbox: Sandbox) -> None:
+    org = client.get("/api/organization").json()
+    security = next(u["id"] for u in org["units"] if u["name"] == "Security")
+    preview = form(client, "/bulk", action="recovery", ou=security)
+    assert preview.status_code == 200
+    expected = re.search(r'data-confirm="(\d+)"', preview.text)
+    assert expected is not None
+    assert "log-archive" in preview.text
+
+    before = sandbox.snapshot()
+    wrong = form(client, "/recovery", ou=security, confirm="99")
+    assert wrong.status_code == 400
+    assert "number of accounts" in wrong.text
+    assert sandbox.snapshot() == before
+
+    started = form(client, "/recovery", ou=security, confirm=expected.group(1))
+    assert started.status_code == 303
+    job_id = started.headers["location"].rsplit("/", 1)[1]
+    wait_job(client, job_id)
+    page = client.get(f"/jobs/{job_id}")
+    assert "Per-account result" in page.text
+    assert sandbox.root_user(LOG_ARCHIVE).login_profile
+
+
+def test_account_page_and_unlock_form(client: TestClient, sandbox: Sandbox) -> None:
+    page = client.get(f"/accounts/{PAYMENTS}")
+    assert page.status_code == 200
+    assert "Take privileged action" in page.text
+    listing = client.get(f"/accounts/{PAYMENTS}/s3-bucket")
+    assert "prod-payments-receipts" in listing.text
+    before = sandbox.snapshot()
+    url = f"/accounts/{PAYMENTS}/s3-bucket/unlock"
+    wrong = form(client, url, name="prod-payments-receipts", confirm="210987654322")
+    assert wrong.status_code == 400
+    assert sandbox.snapshot() == before
+    done = form(client, url, name="prod-payments-receipts", confirm=PAYMENTS)
+    assert done.status_code == 303
+    shown = client.get(done.headers["location"])
+    assert "Policy of bucket prod-payments-receipts removed" in shown.text
+
+
+def test_disable_form_needs_the_organization_id(client: TestClient, sandbox: Sandbox) -> None:
+    before = sandbox.snapshot()
+    wrong = form(client, "/disable", capability="RootSessions", confirm="o-nope")
+    assert wrong.status_code == 400
+    assert sandbox.snapshot() == before
+    done = form(client, "/disable", capability="RootSessions", confirm=sandbox.organization_id)
+    assert done.status_code == 303
+    overview = client.get(done.headers["location"])
+    assert "Turn off: done" in overview.text
+    assert "partly disabled" in overview.text  # the Enable form is back
+
+
+def test_unknown_pages_and_accounts_are_404_pages(client: TestClient) -> None:
+    assert client.get("/accounts/000000000000").status_code == 404
+    assert client.get("/jobs/nope").status_code == 404
+    assert client.get("/journal/12345").status_code == 404
