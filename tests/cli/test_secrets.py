@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from rootctl.sandbox.models import peek_account_state
-from tests.cli.conftest import DEV_PAYMENTS, ORDERS, PAYMENTS, Cli
+from tests.cli.conftest import DEV_PAYMENTS, ORDERS, PAYMENTS, Cli, by_id
 
 
 def issued_secrets(cli: Cli) -> set[str]:
@@ -56,3 +56,46 @@ def test_no_assume_root_secret_leaks_anywhere(enabled: Cli, tmp_path: Path) -> N
         assert secret not in logs
         for blob in blobs:
             assert secret not in blob
+
+
+def test_root_sessions_are_short(enabled: Cli) -> None:
+    """AssumeRoot asks for the shortest useful DurationSeconds, not the 900 s default."""
+    enabled.json("audit", "--account", PAYMENTS, exit_code=1)
+    enabled.json("delete-credentials", "--account", PAYMENTS, "--yes", exit_code=0)
+    state = peek_account_state(PAYMENTS)
+    assert state is not None
+    durations = {
+        s.task_policy: (s.expires_at - s.issued_at).total_seconds() for s in state.sessions.values()
+    }
+    assert durations == {"IAMAuditRootUserCredentials": 180, "IAMDeleteRootUserCredentials": 300}
+
+
+def test_least_privilege_caller_without_feature_read(enabled: Cli) -> None:
+    """Only sts:AssumeRoot (audit task) and Organizations reads: the audit still runs."""
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "sts:AssumeRoot",
+                "Resource": "arn:aws:iam::*:root",
+                "Condition": {
+                    "StringEquals": {
+                        "sts:TaskPolicyArn": "arn:aws:iam::aws:policy/root-task/"
+                        "IAMAuditRootUserCredentials"
+                    }
+                },
+            },
+            {"Effect": "Allow", "Action": ["organizations:Describe*", "organizations:List*",
+                                           "sts:GetCallerIdentity"], "Resource": "*"},
+        ],
+    }  # fmt: skip
+    creds = enabled.sandbox.principal_credentials("123456789012", "minimal", policy=policy)
+    document = enabled.json("audit", "--account", PAYMENTS, env=enabled.as_principal(creds))
+    assert {r["state"] for r in document["accounts"]} == {"audited", "skipped"}
+    denied = enabled.json(
+        "delete-credentials", "--account", PAYMENTS, "--yes", env=enabled.as_principal(creds),
+        exit_code=1,
+    )  # fmt: skip
+    assert by_id(denied)[PAYMENTS]["state"] == "failed"
+    assert "sts:AssumeRoot" in by_id(denied)[PAYMENTS]["reason"]

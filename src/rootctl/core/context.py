@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import uuid
 from collections.abc import Callable, Iterable
@@ -18,10 +19,11 @@ from rootctl.core.models import (
     ResourcePolicy,
     TaskPolicy,
 )
-from rootctl.errors import CapabilityDisabled, NotFound, RootctlError
+from rootctl.errors import AccessDenied, CapabilityDisabled, NotFound, RootctlError
 from rootctl.journal import Journal
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 # AssumeRoot sessions last only as long as the task needs (AWS allows 0–900 s).
 SESSION_SECONDS = {
@@ -66,8 +68,16 @@ class Context:
         return self._caller
 
     def require(self, capability: Capability) -> None:
-        """Fail the whole run early (exit 3) when the capability gating a task is off."""
-        enabled = iam_features.enabled_features(self.aws)
+        """Fail the whole run early (exit 3) when the capability gating a task is off.
+
+        A caller allowed AssumeRoot but not iam:ListOrganizationsFeatures (least privilege)
+        skips this check; AssumeRoot then answers for each account.
+        """
+        try:
+            enabled = iam_features.enabled_features(self.aws)
+        except AccessDenied:
+            log.debug("cannot read the organization's features; skipping the preflight check")
+            return
         if capability.value not in enabled:
             raise CapabilityDisabled(
                 f"{capability.label} ({capability.value}) is not enabled for the organization.",
