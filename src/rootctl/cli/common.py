@@ -203,7 +203,12 @@ def confirm(question: str, *, yes: bool, what: str) -> None:
                 "Pass --yes to confirm non-interactively.",
             )
         )
-    if not click.confirm(question, default=False, err=True):
+    try:
+        answer = click.confirm(question, default=False, err=True)
+    except click.Abort:  # Ctrl-C or end of input at the prompt
+        say("\nNothing done.")
+        raise Exit(EXIT_INTERRUPTED) from None
+    if not answer:
         say("Nothing done.")
         raise Exit(EXIT_OK)
 

@@ -9,7 +9,6 @@ import click
 from rootctl.cli.common import (
     EXIT_FINDINGS,
     EXIT_INTERRUPTED,
-    EXIT_USAGE,
     command,
     confirm,
     connection_options,
@@ -162,6 +161,3 @@ def allow_password_recovery(yes: bool, output: str, **kwargs: Any) -> int:
     if any(a.state.value in ("allowed", "already-allowed") for a in report.accounts):
         say(human.RECOVERY_NEXT_STEP)
     return _outcome(report.clean, report.interrupted)
-
-
-__all__ = ["EXIT_USAGE", "allow_password_recovery", "audit", "delete_credentials"]

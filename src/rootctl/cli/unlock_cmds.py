@@ -8,9 +8,8 @@ from typing import Any
 
 import click
 
-import rootctl
 from rootctl.cli.common import (
-    EXIT_FINDINGS,
+    EXIT_AWS,
     command,
     confirm,
     connection_options,
@@ -69,7 +68,8 @@ def _unlock(
         emit_json(serialize.unlock_result(result))
     else:
         show(human.unlock_result(result))
-    return 0 if result.state is not UnlockState.FAILED else EXIT_FINDINGS
+    # One resource: if AWS refused the deletion, the run failed.
+    return EXIT_AWS if result.state is UnlockState.FAILED else 0
 
 
 @click.command("unlock-s3")
@@ -122,6 +122,3 @@ def unlock_sqs(
             lambda q: ra.queue_policy(account, q),
             lambda q: ra.unlock_sqs(account, q),
         )
-
-
-__all__ = ["rootctl", "unlock_s3", "unlock_sqs"]
