@@ -275,3 +275,23 @@ def test_role_sessions_may_assume_root(aws: Aws) -> None:
             session_sts.assume_root(**request)
         caller = f"arn:aws:sts::{MANAGEMENT}:assumed-role/NoPermissions/audit-run"
         assert error_of(excinfo) == ("AccessDenied", _denied(caller, PROD_PAYMENTS), 403)
+
+
+def test_issued_sessions_are_listed(aws: Aws) -> None:
+    aws.enable("root_credentials_management")
+    assert aws.sandbox.issued_root_sessions() == []
+    first = aws.assume_root(PROD_PAYMENTS, AUDIT, DurationSeconds=300)
+    second = aws.assume_root(SECURITY_TOOLING, DELETE)
+    issued = aws.sandbox.issued_root_sessions()
+    assert [s.access_key_id for s in issued] == [first["AccessKeyId"], second["AccessKeyId"]]
+    assert issued[0].secret_access_key == first["SecretAccessKey"]
+    assert issued[0].session_token == first["SessionToken"]
+    assert (issued[0].account_id, issued[0].task_policy_arn, issued[0].duration_seconds) == (
+        PROD_PAYMENTS,
+        AUDIT,
+        300,
+    )
+    assert issued[1].caller_arn == aws.sandbox.admin_credentials().arn
+    assert [s.account_id for s in aws.sandbox.issued_root_sessions(SECURITY_TOOLING)] == [
+        SECURITY_TOOLING
+    ]

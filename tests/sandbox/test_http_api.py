@@ -90,6 +90,10 @@ def test_sign_in_and_reset_over_http(api: Api, sandbox: Sandbox) -> None:
     assert root["password_set"] is True
 
 
+def test_root_sessions_over_http(api: Api, sandbox: Sandbox) -> None:
+    assert api("GET", "/_sandbox/root-sessions") == {"sessions": []}
+
+
 def test_clock_snapshot_and_reset(api: Api, sandbox: Sandbox) -> None:
     assert api("POST", "/_sandbox/clock", {"advance": 30})["offset_seconds"] == 30.0
     status, snapshot = api.raw("GET", "/_sandbox/snapshot")

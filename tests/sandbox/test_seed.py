@@ -194,3 +194,12 @@ def test_mapping_errors_name_the_field() -> None:
         "<seed>: accounts[0].root.access_keys: a root user can have at most 2 access keys"
     )
     assert excinfo.value.line is None
+
+
+def test_builds_offline_whatever_the_user_aws_profile(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_PROFILE", "a-profile-this-machine-does-not-have")
+    from moto.core.base_backend import BackendDict
+
+    BackendDict.reset()
+    sb = Sandbox.example()
+    assert sb.accounts()[0].name == "acme-management"

@@ -9,6 +9,7 @@ from .models import Email
 from .sandbox import (
     AccountInfo,
     Credentials,
+    IssuedRootSession,
     PasswordResetResult,
     RootUserSnapshot,
     Sandbox,
@@ -25,6 +26,7 @@ __all__ = [
     "Email",
     "FaultSettings",
     "Faults",
+    "IssuedRootSession",
     "PasswordResetResult",
     "Reason",
     "RootUserSnapshot",

@@ -134,6 +134,11 @@ def _deny(sb: Sandbox_, request: Request, args: dict[str, str]) -> Any:
     return sb.faults.to_dict()
 
 
+def _root_sessions(sb: Sandbox_, request: Request, args: dict[str, str]) -> Any:
+    sessions = sb.issued_root_sessions(request.args.get("account"))
+    return {"sessions": [s.to_dict() for s in sessions]}
+
+
 def _clock(sb: Sandbox_, request: Request, args: dict[str, str]) -> Any:
     body = _json_body(request)
     sb.advance_clock(float(body.get("advance", 0)))
@@ -176,6 +181,7 @@ _ROUTES: list[tuple[str, str, Handler]] = [
     ("POST", r"/_sandbox/accounts/(?P<account>\d{12})/password-reset/complete", _reset_complete),
     ("GET", r"/_sandbox/accounts/(?P<account>\d{12})/mfa-code", _mfa_code),
     ("GET", r"/_sandbox/mailbox", _mailbox),
+    ("GET", r"/_sandbox/root-sessions", _root_sessions),
     ("GET|PUT|PATCH|POST|DELETE", r"/_sandbox/faults", _faults),
     ("POST|DELETE", r"/_sandbox/faults/deny", _deny),
     ("POST", r"/_sandbox/clock", _clock),

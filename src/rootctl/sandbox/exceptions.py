@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from functools import cache
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -144,11 +143,10 @@ def protocol_dialect(service: str) -> str:
     )
 
 
-@cache
 def _models() -> Any:
-    import botocore.session
+    from .install import offline_botocore_session
 
-    return botocore.session.get_session()
+    return offline_botocore_session()
 
 
 # --- The errors the sandbox raises, by service ----------------------------------------------

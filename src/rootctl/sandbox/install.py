@@ -8,6 +8,7 @@ function that maps access keys to accounts, and letting Organizations accept IAM
 
 from __future__ import annotations
 
+import functools
 import importlib
 import threading
 from typing import Any
@@ -107,6 +108,25 @@ def _guard_other_services() -> None:
     )
 
 
+@functools.cache
+def offline_botocore_session() -> Any:
+    """A botocore session that never reads the user's AWS profile: an offline emulator must
+    build even when AWS_PROFILE names a profile this machine does not have."""
+    import botocore.session
+
+    return botocore.session.Session(session_vars={"profile": (None, None, None, None)})
+
+
+def _offline_region_lookup() -> None:
+    """moto asks a default boto3 Session for the regions of each new backend, which fails with
+    ProfileNotFound under a foreign AWS_PROFILE; give it the offline session instead."""
+    import boto3
+    from moto.core.base_backend import AccountSpecificBackend
+
+    session = boto3.Session(botocore_session=offline_botocore_session())
+    setattr(AccountSpecificBackend, "get_session", classmethod(lambda _cls: session))  # noqa: B010
+
+
 def install() -> None:
     """Make this process's moto the sandbox. Safe to call any number of times."""
     global _installed
@@ -128,6 +148,7 @@ def install() -> None:
         from .sts import SandboxTokenResponse
 
         _fast_backend_creation()
+        _offline_region_lookup()
         _guard_other_services()
         organizations.install()
         KEYS.verify = _verify

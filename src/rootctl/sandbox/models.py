@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import secrets
 import threading
 from dataclasses import dataclass, field
@@ -201,6 +202,9 @@ class RootUser:
         }
 
 
+_SESSION_SERIALS = itertools.count()
+
+
 @dataclass
 class RootSession:
     """Credentials issued by AssumeRoot; kept so the token cannot be forged and expiry holds."""
@@ -214,6 +218,8 @@ class RootSession:
     expires_at: datetime
     caller_arn: str
     caller_account: str
+    # Issue order (expiry has second precision, so timestamps alone can tie).
+    serial: int = field(default_factory=lambda: next(_SESSION_SERIALS))
 
     @property
     def arn(self) -> str:

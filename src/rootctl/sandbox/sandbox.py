@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -133,6 +134,44 @@ class RootUserSnapshot:
             "signing_certificates": list(self.signing_certificates),
             "credentials_deleted": self.credentials_deleted,
             "has_credentials": self.has_credentials,
+        }
+
+
+@dataclass(frozen=True)
+class IssuedRootSession:
+    """Credentials AssumeRoot handed out (tests use it to look for leaked secrets)."""
+
+    access_key_id: str
+    secret_access_key: str
+    session_token: str
+    account_id: str  # the target member account
+    task_policy: str  # e.g. "IAMAuditRootUserCredentials"
+    caller_arn: str
+    caller_account: str
+    issued_at: datetime
+    expires_at: datetime
+
+    @property
+    def task_policy_arn(self) -> str:
+        return f"arn:aws:iam::aws:policy/root-task/{self.task_policy}"
+
+    @property
+    def duration_seconds(self) -> int:
+        return int((self.expires_at - self.issued_at).total_seconds())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "access_key_id": self.access_key_id,
+            "secret_access_key": self.secret_access_key,
+            "session_token": self.session_token,
+            "account_id": self.account_id,
+            "task_policy": self.task_policy,
+            "task_policy_arn": self.task_policy_arn,
+            "caller_arn": self.caller_arn,
+            "caller_account": self.caller_account,
+            "issued_at": self.issued_at.isoformat(),
+            "expires_at": self.expires_at.isoformat(),
+            "duration_seconds": self.duration_seconds,
         }
 
 
@@ -286,6 +325,35 @@ class Sandbox:
             raise KeyError(f"the root user of {account_id} has no access key #{index}")
         key = state.root.access_keys[index]
         return Credentials(key.access_key_id, key.secret_access_key, account_id, "root")
+
+    def issued_root_sessions(self, account_id: str | None = None) -> list[IssuedRootSession]:
+        """Every session AssumeRoot issued since the sandbox was built (into ``account_id``
+        only, if given), oldest first — expired ones included."""
+        from .models import sandbox_backends
+
+        found: list[tuple[int, IssuedRootSession]] = []
+        for owner, per_account in list(sandbox_backends.items()):
+            if account_id is not None and owner != account_id:
+                continue
+            state = dict.get(per_account, "aws")
+            for s in list(state.sessions.values()) if state is not None else []:
+                found.append(
+                    (
+                        s.serial,
+                        IssuedRootSession(
+                            s.access_key_id,
+                            s.secret_access_key,
+                            s.session_token,
+                            s.account_id,
+                            s.task_policy,
+                            s.caller_arn,
+                            s.caller_account,
+                            s.issued_at,
+                            s.expires_at,
+                        ),
+                    )
+                )
+        return [session for _, session in sorted(found, key=lambda item: item[0])]
 
     # --- root users -----------------------------------------------------------------------
 
@@ -473,6 +541,7 @@ class Sandbox:
 __all__ = [
     "AccountInfo",
     "Credentials",
+    "IssuedRootSession",
     "PasswordResetResult",
     "RootUserSnapshot",
     "Sandbox",

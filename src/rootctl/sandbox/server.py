@@ -80,13 +80,14 @@ class SandboxServer:
 
     def start(self) -> SandboxServer:
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="rootctl-sandbox", daemon=True
+            target=self.serve_forever, name="rootctl-sandbox", daemon=True
         )
         self._thread.start()
         return self
 
     def serve_forever(self) -> None:
-        self._server.serve_forever()
+        # A short poll interval: stop() and Ctrl-C take 50 ms, not the default 0.5 s.
+        self._server.serve_forever(poll_interval=0.05)
 
     def stop(self) -> None:
         if self._thread is not None:
