@@ -54,7 +54,11 @@ class Cli:
     def __call__(
         self, *args: str, env: Mapping[str, str | None] | None = None, input: str | None = None
     ) -> Result:
-        merged: dict[str, str | None] = {"ROOTCTL_JOURNAL": str(self.journal), **(env or {})}
+        merged: dict[str, str | None] = {
+            "ROOTCTL_JOURNAL": str(self.journal),
+            "COLUMNS": "160",  # tables on a pipe fold at $COLUMNS; keep it fixed for asserts
+            **(env or {}),
+        }
         return CliRunner().invoke(rootctl_cli, list(args), env=merged, input=input)
 
     def json(self, *args: str, exit_code: int | None = None, **kw: Any) -> dict[str, Any]:

@@ -65,6 +65,12 @@ def test_clean_targets_exit_0_and_formats(enabled: Cli) -> None:
     table = enabled("audit", "--account", ALICE)
     assert table.exit_code == 0
     assert ALICE in table.stdout
+    default = enabled("audit", env={"COLUMNS": None}).stdout.splitlines()
+    assert max(len(line) for line in default) <= 120  # on a pipe: 120 columns by default …
+    assert all(line == line.rstrip() for line in default)  # … and no trailing blanks
+    assert any(PAYMENTS in line for line in default)  # ids are never split
+    narrow = enabled("audit", env={"COLUMNS": "100"}).stdout.splitlines()
+    assert max(len(line) for line in narrow) <= 100
     assert "no root credentials" not in table.stdout  # the table, not the tree
     rows = list(csv.DictReader(io.StringIO(enabled("audit", "-o", "csv").stdout)))
     assert len(rows) == len(enabled.sandbox.accounts())

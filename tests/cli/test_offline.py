@@ -18,7 +18,7 @@ POLICY = '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*",
 def invoke(*args: str) -> Result:
     # An unreachable endpoint: any AWS call would fail with exit 3, not 2.
     env = {"AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_ACCESS_KEY_ID": "x",
-           "AWS_SECRET_ACCESS_KEY": "y", "AWS_MAX_ATTEMPTS": "1"}  # fmt: skip
+           "AWS_SECRET_ACCESS_KEY": "y", "AWS_MAX_ATTEMPTS": "1", "COLUMNS": "160"}  # fmt: skip
     return CliRunner().invoke(cli, list(args), env=env)
 
 

@@ -4,8 +4,10 @@ confirmation, progress, and the mapping of outcomes and errors to exit codes."""
 from __future__ import annotations
 
 import functools
+import io
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -39,21 +41,26 @@ def is_interactive() -> bool:
     return sys.stdin.isatty()
 
 
-def stdout_console() -> Console:
-    stream = sys.stdout
-    tty = stream.isatty()
-    # On a pipe: no colour, and wide enough that tables do not fold.
-    return Console(file=stream, width=None if tty else 1000, soft_wrap=not tty, highlight=False)
+PIPE_WIDTH = 120
 
 
-def stderr_console() -> Console:
-    stream = sys.stderr
-    tty = stream.isatty()
-    return Console(file=stream, width=None if tty else 1000, highlight=False)
+def _pipe_width() -> int:
+    """Width for output that is not a terminal: $COLUMNS when set, else 120."""
+    try:
+        return max(40, int(os.environ.get("COLUMNS", "")))
+    except ValueError:
+        return PIPE_WIDTH
 
 
 def show(renderable: RenderableType, *, to_stderr: bool = False) -> None:
-    (stderr_console() if to_stderr else stdout_console()).print(renderable)
+    """Print for people: colour on a terminal; plain, bounded, no trailing blanks on a pipe."""
+    stream = sys.stderr if to_stderr else sys.stdout
+    if stream.isatty():
+        Console(file=stream, highlight=False).print(renderable)
+        return
+    buffer = io.StringIO()
+    Console(file=buffer, width=_pipe_width(), no_color=True, highlight=False).print(renderable)
+    stream.write("\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n")
 
 
 def say(message: str) -> None:

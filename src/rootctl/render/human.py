@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 
 from rich.console import Group, RenderableType
@@ -11,7 +11,6 @@ from rich.text import Text
 from rich.tree import Tree
 
 from rootctl.core.models import (
-    AccessKey,
     AccountAudit,
     AuditReport,
     AuditState,
@@ -55,10 +54,14 @@ def day(value: datetime | None) -> str:
     return f"{value:%Y-%m-%d}" if value else "—"
 
 
+# Identifiers are never split across lines; free text folds.
+_NO_WRAP = frozenset({"", "Account", "ID", "State", "Outcome", "Recovery", "Started"})
+
+
 def _table(*columns: str, title: str | None = None) -> Table:
     table = Table(title=title, title_justify="left", header_style="bold", box=None, pad_edge=False)
     for column in columns:
-        table.add_column(column, overflow="fold")
+        table.add_column(column, overflow="fold", no_wrap=column in _NO_WRAP)
     return table
 
 
@@ -136,49 +139,36 @@ def _delegates(s: OrgStatus) -> str:
 
 
 def audit_table(report: AuditReport) -> RenderableType:
-    table = _table(
-        "", "Account", "Name", "OU path", "State", "Password", "Access keys", "MFA",
-        "Certificates", "Recovery", "Reason",
-    )  # fmt: skip
+    table = _table("", "Account", "Name", "OU path", "State", "Root credentials", "Recovery")
     for row in report.accounts:
         mark, style = mark_of(row)
         c = row.credentials
+        name = Text(row.account.name)
+        name.append(f"\n{row.account.email}", style="dim")
         table.add_row(
             Text(mark, style=style),
             row.account.id,
-            row.account.name,
+            name,
             row.account.ou_path_text,
             _state(row.state.value),
-            "—"
-            if c is None
-            else (f"yes ({day(c.login_profile.created)})" if c.login_profile else "no"),
-            "—" if c is None else _keys(c.access_keys),
-            "—"
-            if c is None
-            else "\n".join(f"{d.serial} ({d.kind})" for d in c.mfa_devices) or "none",
-            "—"
-            if c is None
-            else "\n".join(f"{s.id} ({s.status})" for s in c.signing_certificates) or "none",
+            Text(row.reason or "", style=style) if c is None else _credential_lines(c),
             "—" if c is None else ("allowed" if c.recovery_allowed else "no"),
-            row.reason or "",
         )
     return Group(table, Text(""), audit_summary(report))
 
 
-def _password(c: RootCredentials) -> str:
-    return f"yes ({day(c.login_profile.created)})" if c.login_profile else "no"
-
-
-def _lines(values: Iterable[str]) -> str:
-    return "\n".join(values) or "none"
-
-
-def _keys(keys: Sequence[AccessKey]) -> str:
+def _credential_lines(c: RootCredentials) -> str:
     lines = []
-    for key in keys:
+    if c.login_profile:
+        lines.append(f"password, created {day(c.login_profile.created)}")
+    for key in c.access_keys:
         where = f"{key.last_used_service or '?'}/{key.last_used_region or '?'}"
         used = f"last used {day(key.last_used)} {where}" if key.last_used else "never used"
-        lines.append(f"{key.id} {key.status}, created {day(key.created)}, {used}")
+        lines.append(f"access key {key.id} {key.status}, created {day(key.created)}, {used}")
+    for device in c.mfa_devices:
+        lines.append(f"MFA {device.serial} ({device.kind}, enabled {day(device.enabled_at)})")
+    for cert in c.signing_certificates:
+        lines.append(f"certificate {cert.id} {cert.status}, uploaded {day(cert.uploaded)}")
     return "\n".join(lines) or "none"
 
 
