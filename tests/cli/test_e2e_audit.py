@@ -147,3 +147,19 @@ def test_audit_from_the_delegate_and_an_audit_only_principal(enabled: Cli) -> No
         document = enabled.json("audit", exit_code=1, env=enabled.as_principal(creds))
         assert document["summary"]["failed"] == 0
         assert by_id(document)[PAYMENTS]["has_root_credentials"] is True
+
+
+def test_compliance(enabled: Cli) -> None:
+    document = enabled.json("compliance", exit_code=1)
+    controls = {c["id"]: c for c in document["controls"]}
+    assert document["passed"] is False
+    assert controls["IAM.4"]["status"] == "FAILED"
+    failed = {f["subject_id"] for f in controls["IAM.4"]["findings"] if f["status"] == "FAILED"}
+    assert PAYMENTS in failed
+    assert ALICE not in failed
+    assert enabled.json("delete-credentials", "--all", "--yes", exit_code=0)
+    after = enabled.json("compliance", exit_code=0)
+    assert after["passed"] is True
+    table = enabled("compliance")
+    assert "IAM.4" in table.stdout
+    assert "All controls pass." in table.stdout

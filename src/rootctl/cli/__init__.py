@@ -9,7 +9,12 @@ from __future__ import annotations
 import click
 
 from rootctl import __version__
-from rootctl.cli.credential_cmds import allow_password_recovery, audit, delete_credentials
+from rootctl.cli.credential_cmds import (
+    allow_password_recovery,
+    audit,
+    compliance,
+    delete_credentials,
+)
 from rootctl.cli.demo_cmd import demo
 from rootctl.cli.journal_cmd import journal
 from rootctl.cli.org_cmds import delegate, disable, enable, status
@@ -30,6 +35,7 @@ for _command in (
     disable,
     delegate,
     audit,
+    compliance,
     delete_credentials,
     allow_password_recovery,
     unlock_s3,

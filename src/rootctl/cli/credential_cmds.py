@@ -161,3 +161,23 @@ def allow_password_recovery(yes: bool, output: str, **kwargs: Any) -> int:
     if any(a.state.value in ("allowed", "already-allowed") for a in report.accounts):
         say(human.RECOVERY_NEXT_STEP)
     return _outcome(report.clean, report.interrupted)
+
+
+@click.command()
+@target_options
+@connection_options
+@output_option("table", "json")
+@command
+def compliance(output: str, **kwargs: Any) -> int:
+    """Audit, then evaluate the root-user controls of AWS Security Hub (IAM.4, IAM.6, IAM.9)
+    and CIS AWS Foundations v7.0 (2.1.1, 2.4–2.6). Exit 1 when a control fails."""
+    chosen = selector(kwargs)
+    with engine(kwargs) as ra:
+        targets = ra.select_targets(chosen)
+        with progress_bar("Auditing") as progress:
+            report = ra.compliance(targets, progress=progress)
+    if output == "json":
+        emit_json(serialize.compliance_report(report))
+    else:
+        show(human.compliance_table(report))
+    return 0 if report.passed else EXIT_FINDINGS

@@ -17,6 +17,7 @@ from pathlib import Path
 from rootctl.aws.session import ConnectionOptions
 from rootctl.core import audit as audit_mod
 from rootctl.core import deletion, features, recovery, targets, unlock
+from rootctl.core.compliance import ComplianceReport, evaluate
 from rootctl.core.context import Context
 from rootctl.core.models import (
     AuditReport,
@@ -201,6 +202,17 @@ class RootAccess:
         """CreateLoginProfile (no password) so the root e-mail's owner can use "Forgot
         password"."""
         return recovery.allow_password_recovery(self._ctx, target_set, progress, cancel)
+
+    def compliance(
+        self,
+        target_set: TargetSet,
+        *,
+        progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> ComplianceReport:
+        """Audit ``target_set``, then evaluate Security Hub / CIS root-user controls on it."""
+        report = self.audit(target_set, progress=progress, cancel=cancel)
+        return evaluate(report, self.status())
 
     # -- resource policies -------------------------------------------------------------------
 

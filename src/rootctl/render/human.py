@@ -10,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from rootctl.core.compliance import ComplianceReport, ControlStatus
 from rootctl.core.models import (
     AccountAudit,
     AuditReport,
@@ -367,3 +368,41 @@ def journal_entry(e: JournalEntry) -> RenderableType:
     ):
         grid.add_row(label, value)
     return grid
+
+
+# -- compliance ------------------------------------------------------------------------------
+
+_CONTROL_STYLES = {
+    ControlStatus.PASSED: "green",
+    ControlStatus.FAILED: "bold red",
+    ControlStatus.NOT_APPLICABLE: "dim",
+    ControlStatus.NOT_EVALUATED: "yellow",
+}
+
+
+def compliance_table(report: ComplianceReport) -> RenderableType:
+    """Each control's status, then the accounts behind each failure, grouped by reason."""
+    table = _table("Control", "Framework", "Title", "Status", "Passed", "Failed", "N/A", "Not seen")
+    failures: list[RenderableType] = []
+    for result in report.results:
+        status = result.status
+        table.add_row(
+            result.control.id,
+            result.control.framework,
+            result.control.title,
+            Text(status.value, style=_CONTROL_STYLES[status]),
+            *(str(result.count(s)) for s in ControlStatus),
+        )
+        by_reason: dict[str, list[str]] = {}
+        for finding in result.findings:
+            if finding.status is ControlStatus.FAILED:
+                label = f"{finding.subject_name} {finding.subject_id}".strip()
+                if finding.detail:
+                    label += f" ({finding.detail})"
+                by_reason.setdefault(finding.reason, []).append(label)
+        for reason, subjects in by_reason.items():
+            text = Text(f"{result.control.id} FAILED: {reason}", style="bold")
+            text.append("".join(f"\n  {s}" for s in subjects), style="")
+            failures.append(text)
+    verdict = Text("All controls pass." if report.passed else "Some controls fail.")
+    return Group(table, Text(""), *failures, Text(""), verdict)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from rootctl.core.compliance import ComplianceReport, ControlStatus
 from rootctl.core.models import (
     Account,
     AccountAudit,
@@ -325,3 +326,35 @@ def journal_entry(e: JournalEntry) -> Json:
 
 def journal(entries: list[JournalEntry]) -> Json:
     return envelope("journal", {"entries": [journal_entry(e) for e in entries]})
+
+
+def compliance_report(report: ComplianceReport) -> Json:
+    return envelope(
+        "compliance",
+        {
+            "organization_id": report.organization_id,
+            "passed": report.passed,
+            "controls": [
+                {
+                    "id": r.control.id,
+                    "framework": r.control.framework,
+                    "title": r.control.title,
+                    "severity": r.control.severity,
+                    "scope": r.control.scope.value,
+                    "status": r.status.value,
+                    "counts": {s.value: r.count(s) for s in ControlStatus},
+                    "findings": [
+                        {
+                            "subject_id": f.subject_id,
+                            "subject_name": f.subject_name,
+                            "status": f.status.value,
+                            "reason": f.reason,
+                            "detail": f.detail,
+                        }
+                        for f in r.findings
+                    ],
+                }
+                for r in report.results
+            ],
+        },
+    )
