@@ -56,7 +56,9 @@ def day(value: datetime | None) -> str:
 
 
 # Identifiers are never split across lines; free text folds.
-_NO_WRAP = frozenset({"", "Account", "ID", "State", "Outcome", "Recovery", "Started"})
+_NO_WRAP = frozenset(
+    {"", "Account", "ID", "State", "Outcome", "Recovery", "Started", "Action", "Target", "Status"}
+)
 
 
 def _table(*columns: str, title: str | None = None) -> Table:
@@ -331,7 +333,10 @@ def unlock_result(result: UnlockResult) -> RenderableType:
 
 
 def journal_table(entries: Sequence[JournalEntry]) -> RenderableType:
-    table = _table("ID", "Started", "Action", "Target", "Items", "Outcome", "Request id", "Error")
+    """Newest first; request ids, callers and task policies are in `journal show`/JSON/CSV."""
+    if not entries:
+        return Text("The journal is empty.")
+    table = _table("ID", "Started", "Action", "Target", "Items", "Outcome", "Error")
     for e in entries:
         table.add_row(
             str(e.id),
@@ -340,11 +345,8 @@ def journal_table(entries: Sequence[JournalEntry]) -> RenderableType:
             e.target or "",
             ", ".join(e.items),
             _state(e.outcome),
-            e.request_id or "",
             e.error or "",
         )
-    if not entries:
-        return Text("The journal is empty.")
     return table
 
 
