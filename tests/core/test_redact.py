@@ -52,3 +52,16 @@ def test_filter_scrubs_args_and_exceptions():
     assert TOKEN not in text
     assert SECRET not in text
     assert any(isinstance(f, ScrubbingFilter) for f in handler.filters)
+
+
+def test_root_session_never_shows_its_keys():
+    from rootctl.aws.session import AwsSession, ConnectionOptions, RootSession
+
+    aws = AwsSession(ConnectionOptions(region="us-east-1"))
+    session = RootSession(aws, "222222222222", "arn:task", "ASIAEXAMPLE", SECRET, TOKEN, None)
+    for text in (repr(session), str(session), f"{session!r}"):
+        assert SECRET not in text
+        assert TOKEN not in text
+        assert "<redacted>" in text
+    session.close()
+    assert session._creds is None
