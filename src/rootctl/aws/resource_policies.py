@@ -13,15 +13,12 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
 
-def list_buckets(s3: S3Client) -> list[str]:
+def list_buckets(s3: S3Client) -> list[tuple[str, str | None]]:
+    """(name, region) of every bucket; ListBuckets reports each bucket's region (the unlock
+    task policy does not allow GetBucketLocation)."""
     with translated("ListBuckets"):
-        return [b["Name"] for b in s3.list_buckets().get("Buckets", [])]
-
-
-def bucket_region(s3: S3Client, bucket: str) -> str | None:
-    with translated(f"GetBucketLocation({bucket})"):
-        location = s3.get_bucket_location(Bucket=bucket).get("LocationConstraint")
-    return str(location) if location else "us-east-1"
+        buckets = s3.list_buckets().get("Buckets", [])
+    return [(b["Name"], b.get("BucketRegion")) for b in buckets]
 
 
 def bucket_policy(s3: S3Client, bucket: str) -> str | None:

@@ -25,8 +25,8 @@ def list_policies(ctx: Context, account_id: str, kind: ResourceKind) -> list[Res
         if kind is ResourceKind.S3_BUCKET:
             s3 = session.s3()
             return [
-                ResourcePolicy(account_id, kind, name, None, policies_api.bucket_policy(s3, name))
-                for name in policies_api.list_buckets(s3)
+                ResourcePolicy(account_id, kind, name, region, policies_api.bucket_policy(s3, name))
+                for name, region in policies_api.list_buckets(s3)
             ]
         sqs = session.sqs()
         return [
