@@ -51,7 +51,7 @@ def test_plain_subprocess_audit(enabled: Cli) -> None:
 
 
 def test_killed_run_leaves_honest_journal_rows(enabled: Cli) -> None:
-    enabled.sandbox.faults.update(latency_ms=300, match=SLOW_CALLS)
+    enabled.sandbox.faults.update(latency_ms=500, match=SLOW_CALLS)
     process = spawn(enabled, "delete-credentials", "--all", "--yes", "--concurrency", "2")
     try:
         wait_for(enabled.journal, "succeeded")
@@ -86,7 +86,7 @@ def test_killed_run_leaves_honest_journal_rows(enabled: Cli) -> None:
 
 @pytest.mark.skipif(os.name != "posix", reason="signals")
 def test_ctrl_c_stops_cleanly(enabled: Cli) -> None:
-    enabled.sandbox.faults.update(latency_ms=300, match=SLOW_CALLS)
+    enabled.sandbox.faults.update(latency_ms=500, match=SLOW_CALLS)
     process = spawn(
         enabled, "delete-credentials", "--all", "--yes", "--concurrency", "2", "-o", "json"
     )
