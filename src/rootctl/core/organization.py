@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 from rootctl.aws import iam_features
 from rootctl.aws import organizations as orgs_api
 from rootctl.core.context import Context
@@ -18,36 +20,50 @@ from rootctl.errors import AwsError, NotManagementOrDelegate, TrustedAccessDisab
 
 
 def read_organization(ctx: Context) -> Organization:
-    """Walk root → OUs → accounts (two list calls per OU)."""
-    described = orgs_api.describe_organization(ctx.aws)
-    management_id = str(described.get("MasterAccountId", ""))
-    root_id = orgs_api.root_id(ctx.aws)
-    units: list[OrgUnit] = [OrgUnit(root_id, "Root", None, ("Root",))]
-    accounts: list[Account] = []
-    queue = [units[0]]
-    while queue:
-        parent = queue.pop(0)
-        for raw in orgs_api.child_accounts(ctx.aws, parent.id):
-            accounts.append(
-                Account(
-                    id=raw["Id"],
-                    name=raw.get("Name", ""),
-                    email=raw.get("Email", ""),
-                    state=orgs_api.account_state(raw),
-                    parent_id=parent.id,
-                    ou_path=parent.path,
-                    is_management=raw["Id"] == management_id,
-                )
-            )
-        for raw_ou in orgs_api.child_units(ctx.aws, parent.id):
-            unit = OrgUnit(
-                raw_ou["Id"],
-                raw_ou.get("Name", ""),
-                parent.id,
-                (*parent.path, raw_ou.get("Name", "")),
-            )
-            units.append(unit)
-            queue.append(unit)
+    """Walk root → OUs → accounts (two list calls per OU).
+
+    Each level of the tree is listed in parallel: at 250 ms per call a sequential walk of a
+    400-account organization (45 OUs, ~95 calls) took 24 s before the audit could start; per
+    level it costs a few round trips. Levels keep the breadth-first order of a sequential walk.
+    """
+    with ThreadPoolExecutor(max_workers=ctx.concurrency, thread_name_prefix="rootctl-org") as pool:
+        described_future = pool.submit(orgs_api.describe_organization, ctx.aws)
+        root_id = orgs_api.root_id(ctx.aws)
+        described = described_future.result()
+        management_id = str(described.get("MasterAccountId", ""))
+        units: list[OrgUnit] = [OrgUnit(root_id, "Root", None, ("Root",))]
+        accounts: list[Account] = []
+        level = [units[0]]
+        while level:
+            account_lists = [pool.submit(orgs_api.child_accounts, ctx.aws, p.id) for p in level]
+            unit_lists = [pool.submit(orgs_api.child_units, ctx.aws, p.id) for p in level]
+            next_level: list[OrgUnit] = []
+            for parent, listed_accounts, listed_units in zip(
+                level, account_lists, unit_lists, strict=True
+            ):
+                for raw in listed_accounts.result():
+                    accounts.append(
+                        Account(
+                            id=raw["Id"],
+                            name=raw.get("Name", ""),
+                            email=raw.get("Email", ""),
+                            state=orgs_api.account_state(raw),
+                            parent_id=parent.id,
+                            ou_path=parent.path,
+                            is_management=raw["Id"] == management_id,
+                        )
+                    )
+                for raw_ou in listed_units.result():
+                    next_level.append(
+                        OrgUnit(
+                            raw_ou["Id"],
+                            raw_ou.get("Name", ""),
+                            parent.id,
+                            (*parent.path, raw_ou.get("Name", "")),
+                        )
+                    )
+            units += next_level
+            level = next_level
     return Organization(
         id=described["Id"],
         feature_set=str(described.get("FeatureSet", "")),
