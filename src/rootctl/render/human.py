@@ -89,8 +89,7 @@ def status(s: OrgStatus) -> RenderableType:
     table.add_row("Caller account", f"{s.caller.account_id} ({s.caller_role.value})")
     table.add_row("IAM trusted access", _on_off(s.trusted_access))
     for cap in Capability:
-        value = None if s.capabilities is None else cap in s.capabilities
-        table.add_row(f"{cap.label}", f"{_on_off(value)}  ({cap.value})")
+        table.add_row(cap.label, _capability(s, cap).append(f"  ({cap.value})", style="dim"))
     if s.delegated_admins is None:
         delegate = "unknown"
     elif not s.delegated_admins:
@@ -101,6 +100,13 @@ def status(s: OrgStatus) -> RenderableType:
     parts: list[RenderableType] = [table]
     parts += [Text(f"note: {n}", style="yellow") for n in s.notes]
     return Group(*parts)
+
+
+def _capability(s: OrgStatus, cap: Capability) -> Text:
+    if s.capabilities is None and s.trusted_access is False:
+        # AWS hides the flags while trusted access is off; nothing works until it is back.
+        return Text("not in effect (trusted access off)", style="red")
+    return _on_off(None if s.capabilities is None else cap in s.capabilities)
 
 
 def _on_off(value: bool | None) -> Text:
@@ -121,9 +127,7 @@ def feature_change(change: FeatureChange) -> RenderableType:
         "IAM trusted access", _on_off(before.trusted_access), _on_off(after.trusted_access)
     )
     for cap in Capability:
-        b = None if before.capabilities is None else cap in before.capabilities
-        a = None if after.capabilities is None else cap in after.capabilities
-        compare.add_row(cap.label, _on_off(b), _on_off(a))
+        compare.add_row(cap.label, _capability(before, cap), _capability(after, cap))
     compare.add_row(
         "IAM delegated administrator",
         _delegates(before),
