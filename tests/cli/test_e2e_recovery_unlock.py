@@ -101,3 +101,15 @@ def test_unlock_needs_root_sessions_and_a_member_account(cli: Cli) -> None:
     assert cli("enable").exit_code == 0
     assert cli("unlock-sqs", CHECKOUT, "no-such-queue", "--show").exit_code == 2
     assert cli("unlock-s3", CHECKOUT, "no-such-bucket", "--show").exit_code == 2
+
+
+def test_unlock_refused_keeps_the_backup_and_says_so(enabled: Cli) -> None:
+    enabled.sandbox.faults.deny(PAYMENTS, "s3:DeleteBucketPolicy")
+    result = enabled.json("unlock-s3", PAYMENTS, BUCKET, "--yes", exit_code=3)
+    assert result["state"] == "failed"
+    assert "service control policy" in result["reason"]
+    entry = enabled.json("journal", "show", str(result["journal_id"]))
+    assert entry["outcome"] == "failed"
+    assert entry["saved_policy"]["policy"] == result["policy"]
+    still = enabled("unlock-s3", PAYMENTS, BUCKET, "--show")
+    assert json.loads(still.stdout) == json.loads(result["policy"])  # nothing was lost
