@@ -57,7 +57,20 @@ def day(value: datetime | None) -> str:
 
 # Identifiers are never split across lines; free text folds.
 _NO_WRAP = frozenset(
-    {"", "Account", "ID", "State", "Outcome", "Recovery", "Started", "Action", "Target", "Status"}
+    {
+        "",
+        "Account",
+        "ID",
+        "Name",
+        "OU path",
+        "State",
+        "Outcome",
+        "Recovery",
+        "Started",
+        "Action",
+        "Target",
+        "Status",
+    }
 )
 
 
