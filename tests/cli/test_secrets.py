@@ -6,17 +6,14 @@ import subprocess
 import sys
 from pathlib import Path
 
-from rootctl.sandbox.models import peek_account_state
 from tests.cli.conftest import DEV_PAYMENTS, ORDERS, PAYMENTS, Cli, by_id
 
 
 def issued_secrets(cli: Cli) -> set[str]:
-    """Every SecretAccessKey and SessionToken the sandbox handed out (see NOTES-for-sandbox)."""
+    """Every SecretAccessKey and SessionToken the sandbox handed out."""
     secrets: set[str] = set()
-    for account in cli.sandbox.accounts():
-        state = peek_account_state(account.account_id)
-        for session in state.sessions.values() if state else ():
-            secrets.update((session.secret_access_key, session.session_token))
+    for session in cli.sandbox.issued_root_sessions():
+        secrets.update((session.secret_access_key, session.session_token))
     return secrets
 
 
@@ -62,10 +59,9 @@ def test_root_sessions_are_short(enabled: Cli) -> None:
     """AssumeRoot asks for the shortest useful DurationSeconds, not the 900 s default."""
     enabled.json("audit", "--account", PAYMENTS, exit_code=1)
     enabled.json("delete-credentials", "--account", PAYMENTS, "--yes", exit_code=0)
-    state = peek_account_state(PAYMENTS)
-    assert state is not None
     durations = {
-        s.task_policy: (s.expires_at - s.issued_at).total_seconds() for s in state.sessions.values()
+        s.task_policy: (s.expires_at - s.issued_at).total_seconds()
+        for s in enabled.sandbox.issued_root_sessions(PAYMENTS)
     }
     assert durations == {"IAMAuditRootUserCredentials": 180, "IAMDeleteRootUserCredentials": 300}
 
