@@ -57,6 +57,7 @@ def test_recovery_failure_in_one_account(enabled: Cli) -> None:
 def test_unlock_s3_backs_up_then_deletes(enabled: Cli) -> None:
     listing = enabled.json("unlock-s3", PAYMENTS, exit_code=0)
     policies = {r["resource"]: r["policy"] for r in listing["resources"]}
+    assert {r["resource"]: r["region"] for r in listing["resources"]}[BUCKET] == "eu-west-1"
     assert policies[BUCKET] is not None
     assert policies["prod-payments-exports"] is None
     shown = enabled("unlock-s3", PAYMENTS, BUCKET, "--show")

@@ -52,8 +52,8 @@ def test_locked_bucket_refuses_the_account_admin(aws: Aws) -> None:
 def test_s3_unlock_task_removes_the_policy(aws: Aws) -> None:
     aws.enable("root_sessions")
     session = aws.client("s3", aws.assume_root(PROD_PAYMENTS, S3_UNLOCK))
-    names = [b["Name"] for b in session.list_buckets()["Buckets"]]
-    assert names == ["prod-payments-receipts", "prod-payments-exports"]
+    listed = {b["Name"]: b["BucketRegion"] for b in session.list_buckets()["Buckets"]}
+    assert listed == {"prod-payments-receipts": "eu-west-1", "prod-payments-exports": "eu-west-1"}
     policy = json.loads(session.get_bucket_policy(Bucket=BUCKET)["Policy"])
     assert policy["Statement"][0]["Effect"] == "Deny"
     with pytest.raises(session.exceptions.ClientError) as excinfo:

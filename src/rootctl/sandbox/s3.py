@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
+from moto.core.responses import ActionResult
 from moto.s3.responses import S3Response
 from moto.sqs.responses import SQSResponse
 
@@ -16,6 +17,28 @@ from .exceptions import SandboxError
 
 
 class SandboxS3Response(S3Response):
+    def all_buckets(self) -> Any:
+        # AWS has answered ListBuckets with each bucket's BucketRegion since 2024; moto 5.2 leaves
+        # it out. Root sessions need it: S3UnlockBucketPolicy allows no GetBucketLocation.
+        self.data["Action"] = "ListAllMyBuckets"
+        self._authenticate_and_authorize_s3_action()
+        found = self.backend.list_buckets(
+            prefix=self._get_param("prefix"),
+            bucket_region=self._get_param("bucket-region"),
+            max_buckets=self._get_param("max-buckets"),
+        )
+        buckets = [
+            {
+                "Name": bucket.name,
+                "CreationDate": bucket.creation_date_ISO8601,
+                "BucketRegion": bucket.region_name,
+            }
+            for bucket in found
+        ]
+        self.data["Action"] = "ListBuckets"
+        owner = {"ID": "bcaf1ffd86f41161ca5fb16fd081034f", "DisplayName": "webfile"}
+        return self.serialized(ActionResult({"Owner": owner, "Buckets": buckets}))
+
     def _authenticate_and_authorize_s3_action(
         self, bucket_name: str | None = None, key_name: str | None = None
     ) -> None:
