@@ -197,6 +197,9 @@ def parse_yaml(text: str, source: str = "<seed>") -> tuple[Any, _Marks]:
             line=mark.line + 1 if mark else None,
             column=mark.column + 1 if mark else None,
         ) from exc
+    except yaml.YAMLError as exc:  # e.g. ReaderError: control characters; its str() is 2 lines
+        reason = getattr(exc, "reason", None) or type(exc).__name__
+        raise SeedError(f"not valid YAML: {reason}", source=source) from exc
     if node is not None:
         marks.record(node, ())
     return data, marks
@@ -698,6 +701,8 @@ def load(source: str | Path | Mapping[str, Any], *, now: datetime | None = None)
             text = path.read_text(encoding="utf-8")
         except OSError as exc:
             raise SeedError(f"cannot read the seed file: {exc.strerror}", source=str(path)) from exc
+        except UnicodeDecodeError as exc:
+            raise SeedError(f"not UTF-8 text: {exc.reason}", source=str(path)) from exc
         data, marks = parse_yaml(text, str(path))
     else:
         data, marks = parse_yaml(source)
