@@ -92,7 +92,7 @@ def test_bad_seed_file_is_reported_with_its_line(tmp_path: Path) -> None:
         timeout=60,
         check=False,
     )
-    assert result.returncode == 1
+    assert result.returncode == 2  # bad input, like every other command
     assert f"{seed}:2:7: management_account.id: expected a 12-digit account id" in result.stderr
 
 

@@ -11,6 +11,12 @@ if TYPE_CHECKING:
     from rootctl.sandbox import Sandbox
 
 
+class BadSeed(click.ClickException):
+    """A seed the sandbox refuses: bad input, so exit 2 with one line (docs/cli.md)."""
+
+    exit_code = 2
+
+
 @click.group()
 def sandbox() -> None:
     """Run the offline AWS sandbox (Organizations, IAM, STS, S3, SQS on moto)."""
@@ -94,7 +100,7 @@ def serve(
         else:
             sb = Sandbox.example()
     except SeedError as error:
-        raise click.ClickException(str(error)) from error
+        raise BadSeed(str(error)) from error
     try:
         sb.faults.update(
             latency_ms=latency_ms,
