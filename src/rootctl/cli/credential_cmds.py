@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from enum import StrEnum
 from typing import Any
 
 import click
 
 from rootctl.cli.common import (
+    EXIT_AWS,
     EXIT_FINDINGS,
     EXIT_INTERRUPTED,
     command,
@@ -22,15 +25,35 @@ from rootctl.cli.common import (
     show,
     target_options,
 )
-from rootctl.core.models import CredentialKind, PlanState
+from rootctl.core.models import (
+    CredentialKind,
+    DeleteState,
+    DeletionReport,
+    ItemOutcome,
+    PlanState,
+)
 from rootctl.errors import InputError
 from rootctl.render import flat, human, serialize
 
+REMOVED = (ItemOutcome.DELETED, ItemOutcome.DEACTIVATED, ItemOutcome.ALREADY_GONE)
 
-def _outcome(clean: bool, interrupted: bool) -> int:
+
+def _outcome(clean: bool, interrupted: bool, states: Iterable[StrEnum]) -> int:
+    """Exit code of a fan-out. When every account that was not skipped failed, AWS stopped
+    the run itself (no sts:AssumeRoot, an SCP on everything, throttled out): exit 3, not 1."""
     if interrupted:
         return EXIT_INTERRUPTED
+    worked_on = [state.value for state in states if state.value != "skipped"]
+    if worked_on and all(state == "failed" for state in worked_on):
+        return EXIT_AWS
     return 0 if clean else EXIT_FINDINGS
+
+
+def _deletion_states(report: DeletionReport) -> Iterable[DeleteState]:
+    # An account where some items were removed was worked on, even if others failed.
+    for account in report.accounts:
+        removed = any(item.outcome in REMOVED for item in account.items)
+        yield DeleteState.DELETED if removed else account.state
 
 
 @click.command()
@@ -56,7 +79,7 @@ def audit(output: str, **kwargs: Any) -> int:
             show(human.audit_tree(report, ra.organization()))
         else:
             show(human.audit_table(report))
-    return _outcome(report.clean, report.interrupted)
+    return _outcome(report.clean, report.interrupted, (a.state for a in report.accounts))
 
 
 def _kinds(only: str | None) -> tuple[CredentialKind, ...]:
@@ -111,7 +134,7 @@ def delete_credentials(
                 show(human.deletion_plan(plan))
                 say("Dry run: nothing was changed.")
             failed = any(a.state in (PlanState.FAILED, PlanState.NOT_RUN) for a in plan.accounts)
-            return _outcome(not failed, plan.interrupted)
+            return _outcome(not failed, plan.interrupted, (a.state for a in plan.accounts))
         show(human.deletion_plan(plan), to_stderr=output != "table")
         if plan.to_delete:
             confirm(
@@ -127,7 +150,7 @@ def delete_credentials(
         emit_text(flat.deletion_csv(report))
     else:
         show(human.deletion_report(report))
-    return _outcome(report.clean, report.interrupted)
+    return _outcome(report.clean, report.interrupted, _deletion_states(report))
 
 
 @click.command("allow-password-recovery")
@@ -160,7 +183,7 @@ def allow_password_recovery(yes: bool, output: str, **kwargs: Any) -> int:
         show(human.recovery_report(report))
     if any(a.state.value in ("allowed", "already-allowed") for a in report.accounts):
         say(human.RECOVERY_NEXT_STEP)
-    return _outcome(report.clean, report.interrupted)
+    return _outcome(report.clean, report.interrupted, (a.state for a in report.accounts))
 
 
 @click.command()
