@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from typing import TYPE_CHECKING, Any
 
 from rootctl.aws import iam_features
 from rootctl.aws import organizations as orgs_api
@@ -18,57 +19,70 @@ from rootctl.core.models import (
 )
 from rootctl.errors import AwsError, NotManagementOrDelegate, TrustedAccessDisabled
 
+if TYPE_CHECKING:
+    from mypy_boto3_organizations.type_defs import AccountTypeDef
+
 
 def read_organization(ctx: Context) -> Organization:
     """Walk root → OUs → accounts (two list calls per OU).
 
-    Each level of the tree is listed in parallel: at 250 ms per call a sequential walk of a
-    400-account organization (45 OUs, ~95 calls) took 24 s before the audit could start; per
-    level it costs a few round trips. Levels keep the breadth-first order of a sequential walk.
+    The calls run in parallel, each OU's as soon as its parent's OU list arrives: at 250 ms
+    per call a sequential walk of a 400-account organization (45 OUs, ~95 calls) took 24 s
+    before the audit could start, level by level 2.4 s (a level waits for its slowest, paged,
+    parent), this way ~1.6 s — about the tree's depth in round trips. The result keeps the
+    breadth-first order of a sequential walk.
     """
+    children: dict[str, list[OrgUnit]] = {}
+    listed: dict[str, list[AccountTypeDef]] = {}
     with ThreadPoolExecutor(max_workers=ctx.concurrency, thread_name_prefix="rootctl-org") as pool:
         described_future = pool.submit(orgs_api.describe_organization, ctx.aws)
-        root_id = orgs_api.root_id(ctx.aws)
+        root = OrgUnit(orgs_api.root_id(ctx.aws), "Root", None, ("Root",))
+        pending: dict[Future[Any], tuple[str, OrgUnit]] = {}
+
+        def list_children(parent: OrgUnit) -> None:
+            pending[pool.submit(orgs_api.child_accounts, ctx.aws, parent.id)] = ("a", parent)
+            pending[pool.submit(orgs_api.child_units, ctx.aws, parent.id)] = ("u", parent)
+
+        list_children(root)
+        while pending:
+            done, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                kind, parent = pending.pop(future)
+                if kind == "a":
+                    listed[parent.id] = future.result()
+                    continue
+                found = [
+                    OrgUnit(
+                        ou["Id"], ou.get("Name", ""), parent.id, (*parent.path, ou.get("Name", ""))
+                    )
+                    for ou in future.result()
+                ]
+                children[parent.id] = found
+                for unit in found:
+                    list_children(unit)
         described = described_future.result()
-        management_id = str(described.get("MasterAccountId", ""))
-        units: list[OrgUnit] = [OrgUnit(root_id, "Root", None, ("Root",))]
-        accounts: list[Account] = []
-        level = [units[0]]
-        while level:
-            account_lists = [pool.submit(orgs_api.child_accounts, ctx.aws, p.id) for p in level]
-            unit_lists = [pool.submit(orgs_api.child_units, ctx.aws, p.id) for p in level]
-            next_level: list[OrgUnit] = []
-            for parent, listed_accounts, listed_units in zip(
-                level, account_lists, unit_lists, strict=True
-            ):
-                for raw in listed_accounts.result():
-                    accounts.append(
-                        Account(
-                            id=raw["Id"],
-                            name=raw.get("Name", ""),
-                            email=raw.get("Email", ""),
-                            state=orgs_api.account_state(raw),
-                            parent_id=parent.id,
-                            ou_path=parent.path,
-                            is_management=raw["Id"] == management_id,
-                        )
-                    )
-                for raw_ou in listed_units.result():
-                    next_level.append(
-                        OrgUnit(
-                            raw_ou["Id"],
-                            raw_ou.get("Name", ""),
-                            parent.id,
-                            (*parent.path, raw_ou.get("Name", "")),
-                        )
-                    )
-            units += next_level
-            level = next_level
+    management_id = str(described.get("MasterAccountId", ""))
+    units = [root]
+    for unit in units:  # breadth-first: the list grows while it is walked
+        units += children[unit.id]
+    accounts = [
+        Account(
+            id=raw["Id"],
+            name=raw.get("Name", ""),
+            email=raw.get("Email", ""),
+            state=orgs_api.account_state(raw),
+            parent_id=unit.id,
+            ou_path=unit.path,
+            is_management=raw["Id"] == management_id,
+        )
+        for unit in units
+        for raw in listed[unit.id]
+    ]
     return Organization(
         id=described["Id"],
         feature_set=str(described.get("FeatureSet", "")),
         management_account_id=management_id,
-        root_id=root_id,
+        root_id=root.id,
         units=tuple(units),
         accounts=tuple(sorted(accounts, key=lambda a: (a.ou_path, a.name, a.id))),
     )
