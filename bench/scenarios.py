@@ -58,7 +58,7 @@ def latency_hiding(accounts: int = 400, latency_ms: float = 250, concurrency: in
         f"Latency hiding: {accounts} accounts, {latency_ms:g} ms per call, C={concurrency}",
         [
             f"rootctl wall {run.wall_s:.2f} s; ideal ceil(N/C) x 5 x {latency_ms:g} ms = "
-            f"{ideal:.2f} s; ratio {ratio:.2f}",
+            f"{ideal:.2f} s; ratio {ratio:.3f}",
             f"rootctl CPU {run.cpu_s:.2f} s ({run.cpu_s / run.wall_s:.0%} of one core); "
             f"{members(run)} accounts audited",
             f"sandbox CPU {sandbox_cpu:.2f} s = {sandbox_cpu / run.wall_s:.0%} of one core "
@@ -92,7 +92,7 @@ def tool_cpu(accounts: int = 1000, concurrency: int = 32, runs: int = 1) -> Resu
             f"wall {tool_runs[0].wall_s:.1f} s, peak RSS {tool_runs[0].peak_rss_mb:.0f} MB)",
             f"boto3 floor {floor_ms:.1f} ms CPU/account ({floor_n} accounts, "
             f"wall {floor_runs[0].wall_s:.1f} s, peak RSS {floor_runs[0].peak_rss_mb:.0f} MB)",
-            f"{best}ratio rootctl/floor {ratio:.2f} (process start-up included in both; the floor "
+            f"{best}ratio rootctl/floor {ratio:.3f} (process start-up included in both; the floor "
             "builds an IAM client per account, as plain boto3 code does; rootctl reuses one per "
             "worker thread)",
         ],
