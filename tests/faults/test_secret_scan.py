@@ -90,7 +90,8 @@ def test_no_assume_root_secret_anywhere(
     }
     logs = "\n".join(texts)
     assert "DEBUG" in logs or "botocore" in logs  # … debug logging really ran …
-    assert "AssumeRoot" in logs  # … around the calls that carry the secrets
+    assert "AssumeRoot" in logs  # … around the calls that carry the secrets …
+    assert "<redacted>" in logs  # … and without the scrubbing they would be in the logs
 
     files = [p for p in rootctl.home.rglob("*") if p.is_file()]
     assert any(p.name.startswith("journal.sqlite3") for p in files)
