@@ -10,8 +10,9 @@
   that boto3, the rootctl CLI and subprocesses talk to the server as the management account's
   ``admin`` IAM user: ``AWS_ENDPOINT_URL``, ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``,
   ``AWS_DEFAULT_REGION``/``AWS_REGION`` = us-east-1; no ``AWS_PROFILE``/session token; config
-  and credential files pointing at empty temporary files so a developer's real configuration
-  never leaks in. Returns an ``AwsEnv`` (endpoint, keys, account, region, ``env`` mapping).
+  and credential files pointing at /dev/null so a developer's real configuration never leaks
+  in (``rootctl.sandbox.clientenv.client_environment``). Returns an ``AwsEnv`` (endpoint,
+  keys, account, region, ``env`` mapping).
 - ``in_process_sandbox`` (function): ``sandbox`` with moto's in-process interception
   (``mock_aws``) active and the same admin credentials in the environment, no endpoint
   override — boto3 calls to ``*.amazonaws.com`` are answered in-process.
@@ -22,24 +23,12 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
-from rootctl.sandbox import Sandbox
+from rootctl.sandbox import Credentials, Sandbox
+from rootctl.sandbox.clientenv import client_environment
 from rootctl.sandbox.server import SandboxServer
-
-_SCRUBBED = (
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-    "AWS_ROLE_ARN",
-    "AWS_WEB_IDENTITY_TOKEN_FILE",
-    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-    "MOTO_ACCOUNT_ID",
-)
 
 
 @dataclass(frozen=True)
@@ -52,22 +41,16 @@ class AwsEnv:
     env: dict[str, str]
 
 
-def _isolate(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> dict[str, str]:
-    for name in _SCRUBBED:
-        monkeypatch.delenv(name, raising=False)
-    config = tmp_path / "aws-config"
-    credentials = tmp_path / "aws-credentials"
-    config.write_text("")
-    credentials.write_text("")
-    values = {
-        "AWS_CONFIG_FILE": str(config),
-        "AWS_SHARED_CREDENTIALS_FILE": str(credentials),
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_REGION": "us-east-1",
-    }
+def _point(
+    monkeypatch: pytest.MonkeyPatch, keys: Credentials | None, endpoint_url: str | None
+) -> dict[str, str | None]:
+    """The environment of a client of the sandbox (none of the developer's own AWS setup)."""
+    values = client_environment(keys, endpoint_url)
     for name, value in values.items():
-        monkeypatch.setenv(name, value)
+        if value is None:
+            monkeypatch.delenv(name, raising=False)
+        else:
+            monkeypatch.setenv(name, value)
     import boto3
 
     monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
@@ -92,17 +75,9 @@ def aws_env(
     sandbox: Sandbox,
     sandbox_server: SandboxServer,
     monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
 ) -> AwsEnv:
-    values = _isolate(monkeypatch, tmp_path)
     admin = sandbox.admin_credentials()
-    values.update(
-        AWS_ENDPOINT_URL=sandbox_server.endpoint_url,
-        AWS_ACCESS_KEY_ID=admin.access_key_id,
-        AWS_SECRET_ACCESS_KEY=admin.secret_access_key,
-    )
-    for name, value in values.items():
-        monkeypatch.setenv(name, value)
+    _point(monkeypatch, admin, sandbox_server.endpoint_url)
     return AwsEnv(
         endpoint_url=sandbox_server.endpoint_url,
         access_key_id=admin.access_key_id,
@@ -114,13 +89,7 @@ def aws_env(
 
 
 @pytest.fixture
-def in_process_sandbox(
-    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
-) -> Iterator[Sandbox]:
-    _isolate(monkeypatch, tmp_path)
-    admin = sandbox.admin_credentials()
-    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", admin.access_key_id)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", admin.secret_access_key)
+def in_process_sandbox(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
+    _point(monkeypatch, sandbox.admin_credentials(), None)
     with sandbox.in_process(env=False):
         yield sandbox

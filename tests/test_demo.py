@@ -28,8 +28,9 @@ import pytest
 from rootctl.demo import run
 from rootctl.demo.cast import locks_everyone_out
 from rootctl.demo.narrator import Narrator
-from rootctl.demo.shell import export_lines, patched_environ
+from rootctl.demo.shell import export_lines
 from rootctl.sandbox import Sandbox, SignInResult
+from rootctl.sandbox.clientenv import patched_environment
 
 DEMO = [sys.executable, "-m", "rootctl", "demo"]
 TIMEOUT = 120
@@ -320,14 +321,14 @@ def test_the_environment_is_restored_and_exports_quote_values(monkeypatch: pytes
         "AWS_SECRET_ACCESS_KEY": "se/cr+et",
         "ROOTCTL_JOURNAL": "/tmp/a dir/journal.sqlite3",
     }
-    with patched_environ(values):
+    with patched_environment(values):
         assert "AWS_PROFILE" not in os.environ
         assert os.environ["ROOTCTL_JOURNAL"] == "/tmp/a dir/journal.sqlite3"
         lines = export_lines(values, unset=["AWS_PROFILE"])
     assert os.environ["AWS_PROFILE"] == "mine"
     assert "ROOTCTL_JOURNAL" not in os.environ
     assert "export ROOTCTL_JOURNAL='/tmp/a dir/journal.sqlite3'" in lines
-    assert "unset AWS_PROFILE" in lines
+    assert lines[-1] == "unset AWS_PROFILE AWS_SESSION_TOKEN"
 
 
 def test_narration_wraps_with_hanging_indents_and_no_colour_on_a_pipe(

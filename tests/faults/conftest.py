@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from rootctl.sandbox import Sandbox
+from rootctl.sandbox.clientenv import client_environment
 from rootctl.sandbox.generator import generate
 from rootctl.sandbox.server import SandboxServer
 
@@ -111,24 +112,18 @@ class Rootctl:
 def client_env(sandbox: Sandbox, endpoint_url: str, home: Path) -> dict[str, str]:
     """A clean environment: the sandbox's admin, no user AWS configuration, HOME and temp
     files inside ``home`` (so a test can scan every file a run wrote)."""
-    admin = sandbox.admin_credentials()
-    config = home / "aws-config"
-    config.touch()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ROOTCTL_", "MOTO"))}
-    return env | {
-        "HOME": str(home),
-        "TMPDIR": str(home),
-        "XDG_STATE_HOME": str(home / "state"),
-        "AWS_CONFIG_FILE": str(config),
-        "AWS_SHARED_CREDENTIALS_FILE": str(config),
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_REGION": "us-east-1",
-        "AWS_ENDPOINT_URL": endpoint_url,
-        "AWS_ACCESS_KEY_ID": admin.access_key_id,
-        "AWS_SECRET_ACCESS_KEY": admin.secret_access_key,
-        "ROOTCTL_JOURNAL": str(home / "journal.sqlite3"),
-    }
+    wanted = client_environment(sandbox.admin_credentials(), endpoint_url)
+    return (
+        env
+        | {name: value for name, value in wanted.items() if value is not None}
+        | {
+            "HOME": str(home),
+            "TMPDIR": str(home),
+            "XDG_STATE_HOME": str(home / "state"),
+            "ROOTCTL_JOURNAL": str(home / "journal.sqlite3"),
+        }
+    )
 
 
 @pytest.fixture

@@ -141,6 +141,8 @@ def serve(
 
 
 def _announce(sb: Sandbox, endpoint_url: str) -> None:
+    from rootctl.sandbox.clientenv import client_environment, shell_exports
+
     admin = sb.admin_credentials()
     click.echo(
         f"rootctl sandbox: organization {sb.organization_id}, {len(sb.accounts())} accounts, "
@@ -148,13 +150,7 @@ def _announce(sb: Sandbox, endpoint_url: str) -> None:
     )
     click.echo(f"endpoint: {endpoint_url}  (sandbox API: {endpoint_url}/_sandbox/)")
     click.echo("\n# talk to it as the management account's admin:")
-    for line in (
-        f"export AWS_ENDPOINT_URL={endpoint_url}",
-        f"export AWS_ACCESS_KEY_ID={admin.access_key_id}",
-        f"export AWS_SECRET_ACCESS_KEY={admin.secret_access_key}",
-        "export AWS_DEFAULT_REGION=us-east-1",
-        "export AWS_REGION=us-east-1",
-        "unset AWS_SESSION_TOKEN AWS_PROFILE",
-    ):
+    env = client_environment(admin, endpoint_url, region=admin.region)
+    for line in shell_exports(env):
         click.echo(line)
     click.echo("\nPress Ctrl-C to stop.", err=True)

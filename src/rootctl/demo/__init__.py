@@ -30,10 +30,10 @@ from rootctl.demo.shell import (
     connection_environment,
     export_lines,
     isolated_environment,
-    patched_environ,
 )
 from rootctl.demo.story import STEPS
 from rootctl.errors import RootctlError
+from rootctl.sandbox.clientenv import patched_environment
 
 if TYPE_CHECKING:
     from rootctl.sandbox import Credentials
@@ -86,10 +86,10 @@ def _staged(
     with tempfile.TemporaryDirectory(prefix="rootctl-demo-") as scratch_dir:
         scratch = Path(scratch_dir)
         journal_path = journal or scratch / "journal.sqlite3"
-        isolation = isolated_environment(journal_path, scratch)
+        isolation = isolated_environment(journal_path)
         # What the user has set and the demo removes: the export lines must unset it too.
         overridden = [n for n, v in isolation.items() if v is None and n in os.environ]
-        with patched_environ(isolation):  # before building: moto reads the AWS config too
+        with patched_environment(isolation):  # before building: moto reads the AWS config too
             sandbox = Sandbox.example()
             cast = choose(sandbox)
             management = _identity(sandbox.admin_credentials(), "management account")
@@ -99,7 +99,7 @@ def _staged(
             )
             with sandbox.serve(host=host, port=port) as server:
                 connection = connection_environment(server.endpoint_url, management)
-                with patched_environ(connection):
+                with patched_environment(connection):
                     scene = Scene(
                         sandbox=sandbox,
                         endpoint_url=server.endpoint_url,

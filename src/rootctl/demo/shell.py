@@ -9,28 +9,16 @@ from __future__ import annotations
 
 import os
 import shlex
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import click
 
 from rootctl.demo.narrator import Narrator
+from rootctl.sandbox.clientenv import client_environment, shell_exports
 
 REGION = "us-east-1"
-
-# Settings of the user's own AWS setup that would otherwise reach past the sandbox.
-_CLEARED = (
-    "AWS_PROFILE",
-    "AWS_DEFAULT_PROFILE",
-    "AWS_SESSION_TOKEN",
-    "AWS_SECURITY_TOKEN",
-    "AWS_ROLE_ARN",
-    "AWS_WEB_IDENTITY_TOKEN_FILE",
-    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
-    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
-)
 
 
 class DemoFailure(Exception):
@@ -47,24 +35,10 @@ class Identity:
     secret_access_key: str
 
 
-def isolated_environment(journal: Path, scratch: Path) -> dict[str, str | None]:
-    """Keep the user's own AWS setup (profiles, endpoints, tokens) and journal out of reach.
-
-    Needed before the sandbox is even built: moto reads the AWS configuration too."""
-    values: dict[str, str | None] = dict.fromkeys(_CLEARED)
-    values.update({name: None for name in os.environ if name.startswith("AWS_ENDPOINT_URL_")})
-    values.update(
-        {
-            "AWS_REGION": REGION,
-            "AWS_DEFAULT_REGION": REGION,
-            # Empty shared config/credentials files: the user's profiles stay out of the demo.
-            "AWS_CONFIG_FILE": str(scratch / "aws-config"),
-            "AWS_SHARED_CREDENTIALS_FILE": str(scratch / "aws-credentials"),
-            "AWS_EC2_METADATA_DISABLED": "true",
-            "ROOTCTL_JOURNAL": str(journal),
-        }
-    )
-    return values
+def isolated_environment(journal: Path) -> dict[str, str | None]:
+    """Keep the user's own AWS setup (profiles, endpoints, tokens, config files) and journal
+    out of reach; the sandbox's keys and endpoint come with ``connection_environment``."""
+    return {**client_environment(region=REGION), "ROOTCTL_JOURNAL": str(journal)}
 
 
 def connection_environment(endpoint_url: str, identity: Identity) -> dict[str, str | None]:
@@ -77,39 +51,9 @@ def connection_environment(endpoint_url: str, identity: Identity) -> dict[str, s
 
 
 def export_lines(values: Mapping[str, str | None], unset: Sequence[str] = ()) -> list[str]:
-    """Shell lines that reproduce ``values`` (the subset a person needs), and unset the
-    user's own settings (``unset``) that would otherwise win over them."""
-    wanted = (
-        "AWS_ENDPOINT_URL",
-        "AWS_REGION",
-        "AWS_DEFAULT_REGION",  # what the aws CLI v1 reads
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "ROOTCTL_JOURNAL",
-    )
-    lines = [f"export {name}={shlex.quote(str(values[name]))}" for name in wanted]
-    if unset:
-        lines.append(f"unset {' '.join(sorted(unset))}")
-    return lines
-
-
-@contextmanager
-def patched_environ(values: Mapping[str, str | None]) -> Iterator[None]:
-    """Set (or, for ``None``, remove) environment variables; restore them afterwards."""
-    saved = {name: os.environ.get(name) for name in values}
-    try:
-        _apply(values)
-        yield
-    finally:
-        _apply(saved)
-
-
-def _apply(values: Mapping[str, str | None]) -> None:
-    for name, value in values.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
+    """Shell lines that reproduce ``values`` (the subset a person needs, the journal too), and
+    unset the user's own settings (``unset``) that would otherwise win over them."""
+    return shell_exports(values, "ROOTCTL_JOURNAL", unset=unset)
 
 
 def use_identity(identity: Identity) -> None:

@@ -8,7 +8,6 @@ an older ``Sandbox`` object then describes state that no longer exists.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import builder
 from . import seed as seed_module
+from .clientenv import client_environment, patched_environment
 from .faults import FAULTS, Faults
 from .install import install
 from .models import CLOCK, MAILBOX, Email, account_state, peek_account_state
@@ -494,36 +494,15 @@ class Sandbox:
         ``env=False`` to manage credentials yourself."""
         from moto import mock_aws
 
-        saved: dict[str, str | None] = {}
-        if env:
-            admin = self.admin_credentials()
-            wanted: dict[str, str | None] = {
-                "AWS_ACCESS_KEY_ID": admin.access_key_id,
-                "AWS_SECRET_ACCESS_KEY": admin.secret_access_key,
-                "AWS_DEFAULT_REGION": admin.region,
-                "AWS_REGION": admin.region,
-                "AWS_SESSION_TOKEN": None,
-                "AWS_SECURITY_TOKEN": None,
-                "AWS_PROFILE": None,
-                "AWS_ENDPOINT_URL": None,
-            }
-            for name, value in wanted.items():
-                saved[name] = os.environ.get(name)
-                if value is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = value
+        admin = self.admin_credentials()
+        wanted = client_environment(admin, region=admin.region) if env else {}
         mock = mock_aws(config={"core": {"mock_credentials": False}})
-        mock.start(reset=False)
-        try:
-            yield self
-        finally:
-            mock.stop(remove_data=False)
-            for name, old in saved.items():
-                if old is None:
-                    os.environ.pop(name, None)
-                else:
-                    os.environ[name] = old
+        with patched_environment(wanted):
+            mock.start(reset=False)
+            try:
+                yield self
+            finally:
+                mock.stop(remove_data=False)
 
     @contextmanager
     def serve(self, host: str = "127.0.0.1", port: int = 0) -> Iterator[SandboxServer]:

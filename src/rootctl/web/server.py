@@ -4,7 +4,6 @@ the embedded sandbox behind ``rootctl ui --sandbox``."""
 from __future__ import annotations
 
 import ipaddress
-import os
 import threading
 import time
 from collections.abc import Iterator
@@ -131,10 +130,7 @@ def embedded_sandbox() -> Iterator[EmbeddedSandbox]:
 
 def forget_local_aws_config() -> None:
     """For ``rootctl ui --sandbox`` (its own process): nothing of the user's AWS setup may
-    leak in. Building the sandbox today fails when AWS_PROFILE names a profile that does not
-    exist (NOTES-for-sandbox.md, item 2), and the engine must not pick up a real profile."""
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
-        os.environ.pop(name, None)
-    os.environ["AWS_CONFIG_FILE"] = os.devnull
-    os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
-    os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+    leak in — the engine must not pick up a real profile, token or endpoint."""
+    from rootctl.sandbox.clientenv import apply_environment, client_environment
+
+    apply_environment(client_environment())
