@@ -85,12 +85,17 @@ def summary_line(results: list[Result], when: datetime, commit: str) -> str:
     return f"- {when:%Y-%m-%d %H:%M} {commit}: " + "; ".join(cells)
 
 
-def write(results: list[Result]) -> Path:
+def write(results: list[Result], *, complete: bool) -> Path:
+    """Append the run to the history; a ``complete`` run (all four) also becomes the "Latest
+    run" section — a partial one must not replace the figures it did not measure."""
     when = datetime.now(UTC)
     commit = git_commit()
     old = RESULTS.read_text() if RESULTS.exists() else ""
     history = old.split(HISTORY, 1)[1].strip().splitlines() if HISTORY in old else []
     history.append(summary_line(results, when, commit))
-    text = render(results, when, machine(), commit)
-    RESULTS.write_text(f"{text}\n## History\n\n{HISTORY}\n" + "\n".join(history) + "\n")
+    if complete or HISTORY not in old:
+        text = render(results, when, machine(), commit) + "\n## History\n\n"
+    else:
+        text = old.split(HISTORY, 1)[0]
+    RESULTS.write_text(f"{text}{HISTORY}\n" + "\n".join(history) + "\n")
     return RESULTS
