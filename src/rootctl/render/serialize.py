@@ -6,7 +6,10 @@ Bump ``SCHEMA_VERSION`` for any change that could break a script reading the out
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Iterable
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from rootctl.core.compliance import ComplianceReport, ControlStatus
@@ -115,12 +118,13 @@ def account_audit(row: AccountAudit) -> Json:
     }
 
 
-def _count(states: list[str], *wanted: str) -> int:
-    return sum(1 for s in states if s in wanted)
+def _state_counts(states: Iterable[StrEnum], kind: type[StrEnum]) -> dict[str, int]:
+    """How many rows are in each state of ``kind``, keyed ``to_delete``-style (zeros too)."""
+    counted = Counter(states)
+    return {state.value.replace("-", "_"): counted[state] for state in kind}
 
 
 def audit_report(report: AuditReport) -> Json:
-    states = [a.state.value for a in report.accounts]
     return envelope(
         "audit",
         {
@@ -128,11 +132,8 @@ def audit_report(report: AuditReport) -> Json:
             "interrupted": report.interrupted,
             "summary": {
                 "accounts": len(report.accounts),
-                "audited": _count(states, AuditState.AUDITED),
                 "with_root_credentials": len(report.with_credentials),
-                "failed": _count(states, AuditState.FAILED),
-                "skipped": _count(states, AuditState.SKIPPED),
-                "not_run": _count(states, AuditState.NOT_RUN),
+                **_state_counts((a.state for a in report.accounts), AuditState),
             },
             "accounts": [account_audit(a) for a in report.accounts],
         },
@@ -153,7 +154,6 @@ def account_plan(plan: AccountPlan) -> Json:
 
 
 def deletion_plan(plan: DeletionPlan) -> Json:
-    states = [a.state.value for a in plan.accounts]
     return envelope(
         "deletion-plan",
         {
@@ -162,11 +162,7 @@ def deletion_plan(plan: DeletionPlan) -> Json:
             "interrupted": plan.interrupted,
             "summary": {
                 "accounts": len(plan.accounts),
-                "to_delete": _count(states, PlanState.TO_DELETE),
-                "nothing_to_delete": _count(states, PlanState.NOTHING_TO_DELETE),
-                "skipped": _count(states, PlanState.SKIPPED),
-                "failed": _count(states, PlanState.FAILED),
-                "not_run": _count(states, PlanState.NOT_RUN),
+                **_state_counts((a.state for a in plan.accounts), PlanState),
                 "items": {k.value: n for k, n in plan.item_counts().items()},
             },
             "accounts": [account_plan(a) for a in plan.accounts],
@@ -194,7 +190,6 @@ def account_deletion(row: AccountDeletion) -> Json:
 
 
 def deletion_report(report: DeletionReport) -> Json:
-    states = [a.state.value for a in report.accounts]
     return envelope(
         "deletion",
         {
@@ -203,7 +198,7 @@ def deletion_report(report: DeletionReport) -> Json:
             "interrupted": report.interrupted,
             "summary": {
                 "accounts": len(report.accounts),
-                **{s.value.replace("-", "_"): _count(states, s) for s in DeleteState},
+                **_state_counts((a.state for a in report.accounts), DeleteState),
             },
             "accounts": [account_deletion(a) for a in report.accounts],
         },
@@ -211,7 +206,6 @@ def deletion_report(report: DeletionReport) -> Json:
 
 
 def recovery_report(report: RecoveryReport) -> Json:
-    states = [a.state.value for a in report.accounts]
     return envelope(
         "recovery",
         {
@@ -219,7 +213,7 @@ def recovery_report(report: RecoveryReport) -> Json:
             "interrupted": report.interrupted,
             "summary": {
                 "accounts": len(report.accounts),
-                **{s.value.replace("-", "_"): _count(states, s) for s in RecoveryState},
+                **_state_counts((a.state for a in report.accounts), RecoveryState),
             },
             "accounts": [account_recovery(a) for a in report.accounts],
         },
