@@ -15,11 +15,22 @@ Everything else (``rootctl.aws``, ``rootctl.core.*``, ``rootctl.journal``) is pr
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
-
+from rootctl._version import __version__
 from rootctl.aws.redact import enable_debug_logging
 from rootctl.core.engine import DEFAULT_CONCURRENCY, RootAccess
-from rootctl.core.models import (
+from rootctl.errors import (
+    AccessDenied,
+    AwsError,
+    CallerNotManagement,
+    CapabilityDisabled,
+    InputError,
+    NotFound,
+    NotManagementOrDelegate,
+    RootctlError,
+    Throttled,
+    TrustedAccessDisabled,
+)
+from rootctl.models import (
     AccessKey,
     Account,
     AccountAudit,
@@ -63,18 +74,6 @@ from rootctl.core.models import (
     TaskPolicy,
     UnlockResult,
     UnlockState,
-)
-from rootctl.errors import (
-    AccessDenied,
-    AwsError,
-    CallerNotManagement,
-    CapabilityDisabled,
-    InputError,
-    NotFound,
-    NotManagementOrDelegate,
-    RootctlError,
-    Throttled,
-    TrustedAccessDisabled,
 )
 
 __all__ = [
@@ -133,5 +132,6 @@ __all__ = [
     "TrustedAccessDisabled",
     "UnlockResult",
     "UnlockState",
+    "__version__",
     "enable_debug_logging",
 ]

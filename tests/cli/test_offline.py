@@ -9,8 +9,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from rootctl.cli import cli
-from rootctl.core.models import JournalStatus, ResourceKind, ResourcePolicy
 from rootctl.journal import Journal
+from rootctl.models import JournalStatus, ResourceKind, ResourcePolicy
 
 POLICY = '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*"}]}'
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rootctl.core.models import Account, Organization, OrgUnit
+from rootctl.models import Account, Organization, OrgUnit
 
 MANAGEMENT = "111111111111"
 

@@ -14,7 +14,7 @@ from rootctl.core.compliance import (
     evaluate,
     load_controls,
 )
-from rootctl.core.models import (
+from rootctl.models import (
     AccessKey,
     Account,
     AccountAudit,

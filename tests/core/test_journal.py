@@ -4,8 +4,8 @@ import sqlite3
 import threading
 from datetime import UTC, datetime, timedelta
 
-from rootctl.core.models import JournalStatus, ResourceKind, ResourcePolicy
 from rootctl.journal import Journal, default_path
+from rootctl.models import JournalStatus, ResourceKind, ResourcePolicy
 
 
 def test_default_path_honours_env_and_xdg(monkeypatch, tmp_path):

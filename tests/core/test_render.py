@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 from rich.console import Console
 
-from rootctl.core.models import (
+from rootctl.models import (
     AccessKey,
     AccountAudit,
     AuditReport,

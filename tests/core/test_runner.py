@@ -3,8 +3,8 @@ from __future__ import annotations
 import threading
 import time
 
-from rootctl.core.models import ProgressEvent
 from rootctl.core.runner import Fanout, run_per_account
+from rootctl.models import ProgressEvent
 from tests.core.factories import organization
 
 ACCOUNTS = organization().accounts * 4

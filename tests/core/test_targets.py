@@ -5,8 +5,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from rootctl.core import targets
-from rootctl.core.models import Account, TargetSelector
 from rootctl.errors import InputError
+from rootctl.models import Account, TargetSelector
 from tests.core.factories import MANAGEMENT, organization
 
 

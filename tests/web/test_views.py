@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from rootctl.core.models import (
+from rootctl.errors import InputError
+from rootctl.models import (
     AccessKey,
     Account,
     AccountAudit,
@@ -19,7 +20,6 @@ from rootctl.core.models import (
     ProgressEvent,
     RootCredentials,
 )
-from rootctl.errors import InputError
 from rootctl.web import views
 from rootctl.web.dashboard import ConfirmationError, Selection, check_confirmation
 from rootctl.web.jobs import JobKind, JobRegistry, JobState

@@ -25,7 +25,7 @@ from botocore.config import Config
 from botocore.credentials import Credentials, ReadOnlyCredentials
 from botocore.exceptions import BotoCoreError, ProfileNotFound
 
-from rootctl import __version__
+from rootctl._version import __version__
 from rootctl.aws.errors import translate, translated
 from rootctl.aws.redact import SECRETS
 from rootctl.errors import InputError

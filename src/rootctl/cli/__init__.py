@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from rootctl import __version__
+from rootctl._version import __version__
 from rootctl.cli.credential_cmds import (
     allow_password_recovery,
     audit,

@@ -18,7 +18,7 @@ from rich.console import Console, RenderableType
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 import rootctl
-from rootctl.core.models import ProgressCallback, ProgressEvent, TargetSelector
+from rootctl.models import ProgressCallback, ProgressEvent, TargetSelector
 
 P = ParamSpec("P")
 R = TypeVar("R")

@@ -25,14 +25,14 @@ from rootctl.cli.common import (
     show,
     target_options,
 )
-from rootctl.core.models import (
+from rootctl.errors import InputError
+from rootctl.models import (
     CredentialKind,
     DeleteState,
     DeletionReport,
     ItemOutcome,
     PlanState,
 )
-from rootctl.errors import InputError
 from rootctl.render import flat, human, serialize
 
 REMOVED = (ItemOutcome.DELETED, ItemOutcome.DEACTIVATED, ItemOutcome.ALREADY_GONE)

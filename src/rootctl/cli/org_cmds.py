@@ -16,7 +16,7 @@ from rootctl.cli.common import (
     output_option,
     show,
 )
-from rootctl.core.models import Capability, FeatureChange
+from rootctl.models import Capability, FeatureChange
 from rootctl.render import human, serialize
 
 

@@ -19,7 +19,7 @@ from rootctl.cli.common import (
     say,
     show,
 )
-from rootctl.core.models import ResourcePolicy, UnlockResult, UnlockState
+from rootctl.models import ResourcePolicy, UnlockResult, UnlockState
 from rootctl.render import human, serialize
 
 

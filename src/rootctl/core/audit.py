@@ -8,7 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 from rootctl.aws import root_credentials as creds_api
 from rootctl.core.context import SESSION_SECONDS, Context
-from rootctl.core.models import (
+from rootctl.core.runner import run_per_account
+from rootctl.errors import RootctlError
+from rootctl.models import (
     AccessKey,
     Account,
     AccountAudit,
@@ -22,8 +24,6 @@ from rootctl.core.models import (
     TargetSet,
     TaskPolicy,
 )
-from rootctl.core.runner import run_per_account
-from rootctl.errors import RootctlError
 
 if TYPE_CHECKING:
     from mypy_boto3_iam import IAMClient

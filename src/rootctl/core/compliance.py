@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from rootctl.core.models import (
+from rootctl.models import (
     AccessKey,
     AccountAudit,
     AuditReport,

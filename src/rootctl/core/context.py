@@ -12,15 +12,15 @@ from typing import TypeVar
 from rootctl.aws import iam_features
 from rootctl.aws import organizations as orgs_api
 from rootctl.aws.session import AwsSession, ConnectionOptions
-from rootctl.core.models import (
+from rootctl.errors import AccessDenied, CapabilityDisabled, NotFound, RootctlError
+from rootctl.journal import Journal
+from rootctl.models import (
     CallerIdentity,
     Capability,
     JournalStatus,
     ResourcePolicy,
     TaskPolicy,
 )
-from rootctl.errors import AccessDenied, CapabilityDisabled, NotFound, RootctlError
-from rootctl.journal import Journal
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)

@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING
 from rootctl.aws import root_credentials as creds_api
 from rootctl.core.audit import audit_account, read_credentials
 from rootctl.core.context import SESSION_SECONDS, Context, JournaledCall, is_not_found
-from rootctl.core.models import (
+from rootctl.core.runner import run_per_account
+from rootctl.errors import AccessDenied, RootctlError
+from rootctl.models import (
     Account,
     AccountDeletion,
     AccountPlan,
@@ -34,8 +36,6 @@ from rootctl.core.models import (
     TargetSet,
     TaskPolicy,
 )
-from rootctl.core.runner import run_per_account
-from rootctl.errors import AccessDenied, RootctlError
 
 if TYPE_CHECKING:
     from mypy_boto3_iam import IAMClient

@@ -1,7 +1,7 @@
 """``RootAccess``: the one engine behind the CLI, the web dashboard and the demo.
 
 Build it from connection options, then call its methods. Methods return typed models
-(:mod:`rootctl.core.models`), raise :class:`rootctl.errors.RootctlError` subclasses for
+(:mod:`rootctl.models`), raise :class:`rootctl.errors.RootctlError` subclasses for
 problems that stop an operation, and never print. Long operations take an optional
 ``progress`` callback and an optional ``cancel`` event; per-account failures are reported in
 the result, not raised. Confirmation is the face's job: show the plan, then call the action.
@@ -19,7 +19,10 @@ from rootctl.core import audit as audit_mod
 from rootctl.core import deletion, features, recovery, targets, unlock
 from rootctl.core.compliance import ComplianceReport, evaluate
 from rootctl.core.context import Context
-from rootctl.core.models import (
+from rootctl.core.organization import read_organization, read_status
+from rootctl.errors import InputError
+from rootctl.journal import Journal
+from rootctl.models import (
     AuditReport,
     CallerIdentity,
     Capability,
@@ -39,9 +42,6 @@ from rootctl.core.models import (
     TargetSet,
     UnlockResult,
 )
-from rootctl.core.organization import read_organization, read_status
-from rootctl.errors import InputError
-from rootctl.journal import Journal
 
 DEFAULT_CONCURRENCY = 16
 BOTH = (Capability.ROOT_CREDENTIALS_MANAGEMENT, Capability.ROOT_SESSIONS)

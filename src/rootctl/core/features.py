@@ -9,10 +9,10 @@ from functools import partial
 from rootctl.aws import iam_features
 from rootctl.aws import organizations as orgs_api
 from rootctl.core.context import Context
-from rootctl.core.models import CallerRole, Capability, ChangeStep, FeatureChange, Organization
 from rootctl.core.organization import read_status
 from rootctl.core.targets import check_account_id
 from rootctl.errors import AwsError, CallerNotManagement, InputError
+from rootctl.models import CallerRole, Capability, ChangeStep, FeatureChange, Organization
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 from rootctl.aws import iam_features
 from rootctl.aws import organizations as orgs_api
 from rootctl.core.context import Context
-from rootctl.core.models import (
+from rootctl.errors import AwsError, NotManagementOrDelegate, TrustedAccessDisabled
+from rootctl.models import (
     Account,
     CallerRole,
     Capability,
@@ -17,7 +18,6 @@ from rootctl.core.models import (
     OrgStatus,
     OrgUnit,
 )
-from rootctl.errors import AwsError, NotManagementOrDelegate, TrustedAccessDisabled
 
 if TYPE_CHECKING:
     from mypy_boto3_organizations.type_defs import AccountTypeDef

@@ -10,7 +10,9 @@ import threading
 
 from rootctl.aws import root_credentials as creds_api
 from rootctl.core.context import SESSION_SECONDS, Context
-from rootctl.core.models import (
+from rootctl.core.runner import run_per_account
+from rootctl.errors import RootctlError
+from rootctl.models import (
     Account,
     AccountRecovery,
     ProgressCallback,
@@ -19,8 +21,6 @@ from rootctl.core.models import (
     TargetSet,
     TaskPolicy,
 )
-from rootctl.core.runner import run_per_account
-from rootctl.errors import RootctlError
 
 TASK = TaskPolicy.CREATE_PASSWORD
 

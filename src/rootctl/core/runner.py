@@ -14,7 +14,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from rootctl.core.models import Account, ProgressCallback, ProgressEvent
+from rootctl.models import Account, ProgressCallback, ProgressEvent
 
 R = TypeVar("R")
 

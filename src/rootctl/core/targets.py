@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from rootctl.core.models import Account, Organization, SkippedAccount, TargetSelector, TargetSet
 from rootctl.errors import InputError
+from rootctl.models import Account, Organization, SkippedAccount, TargetSelector, TargetSet
 
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 OU_ID = re.compile(r"^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from rootctl.aws import resource_policies as policies_api
 from rootctl.aws.session import RootSession
 from rootctl.core.context import SESSION_SECONDS, Context
-from rootctl.core.models import (
+from rootctl.models import (
     ResourceKind,
     ResourcePolicy,
     UnlockResult,

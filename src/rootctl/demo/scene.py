@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 
 import rootctl
 from rootctl.core.compliance import ComplianceReport, evaluate
-from rootctl.core.models import AuditReport, TargetSelector
 from rootctl.demo.cast import Cast
 from rootctl.demo.narrator import Narrator
 from rootctl.demo.shell import DemoFailure, Identity, Shell
+from rootctl.models import AuditReport, TargetSelector
 
 if TYPE_CHECKING:
     from rootctl.sandbox import Sandbox

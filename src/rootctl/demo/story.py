@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import rootctl
 from rootctl.core.compliance import ControlStatus, evaluate
-from rootctl.core.models import AuditReport, Capability
 from rootctl.demo import summary
 from rootctl.demo.cast import same_policy
 from rootctl.demo.closing import everything_else, where_next
 from rootctl.demo.scene import Scene, Step
 from rootctl.demo.shell import use_identity
+from rootctl.models import AuditReport, Capability
 
 # -- 1 -------------------------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from rootctl.core.compliance import (
     Finding,
     Scope,
 )
-from rootctl.core.models import AuditReport, AuditState
+from rootctl.models import AuditReport, AuditState
 
 RECENT = timedelta(days=30)
 NAMES_SHOWN = 4

@@ -16,8 +16,8 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from rootctl.core.models import JournalEntry, JournalStatus, ResourceKind, ResourcePolicy
 from rootctl.errors import InputError
+from rootctl.models import JournalEntry, JournalStatus, ResourceKind, ResourcePolicy
 
 ENV_VAR = "ROOTCTL_JOURNAL"
 

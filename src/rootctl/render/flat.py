@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 
-from rootctl.core.models import (
+from rootctl.models import (
     AccountAudit,
     DeletionPlan,
     DeletionReport,

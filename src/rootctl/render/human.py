@@ -11,7 +11,7 @@ from rich.text import Text
 from rich.tree import Tree
 
 from rootctl.core.compliance import ComplianceReport, ControlStatus
-from rootctl.core.models import (
+from rootctl.models import (
     AccountAudit,
     AuditReport,
     AuditState,

@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from rootctl.core.compliance import ComplianceReport, ControlStatus
-from rootctl.core.models import (
+from rootctl.models import (
     Account,
     AccountAudit,
     AccountDeletion,

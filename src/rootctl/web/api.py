@@ -11,7 +11,7 @@ import anyio
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import StreamingResponse
 
-from rootctl.core.models import ResourceKind
+from rootctl.models import ResourceKind
 from rootctl.render import serialize
 from rootctl.web import documents
 from rootctl.web.dashboard import Dashboard, Selection

@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from rootctl import __version__
+from rootctl._version import __version__
 from rootctl.core.engine import RootAccess
 from rootctl.errors import (
     AccessDenied,

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from rootctl.core.engine import RootAccess
-from rootctl.core.models import (
+from rootctl.errors import InputError, NotFound
+from rootctl.models import (
     AccountAudit,
     AuditReport,
     Capability,
@@ -31,7 +32,6 @@ from rootctl.core.models import (
     TargetSet,
     UnlockResult,
 )
-from rootctl.errors import InputError, NotFound
 from rootctl.web.jobs import Job, JobKind, JobRegistry, JobState
 
 

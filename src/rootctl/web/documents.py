@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from rootctl.core.models import (
+from rootctl.models import (
     AuditReport,
     DeletionPlan,
     DeletionReport,

@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from rootctl.core.models import ProgressCallback, ProgressEvent
 from rootctl.errors import RootctlError
+from rootctl.models import ProgressCallback, ProgressEvent
 
 MAX_JOBS_KEPT = 200
 

@@ -12,14 +12,14 @@ from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from rootctl.core.models import (
+from rootctl.errors import InputError, RootctlError
+from rootctl.models import (
     Capability,
     CredentialKind,
     FeatureChange,
     ResourceKind,
     UnlockState,
 )
-from rootctl.errors import InputError, RootctlError
 from rootctl.web import views
 from rootctl.web.dashboard import Dashboard, Notice, Selection, expected_confirmation
 from rootctl.web.documents import plan_confirmation

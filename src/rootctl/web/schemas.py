@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from rootctl.core.models import (
+from rootctl.models import (
     AuditState,
     CallerRole,
     Capability,

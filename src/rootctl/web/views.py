@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from rootctl.core.models import Account, AccountAudit, AuditState, Organization, OrgUnit
+from rootctl.models import Account, AccountAudit, AuditState, Organization, OrgUnit
 
 STATUS_FILTERS = {
     "": "Any status",

@@ -1,0 +1,114 @@
+"""Typed results of the engine. Faces (CLI, web, demo) render these; nothing here talks to AWS.
+
+Every collection is a tuple (never None), every state is a string enum whose values are the
+words the CLI and the JSON output use, and every per-account result names its account, a state
+and — when it is not a plain success — a reason.
+"""
+
+from __future__ import annotations
+
+from rootctl.models.catalogue import (
+    Capability,
+    TaskPolicy,
+)
+from rootctl.models.credentials import (
+    AccessKey,
+    LoginProfile,
+    MfaDevice,
+    RootCredentials,
+    SigningCertificate,
+)
+from rootctl.models.journal import (
+    JournalEntry,
+    JournalStatus,
+)
+from rootctl.models.organization import (
+    Account,
+    CallerIdentity,
+    CallerRole,
+    ChangeStep,
+    DelegatedAdmin,
+    FeatureChange,
+    Organization,
+    OrgStatus,
+    OrgUnit,
+)
+from rootctl.models.progress import (
+    ProgressCallback,
+    ProgressEvent,
+)
+from rootctl.models.resources import (
+    ResourceKind,
+    ResourcePolicy,
+    UnlockResult,
+    UnlockState,
+)
+from rootctl.models.results import (
+    AccountAudit,
+    AccountDeletion,
+    AccountPlan,
+    AccountRecovery,
+    AuditReport,
+    AuditState,
+    CredentialKind,
+    DeleteState,
+    DeletionPlan,
+    DeletionReport,
+    ItemOutcome,
+    ItemResult,
+    PlannedItem,
+    PlanState,
+    RecoveryReport,
+    RecoveryState,
+)
+from rootctl.models.targets import (
+    SkippedAccount,
+    TargetSelector,
+    TargetSet,
+)
+
+__all__ = [
+    "AccessKey",
+    "Account",
+    "AccountAudit",
+    "AccountDeletion",
+    "AccountPlan",
+    "AccountRecovery",
+    "AuditReport",
+    "AuditState",
+    "CallerIdentity",
+    "CallerRole",
+    "Capability",
+    "ChangeStep",
+    "CredentialKind",
+    "DelegatedAdmin",
+    "DeleteState",
+    "DeletionPlan",
+    "DeletionReport",
+    "FeatureChange",
+    "ItemOutcome",
+    "ItemResult",
+    "JournalEntry",
+    "JournalStatus",
+    "LoginProfile",
+    "MfaDevice",
+    "OrgStatus",
+    "OrgUnit",
+    "Organization",
+    "PlanState",
+    "PlannedItem",
+    "ProgressCallback",
+    "ProgressEvent",
+    "RecoveryReport",
+    "RecoveryState",
+    "ResourceKind",
+    "ResourcePolicy",
+    "RootCredentials",
+    "SigningCertificate",
+    "SkippedAccount",
+    "TargetSelector",
+    "TargetSet",
+    "TaskPolicy",
+    "UnlockResult",
+    "UnlockState",
+]

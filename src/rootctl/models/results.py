@@ -1,0 +1,184 @@
+"""Per-account results of audit, deletion and recovery."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from rootctl.models.credentials import RootCredentials
+from rootctl.models.organization import Account
+
+
+class AuditState(StrEnum):
+    AUDITED = "audited"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+    NOT_RUN = "not-run"
+
+
+@dataclass(frozen=True, slots=True)
+class AccountAudit:
+    account: Account
+    state: AuditState
+    credentials: RootCredentials | None = None
+    reason: str | None = None
+
+    @property
+    def has_root_credentials(self) -> bool | None:
+        return None if self.credentials is None else self.credentials.has_root_credentials
+
+
+@dataclass(frozen=True, slots=True)
+class AuditReport:
+    organization_id: str
+    accounts: tuple[AccountAudit, ...]
+    interrupted: bool = False
+
+    @property
+    def with_credentials(self) -> tuple[AccountAudit, ...]:
+        return tuple(a for a in self.accounts if a.has_root_credentials)
+
+    @property
+    def failed(self) -> tuple[AccountAudit, ...]:
+        return tuple(a for a in self.accounts if a.state is AuditState.FAILED)
+
+    @property
+    def clean(self) -> bool:
+        """No findings, no failures, nothing left unrun."""
+        return not self.with_credentials and not any(
+            a.state in (AuditState.FAILED, AuditState.NOT_RUN) for a in self.accounts
+        )
+
+
+class CredentialKind(StrEnum):
+    """Kinds of root credential, in the safe deletion order."""
+
+    PASSWORD = "password"  # noqa: S105 - a kind name, not a secret
+    ACCESS_KEYS = "access-keys"
+    CERTIFICATES = "certificates"
+    MFA = "mfa"
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedItem:
+    """One credential to remove. ``id`` is the key id, certificate id or MFA serial."""
+
+    kind: CredentialKind
+    id: str
+    detail: str = ""
+
+
+class PlanState(StrEnum):
+    TO_DELETE = "to-delete"
+    NOTHING_TO_DELETE = "nothing-to-delete"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+    NOT_RUN = "not-run"
+
+
+@dataclass(frozen=True, slots=True)
+class AccountPlan:
+    account: Account
+    state: PlanState
+    items: tuple[PlannedItem, ...] = ()
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeletionPlan:
+    """What a fresh audit found to delete; ``delete_credentials`` removes exactly these items."""
+
+    organization_id: str
+    kinds: tuple[CredentialKind, ...]
+    accounts: tuple[AccountPlan, ...]
+    interrupted: bool = False
+
+    @property
+    def to_delete(self) -> tuple[AccountPlan, ...]:
+        return tuple(a for a in self.accounts if a.state is PlanState.TO_DELETE)
+
+    def item_counts(self) -> dict[CredentialKind, int]:
+        counts = {kind: 0 for kind in self.kinds}
+        for plan in self.to_delete:
+            for item in plan.items:
+                counts[item.kind] = counts.get(item.kind, 0) + 1
+        return counts
+
+
+class ItemOutcome(StrEnum):
+    DELETED = "deleted"  # verified gone (MFA: deactivated and the virtual device deleted)
+    DEACTIVATED = "deactivated"  # MFA: verified detached from root; the device object remains
+    ALREADY_GONE = "already-gone"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+    NOT_RUN = "not-run"
+
+
+@dataclass(frozen=True, slots=True)
+class ItemResult:
+    item: PlannedItem
+    outcome: ItemOutcome
+    reason: str | None = None
+    request_id: str | None = None
+    note: str | None = None  # e.g. "virtual MFA device object kept: denied by the task policy"
+
+
+class DeleteState(StrEnum):
+    DELETED = "deleted"
+    NOTHING_TO_DELETE = "nothing-to-delete"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+    NOT_RUN = "not-run"
+
+
+@dataclass(frozen=True, slots=True)
+class AccountDeletion:
+    account: Account
+    state: DeleteState
+    items: tuple[ItemResult, ...] = ()
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DeletionReport:
+    organization_id: str
+    kinds: tuple[CredentialKind, ...]
+    accounts: tuple[AccountDeletion, ...]
+    interrupted: bool = False
+
+    @property
+    def clean(self) -> bool:
+        return all(
+            a.state in (DeleteState.DELETED, DeleteState.NOTHING_TO_DELETE, DeleteState.SKIPPED)
+            for a in self.accounts
+        )
+
+
+class RecoveryState(StrEnum):
+    ALLOWED = "allowed"
+    ALREADY_ALLOWED = "already-allowed"
+    SKIPPED = "skipped"
+    FAILED = "failed"
+    NOT_RUN = "not-run"
+
+
+@dataclass(frozen=True, slots=True)
+class AccountRecovery:
+    account: Account
+    state: RecoveryState
+    reason: str | None = None
+    request_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RecoveryReport:
+    organization_id: str
+    accounts: tuple[AccountRecovery, ...]
+    interrupted: bool = False
+
+    @property
+    def clean(self) -> bool:
+        return all(
+            a.state in (RecoveryState.ALLOWED, RecoveryState.ALREADY_ALLOWED, RecoveryState.SKIPPED)
+            for a in self.accounts
+        )
