@@ -28,13 +28,10 @@ def bare_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FastAP
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLEEXAMPLE00")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "not-a-secret")
-    with rootctl.RootAccess(
-        journal_path=tmp_path / "j.sqlite3",
-        endpoint_url="http://127.0.0.1:9",
-        region="us-east-1",
-        max_attempts=1,
-        connect_timeout=0.5,
-    ) as ra:
+    connection = rootctl.ConnectionOptions(
+        endpoint_url="http://127.0.0.1:9", region="us-east-1", max_attempts=1, connect_timeout=0.5
+    )
+    with rootctl.RootAccess(connection, journal=tmp_path / "j.sqlite3") as ra:
         yield create_app(ra, audit_on_start=False)
 
 

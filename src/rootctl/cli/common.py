@@ -18,7 +18,9 @@ from rich.console import Console, RenderableType
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 import rootctl
+from rootctl.cli.wording import advice_text, describe
 from rootctl.models import ProgressCallback, ProgressEvent, TargetSelector
+from rootctl.render.registry import RenderContext, formats, render
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -76,9 +78,38 @@ def emit_text(text: str) -> None:
     click.echo(text, nl=False)
 
 
+def exit_code(report: rootctl.AccountReport[Any], *, clean: bool) -> int:
+    """Exit code of a fan-out: interrupted 130; every account worked on failed 3 (AWS
+    stopped the run itself: no sts:AssumeRoot, an SCP on everything, throttled out); then 0
+    when ``clean``, else 1."""
+    if report.interrupted:
+        return EXIT_INTERRUPTED
+    if report.all_failed:
+        return EXIT_AWS
+    return EXIT_OK if clean else EXIT_FINDINGS
+
+
 def fail(error: rootctl.RootctlError) -> NoReturn:
-    click.echo(f"Error: {error}", err=True)
+    click.echo(f"Error: {describe(error)}", err=True)
     raise Exit(error.exit_code)
+
+
+def emit(
+    value: object,
+    fmt: str,
+    *,
+    organization: rootctl.Organization | None = None,
+    to_stderr: bool = False,
+) -> None:
+    """Render ``value`` as ``fmt`` through the renderer registry and print it: JSON and CSV
+    as text on stdout, tables and trees for people (stderr when ``to_stderr``)."""
+    rendered = render(value, fmt, RenderContext(organization, advice_text))
+    if isinstance(rendered, dict):
+        emit_json(rendered)
+    elif isinstance(rendered, str):
+        emit_text(rendered)
+    else:
+        show(rendered, to_stderr=to_stderr)
 
 
 # -- options ---------------------------------------------------------------------------------
@@ -137,7 +168,10 @@ def target_options(f: Callable[P, R]) -> Callable[P, R]:
     return f
 
 
-def output_option(*choices: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+def output_option(model: type | str, *more: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """``-o/--output``: every format the renderer registry has for ``model`` (or the formats
+    named, for output that is not one model)."""
+    choices = formats(model) if isinstance(model, type) else (model, *more)
     return click.option(
         "-o",
         "--output",
@@ -164,13 +198,14 @@ def engine(kwargs: dict[str, Any]) -> Iterator[rootctl.RootAccess]:
     debug = kwargs.pop("debug")
     handler = rootctl.enable_debug_logging(sys.stderr) if debug else None
     try:
-        with rootctl.RootAccess(
+        connection = rootctl.ConnectionOptions(
             profile=kwargs.pop("profile"),
             region=kwargs.pop("region"),
             endpoint_url=kwargs.pop("endpoint_url"),
-            journal_path=kwargs.pop("journal_path"),
-            concurrency=kwargs.pop("concurrency"),
             max_attempts=kwargs.pop("max_attempts"),
+        )
+        with rootctl.RootAccess(
+            connection, journal=kwargs.pop("journal_path"), concurrency=kwargs.pop("concurrency")
         ) as ra:
             yield ra
     finally:
@@ -189,7 +224,7 @@ def command(f: Callable[P, int | None]) -> Callable[P, None]:
         except Exit as exc:
             code = exc.code
         except rootctl.RootctlError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            click.echo(f"Error: {describe(exc)}", err=True)
             code = exc.exit_code
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
@@ -207,7 +242,7 @@ def confirm(question: str, *, yes: bool, what: str) -> None:
         fail(
             rootctl.InputError(
                 f"refusing to {what} without a terminal to confirm on.",
-                "Pass --yes to confirm non-interactively.",
+                rootctl.Advice(rootctl.AdviceCode.CONFIRM_WITH_YES),
             )
         )
     try:

@@ -36,4 +36,5 @@ def demo(step: bool, serve: bool, journal_path: Path | None, host: str, port: in
     means for Security Hub and CIS. Exits 0 when every step turned out as expected."""
     from rootctl.demo import run  # the sandbox (moto) loads only when the demo runs
 
-    sys.exit(run(step=step, serve=serve, journal=journal_path, host=host, port=port))
+    root = click.get_current_context().find_root().command
+    sys.exit(run(cli=root, step=step, serve=serve, journal=journal_path, host=host, port=port))

@@ -79,8 +79,18 @@ def ui(
                 f"Sandbox: an emulated organization ({sb.organization_id}) served at "
                 f"{sb.endpoint_url}; nothing here touches AWS."
             )
+        connection = rootctl.ConnectionOptions(
+            profile=kwargs["profile"],
+            region=kwargs["region"],
+            endpoint_url=kwargs["endpoint_url"],
+            max_attempts=kwargs["max_attempts"],
+            access_key_id=key_id,
+            secret_access_key=secret,
+        )
         ra = stack.enter_context(
-            rootctl.RootAccess(**kwargs, access_key_id=key_id, secret_access_key=secret)
+            rootctl.RootAccess(
+                connection, journal=kwargs["journal_path"], concurrency=kwargs["concurrency"]
+            )
         )
         app = create_app(ra, bind_host=host, extra_hosts=allowed_hosts, sandbox_note=note)
         try:
@@ -107,7 +117,7 @@ def _check_bind(host: str, allow_remote: bool) -> None:
         fail(
             InputError(
                 f"refusing to serve the dashboard on {host}: it is not a loopback address.",
-                "Pass --allow-remote if you really mean it (and read docs/web.md first).",
+                rootctl.Advice(rootctl.AdviceCode.ALLOW_REMOTE),
             )
         )
     say(

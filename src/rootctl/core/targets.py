@@ -85,10 +85,7 @@ def resolve(selector: TargetSelector, org: Organization) -> TargetSet:
     chosen: list[Account] = []
     if selector.all or selector.empty:
         chosen.extend(org.accounts)
-    for account_id in selector.accounts:
-        account = org.account(account_id)
-        assert account is not None
-        chosen.append(account)
+    chosen.extend(a for a in map(org.account, selector.accounts) if a is not None)
     for unit_id in selector.ous:
         chosen.extend(org.accounts_under(unit_id))
 

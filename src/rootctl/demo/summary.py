@@ -9,14 +9,15 @@ from datetime import UTC, datetime, timedelta
 from rich.table import Table
 from rich.text import Text
 
-from rootctl.core.compliance import (
+from rootctl.models import (
+    AuditReport,
+    AuditState,
     ComplianceReport,
     ControlResult,
     ControlStatus,
     Finding,
     Scope,
 )
-from rootctl.models import AuditReport, AuditState
 
 RECENT = timedelta(days=30)
 NAMES_SHOWN = 4

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from rootctl.errors import InputError
+from rootctl.errors import Advice, AdviceCode, InputError
 from rootctl.models import JournalEntry, JournalStatus, ResourceKind, ResourcePolicy
 
 ENV_VAR = "ROOTCTL_JOURNAL"
@@ -82,7 +82,7 @@ class Journal:
             except (OSError, sqlite3.Error) as exc:
                 raise InputError(
                     f"cannot open the journal {self.path}: {exc}.",
-                    "Pass --journal PATH or set ROOTCTL_JOURNAL to a writable file.",
+                    Advice(AdviceCode.CHOOSE_JOURNAL),
                 ) from None
             self._conn = conn
         return self._conn

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from rich.console import Group, RenderableType
@@ -10,12 +10,14 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from rootctl.core.compliance import ComplianceReport, ControlStatus
+from rootctl.errors import Advice
 from rootctl.models import (
     AccountAudit,
     AuditReport,
     AuditState,
     Capability,
+    ComplianceReport,
+    ControlStatus,
     DeletionPlan,
     DeletionReport,
     FeatureChange,
@@ -92,7 +94,7 @@ def _yes_no(value: bool | None) -> str:
 # -- status --------------------------------------------------------------------------------
 
 
-def status(s: OrgStatus) -> RenderableType:
+def status(s: OrgStatus, advice_text: Callable[[Advice], str] | None = None) -> RenderableType:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
@@ -112,6 +114,8 @@ def status(s: OrgStatus) -> RenderableType:
     table.add_row("IAM delegated administrator", delegate)
     parts: list[RenderableType] = [table]
     parts += [Text(f"note: {n}", style="yellow") for n in s.notes]
+    word = advice_text or (lambda advice: advice.text)
+    parts += [Text(f"next: {word(a)}", style="yellow") for a in s.advice]
     return Group(*parts)
 
 

@@ -7,12 +7,11 @@ Bump ``SCHEMA_VERSION`` for any change that could break a script reading the out
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from rootctl.core.compliance import ComplianceReport, ControlStatus
 from rootctl.models import (
     Account,
     AccountAudit,
@@ -22,6 +21,8 @@ from rootctl.models import (
     AuditReport,
     AuditState,
     Capability,
+    ComplianceReport,
+    ControlStatus,
     DeleteState,
     DeletionPlan,
     DeletionReport,
@@ -250,6 +251,9 @@ def status(s: OrgStatus) -> Json:
             for d in s.delegated_admins
         ],
         "notes": list(s.notes),
+        "advice": [
+            {"code": a.code.value, "params": dict(a.params), "text": a.text} for a in s.advice
+        ],
     }
 
 
@@ -282,7 +286,7 @@ def resource_policy(p: ResourcePolicy) -> Json:
     }
 
 
-def resource_policies(policies: list[ResourcePolicy]) -> Json:
+def resource_policies(policies: Sequence[ResourcePolicy]) -> Json:
     return envelope("resource-policies", {"resources": [resource_policy(p) for p in policies]})
 
 

@@ -91,12 +91,8 @@ def start_audit(board: Board, body: SelectionIn) -> Json:
 
 @router.get("/accounts/{account_id}", response_model=AccountDetailOut)
 def account(board: Board, account_id: AccountId) -> Json:
-    board.account(account_id)
-    org = board.organization()
-    found = org.account(account_id)
-    assert found is not None  # board.account() raised NotFound otherwise
     return {
-        "account": serialize.account(found),
+        "account": serialize.account(board.member(account_id)),
         "audit": documents.cached_row(board, account_id),
         "journal": [serialize.journal_entry(e) for e in board.journal(account=account_id)],
     }
@@ -186,7 +182,7 @@ async def _stream(job: Job, seen: int) -> AsyncIterator[str]:
 @router.post("/enable", response_model=FeatureChangeOut)
 def enable(board: Board, body: EnableIn) -> Json:
     change = board.enable(body.capabilities, body.delegate, dry_run=body.dry_run)
-    return serialize.feature_change(change)
+    return documents.document(change)
 
 
 @router.post("/disable", response_model=FeatureChangeOut)
@@ -197,12 +193,12 @@ def disable(board: Board, body: DisableIn) -> Json:
         confirm=body.confirm,
         dry_run=body.dry_run,
     )
-    return serialize.feature_change(change)
+    return documents.document(change)
 
 
 @router.get("/accounts/{account_id}/buckets", response_model=ResourcePoliciesDocument)
 def buckets(board: Board, account_id: AccountId) -> Json:
-    return serialize.resource_policies(board.resources(account_id, ResourceKind.S3_BUCKET))
+    return documents.document(board.resources(account_id, ResourceKind.S3_BUCKET))
 
 
 @router.get("/accounts/{account_id}/buckets/{bucket}", response_model=ResourcePolicyOut)
@@ -214,12 +210,12 @@ def bucket(board: Board, account_id: AccountId, bucket: str) -> Json:
 def unlock_bucket(board: Board, account_id: AccountId, bucket: str, body: UnlockIn) -> Json:
     """Save the bucket policy in the journal, then delete it."""
     result = board.unlock(account_id, ResourceKind.S3_BUCKET, bucket, body.confirm)
-    return serialize.unlock_result(result)
+    return documents.document(result)
 
 
 @router.get("/accounts/{account_id}/queues", response_model=ResourcePoliciesDocument)
 def queues(board: Board, account_id: AccountId) -> Json:
-    return serialize.resource_policies(board.resources(account_id, ResourceKind.SQS_QUEUE))
+    return documents.document(board.resources(account_id, ResourceKind.SQS_QUEUE))
 
 
 @router.get("/accounts/{account_id}/queue", response_model=ResourcePolicyOut)
@@ -234,7 +230,7 @@ def queue(
 def unlock_queue(board: Board, account_id: AccountId, body: QueueUnlockIn) -> Json:
     """Save the queue policy in the journal, then remove it."""
     result = board.unlock(account_id, ResourceKind.SQS_QUEUE, body.queue, body.confirm)
-    return serialize.unlock_result(result)
+    return documents.document(result)
 
 
 @router.get("/journal", response_model=JournalDocument)

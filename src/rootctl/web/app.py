@@ -28,6 +28,7 @@ from rootctl.errors import (
 from rootctl.web import api, pages
 from rootctl.web.dashboard import Dashboard, Selection
 from rootctl.web.security import Secrets, SecurityMiddleware, allowed_hosts
+from rootctl.web.wording import advice_text
 
 STATIC = Path(__file__).parent / "static"
 
@@ -98,7 +99,7 @@ def create_app(
 
     @app.exception_handler(RootctlError)
     async def rootctl_error(request: Request, exc: RootctlError) -> Response:
-        return _error(request, status_of(exc), exc.message, exc.advice)
+        return _error(request, status_of(exc), exc.message, advice_text(exc.advice))
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from rootctl.core.engine import RootAccess
 from rootctl.errors import InputError, NotFound
 from rootctl.models import (
+    Account,
     AccountAudit,
     AuditReport,
     Capability,
@@ -24,6 +25,7 @@ from rootctl.models import (
     JournalStatus,
     Organization,
     OrgStatus,
+    PolicyListing,
     ProgressCallback,
     RecoveryReport,
     ResourceKind,
@@ -150,10 +152,16 @@ class Dashboard:
     def organization(self) -> Organization:
         return self.engine.organization()
 
-    def account(self, account_id: str) -> tuple[AccountAudit | None, datetime | None]:
+    def member(self, account_id: str) -> Account:
+        """The account, or NotFound (a 404) when it is not in the organization."""
         org = self.organization()
-        if org.account(account_id) is None:
+        found = org.account(account_id)
+        if found is None:
             raise NotFound(f"account {account_id} is not in organization {org.id}.")
+        return found
+
+    def account(self, account_id: str) -> tuple[AccountAudit | None, datetime | None]:
+        self.member(account_id)
         return self.cache.get(account_id), self.cache.audited_at.get(account_id)
 
     def targets(self, selection: Selection) -> TargetSet:
@@ -319,21 +327,15 @@ class Dashboard:
 
     # -- resource policies --------------------------------------------------------------------
 
-    def resources(self, account_id: str, kind: ResourceKind) -> list[ResourcePolicy]:
-        if kind is ResourceKind.S3_BUCKET:
-            return self.engine.list_bucket_policies(account_id)
-        return self.engine.list_queue_policies(account_id)
+    def resources(self, account_id: str, kind: ResourceKind) -> PolicyListing:
+        return self.engine.policies(account_id, kind)
 
     def resource(self, account_id: str, kind: ResourceKind, name: str) -> ResourcePolicy:
-        if kind is ResourceKind.S3_BUCKET:
-            return self.engine.bucket_policy(account_id, name)
-        return self.engine.queue_policy(account_id, name)
+        return self.engine.policy(account_id, kind, name)
 
     def unlock(self, account_id: str, kind: ResourceKind, name: str, confirm: str) -> UnlockResult:
         check_confirmation(confirm, [account_id])
-        if kind is ResourceKind.S3_BUCKET:
-            return self.engine.unlock_s3(account_id, name)
-        return self.engine.unlock_sqs(account_id, name)
+        return self.engine.unlock(account_id, kind, name)
 
     def close(self) -> None:
         self.jobs.shutdown()

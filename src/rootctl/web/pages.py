@@ -292,7 +292,7 @@ def resources(request: Request, account_id: str, kind: ResourceKind) -> Response
         "resources.html",
         account=found,
         kind=kind,
-        resources=board.resources(account_id, kind),
+        resources=board.resources(account_id, kind).resources,
         active="organization",
     )
 
