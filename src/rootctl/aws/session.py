@@ -25,7 +25,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ProfileNotFound
 
 from rootctl._version import __version__
-from rootctl.aws.errors import translate, translated
+from rootctl.aws.errors import THROTTLING_CODES, translate, translated
 from rootctl.aws.redact import SECRETS
 from rootctl.aws.root_session import FixedProvider, OwnerThread, RootSession, ThreadBoundCredentials
 from rootctl.errors import Advice, AdviceCode, InputError
@@ -63,6 +63,23 @@ class ConnectionOptions:
             raise InputError(f"max_attempts must be between 1 and 20, not {self.max_attempts}.")
         if self.connect_timeout <= 0 or self.read_timeout <= 0:
             raise InputError("timeouts must be positive.")
+
+
+class ThrottleCounter:
+    """Counts the answers in which AWS throttled a call (each is retried, or fails once the
+    attempts run out), so a run slowed by throttling can say why."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.count = 0
+
+    def observe(self, response: Any = None, **_kwargs: Any) -> None:
+        """A ``needs-retry`` handler, registered first; it never answers, only looks."""
+        parsed = response[1] if isinstance(response, tuple) and len(response) > 1 else None
+        code = parsed.get("Error", {}).get("Code") if isinstance(parsed, dict) else None
+        if code in THROTTLING_CODES:
+            with self._lock:
+                self.count += 1
 
 
 class AwsSession:
@@ -114,6 +131,7 @@ class AwsSession:
         self._lock = threading.Lock()  # boto3.Session is not thread-safe for client creation
         self._local = threading.local()
         self.root_credentials = ThreadBoundCredentials()
+        self.throttled = ThrottleCounter()
         self._root_session: boto3.Session | None = None
         self._readers: ThreadPoolExecutor | None = None
 
@@ -139,6 +157,7 @@ class AwsSession:
                 raise translate(exc, f"create {service} client") from None
         if service == "sts":
             _refuse_global_sts(client.meta.endpoint_url)
+        client.meta.events.register_first("needs-retry", self.throttled.observe)
         return client
 
     def thread_root_client(self, service: str) -> Any:
@@ -163,6 +182,7 @@ class AwsSession:
                 except BotoCoreError as exc:
                     raise translate(exc, f"create {service} client") from None
             client.meta.events.register("before-sign", OwnerThread(threading.get_ident()))
+            client.meta.events.register_first("needs-retry", self.throttled.observe)
             cache[service] = client
         return cache[service]
 

@@ -207,7 +207,12 @@ def engine(kwargs: dict[str, Any]) -> Iterator[rootctl.RootAccess]:
         with rootctl.RootAccess(
             connection, journal=kwargs.pop("journal_path"), concurrency=kwargs.pop("concurrency")
         ) as ra:
-            yield ra
+            try:
+                yield ra
+            finally:
+                if ra.throttled_calls:
+                    # A run that usually takes seconds and took minutes: say why.
+                    say(f"AWS throttled {ra.throttled_calls} calls; retried.")
     finally:
         if handler is not None:
             logging.getLogger().removeHandler(handler)

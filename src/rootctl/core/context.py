@@ -49,6 +49,11 @@ class Context:
                 )
             return self._aws
 
+    @property
+    def built_aws(self) -> AwsSession | None:
+        """The AWS session if one was built (without building one)."""
+        return self._aws
+
     def close(self) -> None:
         with self._lock:
             if self._aws is not None:

@@ -93,6 +93,13 @@ class RootAccess:
     def region(self) -> str:
         return self._ctx.aws.region
 
+    @property
+    def throttled_calls(self) -> int:
+        """How many times AWS throttled a call of this engine so far (each was retried, or
+        failed when the attempts ran out)."""
+        aws = self._ctx.built_aws
+        return 0 if aws is None else aws.throttled.count
+
     def _run(
         self, progress: ProgressCallback | None, cancel: threading.Event | None, phase: str
     ) -> Run:
