@@ -80,3 +80,10 @@ class NotFound(AwsError):
 
 class OrganizationUnavailable(AwsError):
     """No organization, or not in all-features mode."""
+
+
+class JournalUnavailable(InputError):
+    """The journal cannot be used: unwritable, not a file, damaged, newer, or not rootctl's.
+
+    Raised before any AWS call of an operation that would write to it.
+    """

@@ -20,7 +20,11 @@ from rootctl.models.credentials import (
 )
 from rootctl.models.journal import (
     JournalEntry,
+    JournalOutcome,
+    JournalQuery,
+    JournalRow,
     JournalStatus,
+    UnreadableEntry,
 )
 from rootctl.models.organization import (
     Account,
@@ -89,6 +93,9 @@ __all__ = [
     "ItemOutcome",
     "ItemResult",
     "JournalEntry",
+    "JournalOutcome",
+    "JournalQuery",
+    "JournalRow",
     "JournalStatus",
     "LoginProfile",
     "MfaDevice",
@@ -111,4 +118,5 @@ __all__ = [
     "TaskPolicy",
     "UnlockResult",
     "UnlockState",
+    "UnreadableEntry",
 ]
