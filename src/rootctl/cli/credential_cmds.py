@@ -122,6 +122,7 @@ def delete_credentials(
         raise click.UsageError("name the accounts: --all, --account, --ou or --accounts-file.")
     kinds = _kinds(only)
     with engine(kwargs) as ra:
+        ra.prepare_journal()  # a journal that cannot be written stops us before any AWS call
         targets = ra.select_targets(chosen)
         with progress_bar("Auditing") as progress:
             plan = ra.plan_deletion(targets, kinds, progress=progress)
@@ -166,6 +167,7 @@ def allow_password_recovery(yes: bool, output: str, **kwargs: Any) -> int:
     if chosen.empty:
         raise click.UsageError("name the accounts: --all, --account, --ou or --accounts-file.")
     with engine(kwargs) as ra:
+        ra.prepare_journal()
         targets = ra.select_targets(chosen)
         if targets.selected:
             confirm(

@@ -86,6 +86,8 @@ def unlock_s3(
     """Delete BUCKET's policy in member ACCOUNT (S3UnlockBucketPolicy session), after saving
     it in the journal. Without BUCKET: list the account's buckets and whether they have one."""
     with engine(kwargs) as ra:
+        if bucket and not show_only:
+            ra.prepare_journal()
         return _unlock(
             output,
             show_only,
@@ -112,6 +114,8 @@ def unlock_sqs(
     """Remove QUEUE's policy (name or URL) in member ACCOUNT (SQSUnlockQueuePolicy session),
     after saving it in the journal. Without QUEUE: list the account's queues in --region."""
     with engine(kwargs) as ra:
+        if queue and not show_only:
+            ra.prepare_journal()
         return _unlock(
             output,
             show_only,

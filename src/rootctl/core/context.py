@@ -13,7 +13,7 @@ from rootctl.aws import iam_features
 from rootctl.aws import organizations as orgs_api
 from rootctl.aws.session import AwsSession, ConnectionOptions
 from rootctl.errors import AccessDenied, CapabilityDisabled, NotFound, RootctlError
-from rootctl.journal import Journal
+from rootctl.journal import JournalStore
 from rootctl.models import (
     CallerIdentity,
     Capability,
@@ -38,7 +38,8 @@ SESSION_SECONDS = {
 @dataclass
 class Context:
     options: ConnectionOptions
-    journal: Journal
+    journal: JournalStore
+    account_names: dict[str, str] = field(default_factory=dict)  # filled by organization()
     _aws: AwsSession | None = None
     _caller: CallerIdentity | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -105,6 +106,7 @@ class Context:
             caller_arn=self.caller().arn,
             items=items,
             saved_policy=saved_policy,
+            account_name=self.account_names.get(target or ""),
         )
         return self._complete(entry_id, call, already_done)
 

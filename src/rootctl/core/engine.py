@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from datetime import datetime
 from pathlib import Path
 
 from rootctl.aws.session import ConnectionOptions
@@ -30,8 +29,8 @@ from rootctl.models import (
     DeletionPlan,
     DeletionReport,
     FeatureChange,
-    JournalEntry,
-    JournalStatus,
+    JournalQuery,
+    JournalRow,
     Organization,
     OrgStatus,
     ProgressCallback,
@@ -114,6 +113,7 @@ class RootAccess:
         with self._org_lock:
             if self._org is None or refresh:
                 self._org = read_organization(self._ctx)
+                self._ctx.account_names = {a.id: a.name for a in self._org.accounts}
             return self._org
 
     def status(self) -> OrgStatus:
@@ -180,6 +180,7 @@ class RootAccess:
         cancel: threading.Event | None = None,
     ) -> DeletionPlan:
         """Fresh audit → the exact items to delete per account (nothing is changed)."""
+        self.journal.prepare_for_writing()  # the deletion will need it: fail before AssumeRoot
         return deletion.plan(self._ctx, target_set, tuple(kinds), progress, cancel)
 
     def delete_credentials(
@@ -190,6 +191,7 @@ class RootAccess:
         cancel: threading.Event | None = None,
     ) -> DeletionReport:
         """Remove exactly the items of ``plan``, each independently, journaled, then verify."""
+        self.journal.prepare_for_writing()
         return deletion.delete(self._ctx, plan, progress, cancel)
 
     def allow_password_recovery(
@@ -201,6 +203,7 @@ class RootAccess:
     ) -> RecoveryReport:
         """CreateLoginProfile (no password) so the root e-mail's owner can use "Forgot
         password"."""
+        self.journal.prepare_for_writing()
         return recovery.allow_password_recovery(self._ctx, target_set, progress, cancel)
 
     def compliance(
@@ -243,30 +246,27 @@ class RootAccess:
 
     def unlock_s3(self, account_id: str, bucket: str) -> UnlockResult:
         """Save the bucket policy in the journal, then delete it."""
+        self.journal.prepare_for_writing()
         return unlock.unlock(self._ctx, self._member(account_id), ResourceKind.S3_BUCKET, bucket)
 
     def unlock_sqs(self, account_id: str, queue: str) -> UnlockResult:
         """Save the queue policy in the journal, then remove it."""
+        self.journal.prepare_for_writing()
         return unlock.unlock(self._ctx, self._member(account_id), ResourceKind.SQS_QUEUE, queue)
 
     # -- journal -------------------------------------------------------------------------------
 
-    def journal_entries(
-        self,
-        *,
-        since: datetime | None = None,
-        limit: int | None = None,
-        target: str | None = None,
-        action: str | None = None,
-        status: JournalStatus | None = None,
-    ) -> list[JournalEntry]:
-        """Journal rows, newest first, optionally filtered."""
-        return self.journal.entries(
-            since=since, limit=limit, target=target, action=action, status=status
-        )
+    def prepare_journal(self) -> None:
+        """Open and validate the journal for writing (create or upgrade it if new or older).
+        Raises JournalUnavailable; faces call it before reading AWS or asking to confirm."""
+        self.journal.prepare_for_writing()
 
-    def journal_entry(self, entry_id: int) -> JournalEntry:
+    def journal_entries(self, query: JournalQuery | None = None) -> list[JournalRow]:
+        """Journal rows, newest first; one that cannot be read is an UnreadableEntry."""
+        return self.journal.entries(query)
+
+    def journal_entry(self, entry_id: int) -> JournalRow:
         entry = self.journal.entry(entry_id)
         if entry is None:
-            raise InputError(f"journal entry {entry_id} does not exist in {self.journal.path}.")
+            raise InputError(f"journal entry {entry_id} does not exist in {self.journal.location}.")
         return entry
