@@ -9,7 +9,7 @@ from rootctl.models import (
     AuditReport,
     DeletionPlan,
     DeletionReport,
-    JournalEntry,
+    JournalRow,
     Organization,
     RecoveryReport,
 )
@@ -58,7 +58,7 @@ def cached_audit(dashboard: Dashboard) -> Json:
     }
 
 
-def journal_entries(entries: list[JournalEntry]) -> Json:
+def journal_entries(entries: list[JournalRow]) -> Json:
     return serialize.journal(entries)
 
 
