@@ -24,6 +24,7 @@ from rootctl.errors import (
     CallerNotManagement,
     CapabilityDisabled,
     InputError,
+    JournalUnavailable,
     NotFound,
     NotManagementOrDelegate,
     RootctlError,
@@ -52,6 +53,8 @@ from rootctl.models import (
     ItemOutcome,
     ItemResult,
     JournalEntry,
+    JournalOutcome,
+    JournalQuery,
     JournalStatus,
     LoginProfile,
     MfaDevice,
@@ -74,6 +77,7 @@ from rootctl.models import (
     TaskPolicy,
     UnlockResult,
     UnlockState,
+    UnreadableEntry,
 )
 
 __all__ = [
@@ -104,7 +108,10 @@ __all__ = [
     "ItemOutcome",
     "ItemResult",
     "JournalEntry",
+    "JournalOutcome",
+    "JournalQuery",
     "JournalStatus",
+    "JournalUnavailable",
     "LoginProfile",
     "MfaDevice",
     "NotFound",
@@ -132,6 +139,7 @@ __all__ = [
     "TrustedAccessDisabled",
     "UnlockResult",
     "UnlockState",
+    "UnreadableEntry",
     "__version__",
     "enable_debug_logging",
 ]
