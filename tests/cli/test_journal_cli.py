@@ -180,7 +180,7 @@ def test_a_malformed_row_is_listed_as_unreadable_in_every_format(
         assert "unreadable" in row
         assert "sideways" in row
         assert "prod-payments" in result.stdout  # the journaled name, under the id
-        assert " UTC" in result.stdout
+        assert "Started (UTC)" in result.stdout
 
 
 def test_journal_filters_names_utc_and_skipped(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -74,17 +74,7 @@ journal_option = click.option(
 @journal_option
 @output_option("table", "json", "csv")
 @click.pass_context
-def journal(
-    ctx: click.Context,
-    since: str | None,
-    until: str | None,
-    limit: int | None,
-    accounts: tuple[str, ...],
-    actions: tuple[str, ...],
-    outcomes: tuple[str, ...],
-    journal_path: str | None,
-    output: str,
-) -> None:
+def journal(ctx: click.Context, /, **_filters: Any) -> None:
     """Every privileged action rootctl took: intent, outcome, request id, caller, target.
 
     An action whose outcome is "unknown" was started but never completed (the process was
@@ -92,27 +82,18 @@ def journal(
     policy that does not allow a step); "failed" is a real failure. Times are in UTC.
     """
     if ctx.invoked_subcommand is None:
-        _list(since, until, limit, accounts, actions, outcomes, journal_path, output)
+        _list(**ctx.params)
 
 
 @command
-def _list(
-    since: str | None,
-    until: str | None,
-    limit: int | None,
-    accounts: tuple[str, ...],
-    actions: tuple[str, ...],
-    outcomes: tuple[str, ...],
-    journal_path: str | None,
-    output: str,
-) -> int:
+def _list(journal_path: str | None, output: str, **filters: Any) -> int:
     query = JournalQuery(
-        since=parse_since(since) if since else None,
-        until=parse_since(until, "--until") if until else None,
-        accounts=tuple(check_account_id(a) for a in accounts),
-        actions=tuple(a.strip() for a in actions),
-        outcomes=tuple(JournalOutcome(o) for o in outcomes),
-        limit=limit,
+        since=parse_since(filters["since"]) if filters["since"] else None,
+        until=parse_since(filters["until"], "--until") if filters["until"] else None,
+        accounts=tuple(check_account_id(a) for a in filters["accounts"]),
+        actions=tuple(a.strip() for a in filters["actions"]),
+        outcomes=tuple(JournalOutcome(o) for o in filters["outcomes"]),
+        limit=filters["limit"],
     )
     with rootctl.RootAccess(journal_path=journal_path) as ra:
         rows = ra.journal_entries(query)
