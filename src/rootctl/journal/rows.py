@@ -7,7 +7,6 @@ the row into an :class:`UnreadableEntry` naming that field, and the listing goes
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Collection
 from datetime import UTC, datetime
 
@@ -77,26 +76,44 @@ class _Unreadable(Exception):
     pass
 
 
-def decode(row: sqlite3.Row) -> JournalRow:
+_COLUMNS = (*_ACTION_COLUMNS, *(f"policy_{c}" for c in _POLICY_COLUMNS))
+_REQUIRED = frozenset({"run_id", "started_at", "action", "items", "status"})
+
+
+def decode(row: tuple[object, ...]) -> JournalRow:
+    """A row of :func:`select` (a plain tuple, in its column order)."""
+    entry_id = int(str(row[0]))  # INTEGER PRIMARY KEY: always an integer
     try:
-        return JournalEntry(
-            id=_id(row),
-            run_id=_text(row, "run_id"),
-            started_at=_moment(row, "started_at"),
-            finished_at=_optional_moment(row, "finished_at"),
-            action=_text(row, "action"),
-            target=_optional_text(row, "target"),
-            task_policy=_optional_text(row, "task_policy"),
-            caller_arn=_optional_text(row, "caller_arn"),
-            items=_items(row),
-            status=_status(row),
-            request_id=_optional_text(row, "request_id"),
-            error=_optional_text(row, "error"),
-            saved_policy=_saved_policy(row),
-            account_name=_optional_text(row, "account_name"),
-        )
+        return _entry(entry_id, row)
     except _Unreadable as exc:
-        return UnreadableEntry(_id(row), str(exc))
+        return UnreadableEntry(entry_id, str(exc))
+
+
+def _entry(entry_id: int, row: tuple[object, ...]) -> JournalEntry:
+    for column, value in zip(_COLUMNS[1:], row[1:], strict=True):
+        if value is None and column in _REQUIRED:
+            raise _Unreadable(f"{column} is missing")
+        if value is not None and type(value) is not str:
+            raise _Unreadable(f"{column} is not text: {_shown(value)}")
+    texts: tuple[str | None, ...] = row[1:]  # type: ignore[assignment]  # checked just above
+    (run_id, started, finished, action, target, task_policy, caller_arn, items, status) = texts[:9]
+    request_id, error, account_name = texts[9:12]
+    return JournalEntry(
+        id=entry_id,
+        run_id=str(run_id),
+        started_at=_moment("started_at", str(started)),
+        finished_at=None if finished is None else _moment("finished_at", finished),
+        action=str(action),
+        target=target,
+        task_policy=task_policy,
+        caller_arn=caller_arn,
+        items=_items(str(items)),
+        status=_status(str(status)),
+        request_id=request_id,
+        error=error,
+        saved_policy=_saved_policy(texts[12:]),
+        account_name=account_name,
+    )
 
 
 def _shown(value: object) -> str:
@@ -104,28 +121,7 @@ def _shown(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _id(row: sqlite3.Row) -> int:
-    return int(row["id"])  # INTEGER PRIMARY KEY: always an integer
-
-
-def _optional_text(row: sqlite3.Row, column: str) -> str | None:
-    value = row[column]
-    if value is None or isinstance(value, str):
-        return value
-    raise _Unreadable(f"{column} is not text: {_shown(value)}")
-
-
-def _text(row: sqlite3.Row, column: str) -> str:
-    value = _optional_text(row, column)
-    if value is None:
-        raise _Unreadable(f"{column} is missing")
-    return value
-
-
-def _optional_moment(row: sqlite3.Row, column: str) -> datetime | None:
-    text = _optional_text(row, column)
-    if text is None:
-        return None
+def _moment(column: str, text: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
@@ -133,15 +129,7 @@ def _optional_moment(row: sqlite3.Row, column: str) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
 
 
-def _moment(row: sqlite3.Row, column: str) -> datetime:
-    moment = _optional_moment(row, column)
-    if moment is None:
-        raise _Unreadable(f"{column} is missing")
-    return moment
-
-
-def _items(row: sqlite3.Row) -> tuple[str, ...]:
-    text = _text(row, "items")
+def _items(text: str) -> tuple[str, ...]:
     try:
         items = json.loads(text)
     except ValueError:
@@ -151,26 +139,21 @@ def _items(row: sqlite3.Row) -> tuple[str, ...]:
     return tuple(items)
 
 
-def _status(row: sqlite3.Row) -> JournalStatus:
-    text = _text(row, "status")
+def _status(text: str) -> JournalStatus:
     try:
         return JournalStatus(text)
     except ValueError:
         raise _Unreadable(f"unknown status {_shown(text)}") from None
 
 
-def _saved_policy(row: sqlite3.Row) -> ResourcePolicy | None:
-    if row["policy_policy"] is None:
+def _saved_policy(values: tuple[str | None, ...]) -> ResourcePolicy | None:
+    account_id, kind, resource, region, policy = values
+    if policy is None:
         return None
-    kind = _text(row, "policy_kind")
+    if account_id is None or kind is None or resource is None:
+        raise _Unreadable("the saved policy is incomplete")
     try:
         resource_kind = ResourceKind(kind)
     except ValueError:
         raise _Unreadable(f"unknown saved policy kind {_shown(kind)}") from None
-    return ResourcePolicy(
-        account_id=_text(row, "policy_account_id"),
-        kind=resource_kind,
-        resource=_text(row, "policy_resource"),
-        region=_optional_text(row, "policy_region"),
-        policy=_text(row, "policy_policy"),
-    )
+    return ResourcePolicy(account_id, resource_kind, resource, region, policy)

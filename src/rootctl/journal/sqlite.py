@@ -147,7 +147,6 @@ class SqliteJournal:
     def _connect(self, mode: str, *, immutable: bool = False) -> sqlite3.Connection:
         uri = f"file:{quote(str(self.path))}?mode={mode}" + ("&immutable=1" if immutable else "")
         db = sqlite3.connect(uri, uri=True, check_same_thread=False, isolation_level=None)
-        db.row_factory = sqlite3.Row
         db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS:d}")
         return db
 
