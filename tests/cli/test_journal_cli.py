@@ -24,6 +24,7 @@ from tests.core.journal_files import (
     foreign_database,
     read_only_view,
     snapshot,
+    without_privileges,
     write_entries,
 )
 
@@ -317,3 +318,28 @@ def test_a_journal_on_a_read_only_file_system_can_be_read(tmp_path: Path) -> Non
         "/api/journal/2": ["422", "True", "False"],
     }
     assert snapshot(folder) == before
+
+
+def test_a_read_only_journal_file_can_be_read_but_not_written(tmp_path: Path) -> None:
+    path = tmp_path / "journal.sqlite3"
+    journal_with_a_bad_row(path)
+    path.chmod(0o444)
+    before = path.read_bytes()
+    # No AWS configuration at all: reading the journal needs none, and the write command
+    # stops at the journal before it could miss credentials.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ROOTCTL_"))}
+    env |= {"HOME": str(tmp_path), "AWS_CONFIG_FILE": str(tmp_path / "none"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"), "COLUMNS": "160"}  # fmt: skip
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        argv = without_privileges([sys.executable, "-m", "rootctl", *args, "--journal", str(path)])
+        return subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120,
+                              check=False)  # fmt: skip
+
+    listed = run("journal", "-o", "json")
+    assert listed.returncode == 0, listed.stderr
+    assert [e["id"] for e in json.loads(listed.stdout)["entries"]] == [3, 1]
+    refused = run("delete-credentials", "--all", "--yes")
+    assert refused.returncode == 2, refused.stderr
+    assert f"{path} is read-only here" in refused.stderr
+    assert path.read_bytes() == before

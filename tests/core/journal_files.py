@@ -4,6 +4,7 @@ to prove a directory was left exactly as it was."""
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -95,3 +96,16 @@ def read_only_view(directory: Path, argv: list[str]) -> list[str]:
         pytest.skip(f"no user/mount namespaces here: {probe.stderr.decode().strip()}")
     script = 'mount --bind -o ro "$1" "$1" && shift && exec "$@"'
     return ["unshare", "-rm", "sh", "-c", script, "sh", str(directory), *argv]
+
+
+def without_privileges(argv: list[str]) -> list[str]:
+    """``argv`` run so that file permissions apply to it: as is for a normal user; for root,
+    in a new user namespace (its capabilities do not reach the test's files)."""
+    if os.geteuid() != 0:
+        return argv
+    if shutil.which("unshare") is None:
+        pytest.skip("running as root without unshare(1): permissions cannot be tested")
+    probe = subprocess.run(["unshare", "-U", "true"], capture_output=True, check=False)
+    if probe.returncode != 0:
+        pytest.skip(f"no user namespaces here: {probe.stderr.decode().strip()}")
+    return ["unshare", "-U", *argv]
