@@ -228,6 +228,8 @@ def test_journal_show_table_json_and_an_unreadable_entry(tmp_path: Path) -> None
         "rootctl/journal-entry",
         "prod-payments",
     )
+    before_show = invoke("journal", "--journal", str(path), "show", "1", "-o", "json")
+    assert json.loads(before_show.stdout)["id"] == 1  # --journal given to `journal` itself
     unreadable = invoke("journal", "show", "2", "--journal", str(path), "-o", "json")
     assert unreadable.exit_code == 1
     assert unreadable.stdout == ""

@@ -145,8 +145,9 @@ class _ShowFormat(_Choice):
 @command
 def journal_show(entry_id: int, journal_path: str | None, output: str) -> int:
     """Print entry ID. For an unlock entry, print the saved policy ready to re-apply."""
-    if journal_path is None:
-        journal_path = click.get_current_context().find_root().params.get("journal_path")
+    parent = click.get_current_context().parent  # `rootctl journal --journal X show ID`
+    if journal_path is None and parent is not None:
+        journal_path = parent.params.get("journal_path")
     with rootctl.RootAccess(journal_path=journal_path) as ra:
         entry = ra.journal_entry(entry_id)
     if not isinstance(entry, JournalEntry):
