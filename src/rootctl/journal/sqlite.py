@@ -140,7 +140,7 @@ class SqliteJournal:
         except sqlite3.Error as exc:
             raise self._unavailable("cannot use", exc) from None
         if problems != ["ok"]:
-            raise self._unavailable("cannot use", "; ".join(problems))  # damaged
+            raise self._damaged("; ".join(problems))
 
     # -- connections ----------------------------------------------------------------------
 
@@ -170,16 +170,20 @@ class SqliteJournal:
         finally:
             db.close()
 
-    def _unavailable(self, doing: str, problem: BaseException | str) -> JournalUnavailable:
-        text = problem if isinstance(problem, str) else _one_line(problem)
-        if isinstance(problem, str) or (
-            isinstance(problem, sqlite3.DatabaseError)
-            and not isinstance(problem, sqlite3.OperationalError)
+    def _unavailable(self, doing: str, problem: BaseException) -> JournalUnavailable:
+        if isinstance(problem, sqlite3.DatabaseError) and not isinstance(
+            problem, sqlite3.OperationalError
         ):  # SQLite found the bytes wrong: truncated, overwritten, or never a database
-            message = f"the journal {self.location} is damaged or not an SQLite database ({text})."
-        else:
-            message = f"{doing} the journal {self.location}: {text}."
-        return JournalUnavailable(message, schema.ADVICE)
+            return self._damaged(_one_line(problem))
+        return JournalUnavailable(
+            f"{doing} the journal {self.location}: {_one_line(problem)}.", schema.ADVICE
+        )
+
+    def _damaged(self, problem: str) -> JournalUnavailable:
+        return JournalUnavailable(
+            f"the journal {self.location} is damaged or not an SQLite database ({problem}).",
+            schema.ADVICE,
+        )
 
     # -- writing --------------------------------------------------------------------------
 
