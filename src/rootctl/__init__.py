@@ -31,6 +31,7 @@ from rootctl.errors import (
     Conflict,
     InputError,
     InvalidRequest,
+    JournalUnavailable,
     NotFound,
     NotManagementOrDelegate,
     OrganizationUnavailable,
@@ -38,7 +39,7 @@ from rootctl.errors import (
     Throttled,
     TrustedAccessDisabled,
 )
-from rootctl.journal import Journal
+from rootctl.journal import Journal, JournalStore
 from rootctl.models import *  # noqa: F403 - the models are the public vocabulary
 from rootctl.models import __all__ as _models
 
@@ -56,6 +57,8 @@ __all__ = [
     "InputError",
     "InvalidRequest",
     "Journal",
+    "JournalStore",
+    "JournalUnavailable",
     "NotFound",
     "NotManagementOrDelegate",
     "OrganizationUnavailable",

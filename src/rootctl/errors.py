@@ -37,6 +37,7 @@ class AdviceCode(StrEnum):
     CHOOSE_JOURNAL = "choose-journal"
     CONFIRM_WITH_YES = "confirm-with-yes"
     ALLOW_REMOTE = "allow-remote"  # serving the dashboard beyond loopback
+    UPGRADE_ROOTCTL = "upgrade-rootctl"  # a file written by a newer rootctl
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,9 +92,10 @@ NEUTRAL_WORDING: Mapping[AdviceCode, str] = {
         "Check the caller's IAM permissions (sts:AssumeRoot for this task policy, and the "
         "action itself) and that it runs in the management or delegated-admin account."
     ),
-    AdviceCode.CHOOSE_JOURNAL: "Choose a journal file that can be written.",
+    AdviceCode.CHOOSE_JOURNAL: "Use a rootctl journal, or a new file, that can be written.",
     AdviceCode.CONFIRM_WITH_YES: "Confirm non-interactively.",
     AdviceCode.ALLOW_REMOTE: "Allow remote access explicitly if you really mean it.",
+    AdviceCode.UPGRADE_ROOTCTL: "Upgrade rootctl, or use another journal file.",
 }
 
 
@@ -185,3 +187,10 @@ class InvalidRequest(AwsError):
     """AWS rejected the request itself (validation, malformed input)."""
 
     exit_code = 2
+
+
+class JournalUnavailable(InputError):
+    """The journal cannot be used: unwritable, not a file, damaged, newer, or not rootctl's.
+
+    Raised before any AWS call of an operation that would write to it.
+    """

@@ -89,6 +89,8 @@ def test_one_surface_for_buckets_and_queues(engine: rootctl.RootAccess) -> None:
         result = engine.unlock(account, kind, locked[0].resource)
         assert result.state is rootctl.UnlockState.REMOVED
         assert engine.policy(account, kind, locked[0].resource).policy is None
-        saved = engine.journal_entry(result.journal_id or 0).saved_policy
+        entry = engine.journal_entry(result.journal_id or 0)
+        assert isinstance(entry, rootctl.JournalEntry)
+        saved = entry.saved_policy
         assert saved is not None
         assert saved.policy == locked[0].policy

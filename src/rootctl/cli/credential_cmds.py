@@ -94,6 +94,7 @@ def delete_credentials(
         raise click.UsageError(NAME_THE_ACCOUNTS)
     kinds = _kinds(only)
     with engine(kwargs) as ra:
+        ra.prepare_journal()  # a journal that cannot be written stops us before any AWS call
         targets = ra.select_targets(chosen)
         with progress_bar("Auditing") as progress:
             plan = ra.plan_deletion(targets, kinds, progress=progress)
@@ -132,6 +133,7 @@ def allow_password_recovery(yes: bool, output: str, **kwargs: Any) -> int:
     if chosen.empty:
         raise click.UsageError(NAME_THE_ACCOUNTS)
     with engine(kwargs) as ra:
+        ra.prepare_journal()
         targets = ra.select_targets(chosen)
         if targets.selected:
             confirm(

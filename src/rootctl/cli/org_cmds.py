@@ -78,6 +78,8 @@ def enable(
     """Turn on IAM trusted access (if needed) and the chosen capabilities (both by default);
     optionally register the IAM delegated administrator. Idempotent."""
     with engine(kwargs) as ra:
+        if not dry_run:
+            ra.prepare_journal()
         change = ra.enable(
             _capabilities(credentials_management, root_sessions),
             delegate=delegate,
@@ -113,6 +115,7 @@ def disable(
     capabilities = _capabilities(credentials_management, root_sessions)
     with engine(kwargs) as ra:
         if not dry_run:
+            ra.prepare_journal()
             names = ", ".join(c.value for c in capabilities)
             extra = " and IAM trusted access" if trusted_access else ""
             confirm(f"Disable {names}{extra}?", yes=yes, what="disable root access management")
@@ -145,6 +148,8 @@ def delegate(
     if account and not deregister:
         raise click.UsageError("--account only goes with --deregister.")
     with engine(kwargs) as ra:
+        if (register or deregister) and not dry_run:
+            ra.prepare_journal()
         if register:
             return _show_change(ra.enable((), delegate=register, dry_run=dry_run), output)
         if deregister:

@@ -99,7 +99,7 @@ def ui(
             fail(InputError(f"cannot serve on {host}:{port}: {exc}"))
         if note:
             say(note)
-        say(f"Journal: {ra.journal.path}")
+        say(f"Journal: {ra.journal.location}")
         say("Open this link in your browser (it carries this run's secret; keep it private):")
         click.echo(server.login_url())
         say("Press Ctrl-C to stop.")

@@ -54,6 +54,8 @@ def _unlock(
 ) -> int:
     noun = _WORDS[kind].noun
     with engine(kwargs) as ra:
+        if resource is not None and not show_only:
+            ra.prepare_journal()  # a journal that cannot be written stops us before AWS
         if resource is None:
             emit(ra.policies(account, kind), output)
             return 0

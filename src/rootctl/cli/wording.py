@@ -40,7 +40,9 @@ CLI_WORDING: Mapping[AdviceCode, str] = {
         "delegated administrator (see `rootctl status`), with organizations:List*/Describe* "
         "allowed."
     ),
-    AdviceCode.CHOOSE_JOURNAL: "Pass --journal PATH or set ROOTCTL_JOURNAL to a writable file.",
+    AdviceCode.CHOOSE_JOURNAL: (
+        "Point --journal (or ROOTCTL_JOURNAL) at a rootctl journal or at a new file."
+    ),
     AdviceCode.CONFIRM_WITH_YES: "Pass --yes to confirm non-interactively.",
     AdviceCode.ALLOW_REMOTE: (
         "Pass --allow-remote if you really mean it (and read docs/web.md first)."

@@ -14,7 +14,7 @@ from rootctl.aws import iam_features
 from rootctl.aws import organizations as orgs_api
 from rootctl.aws.session import AwsSession, ConnectionOptions
 from rootctl.errors import AccessDenied, Advice, AdviceCode, CapabilityDisabled, RootctlError
-from rootctl.journal import Journal
+from rootctl.journal import JournalStore
 from rootctl.models import CallerIdentity, Capability, JournalStatus, ResourcePolicy, TaskPolicy
 
 log = logging.getLogger(__name__)
@@ -32,9 +32,10 @@ SESSION_SECONDS = {
 @dataclass
 class Context:
     options: ConnectionOptions
-    journal: Journal
+    journal: JournalStore
     concurrency: int
     session: boto3.Session | None = None  # injected by the library user, else built
+    account_names: dict[str, str] = field(default_factory=dict)  # filled by organization()
     _aws: AwsSession | None = None
     _caller: CallerIdentity | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -106,6 +107,7 @@ class Context:
             caller_arn=self.caller().arn,
             items=items,
             saved_policy=saved_policy,
+            account_name=self.account_names.get(target or ""),
         )
         try:
             request_id = call()

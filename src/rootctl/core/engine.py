@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from datetime import datetime
 from pathlib import Path
 
 import boto3
@@ -25,7 +24,7 @@ from rootctl.core.context import Context
 from rootctl.core.fanout import Run
 from rootctl.core.organization import read_organization, read_status
 from rootctl.errors import InputError
-from rootctl.journal import Journal
+from rootctl.journal import Journal, JournalStore
 from rootctl.models import (
     AuditReport,
     CallerIdentity,
@@ -35,8 +34,8 @@ from rootctl.models import (
     DeletionPlan,
     DeletionReport,
     FeatureChange,
-    JournalEntry,
-    JournalStatus,
+    JournalQuery,
+    JournalRow,
     Organization,
     OrgStatus,
     PolicyListing,
@@ -58,8 +57,9 @@ class RootAccess:
 
     ``connection`` defaults to the standard AWS configuration chain (AWS_PROFILE, AWS_REGION,
     AWS_ENDPOINT_URL[_<SERVICE>] …); ``session`` injects your own ``boto3.Session`` (explicit
-    keys, a custom credential provider). ``journal`` is a :class:`rootctl.journal.Journal` or
-    its path; by default ``$ROOTCTL_JOURNAL`` or ``~/.local/state/rootctl/journal.sqlite3``.
+    keys, a custom credential provider). ``journal`` is a journal store (the SQLite
+    :class:`rootctl.Journal`, or another ``JournalStore``) or a path; by default
+    ``$ROOTCTL_JOURNAL`` or ``~/.local/state/rootctl/journal.sqlite3``.
     ``concurrency`` bounds how many accounts are worked on at once (and so how many root
     sessions are open at once).
     """
@@ -69,12 +69,14 @@ class RootAccess:
         connection: ConnectionOptions | None = None,
         *,
         session: boto3.Session | None = None,
-        journal: Journal | str | Path | None = None,
+        journal: JournalStore | str | Path | None = None,
         concurrency: int = DEFAULT_CONCURRENCY,
     ) -> None:
         if concurrency < 1:
             raise InputError(f"concurrency must be at least 1, not {concurrency}.")
-        self.journal = journal if isinstance(journal, Journal) else Journal(journal)
+        self.journal: JournalStore = (
+            Journal(journal) if journal is None or isinstance(journal, str | Path) else journal
+        )
         self._ctx = Context(connection or ConnectionOptions(), self.journal, concurrency, session)
         self._org: Organization | None = None
         self._org_lock = threading.Lock()
@@ -116,6 +118,7 @@ class RootAccess:
         with self._org_lock:
             if self._org is None or refresh:
                 self._org = read_organization(self._ctx)
+                self._ctx.account_names = {a.id: a.name for a in self._org.accounts}
             return self._org
 
     def status(self) -> OrgStatus:
@@ -182,6 +185,7 @@ class RootAccess:
         cancel: threading.Event | None = None,
     ) -> DeletionPlan:
         """Fresh audit → the exact items to delete per account (nothing is changed)."""
+        self.journal.prepare_for_writing()  # the deletion will need it: fail before AssumeRoot
         return deletion.plan(
             self._ctx, target_set, tuple(kinds), self._run(progress, cancel, "audit")
         )
@@ -194,6 +198,7 @@ class RootAccess:
         cancel: threading.Event | None = None,
     ) -> DeletionReport:
         """Remove exactly the items of ``plan``, each independently, journaled, then verify."""
+        self.journal.prepare_for_writing()
         return deletion.delete(self._ctx, plan, self._run(progress, cancel, "delete"))
 
     def allow_password_recovery(
@@ -205,6 +210,7 @@ class RootAccess:
     ) -> RecoveryReport:
         """CreateLoginProfile (no password) so the root e-mail's owner can use "Forgot
         password"."""
+        self.journal.prepare_for_writing()
         return recovery.allow_password_recovery(
             self._ctx, target_set, self._run(progress, cancel, "recovery")
         )
@@ -242,26 +248,22 @@ class RootAccess:
 
     def unlock(self, account_id: str, kind: ResourceKind, resource: str) -> UnlockResult:
         """Save the resource's policy in the journal, then remove it."""
+        self.journal.prepare_for_writing()
         return unlock.unlock(self._ctx, self._member(account_id), kind, resource)
 
     # -- journal -------------------------------------------------------------------------------
 
-    def journal_entries(
-        self,
-        *,
-        since: datetime | None = None,
-        limit: int | None = None,
-        target: str | None = None,
-        action: str | None = None,
-        status: JournalStatus | None = None,
-    ) -> list[JournalEntry]:
-        """Journal rows, newest first, optionally filtered."""
-        return self.journal.entries(
-            since=since, limit=limit, target=target, action=action, status=status
-        )
+    def prepare_journal(self) -> None:
+        """Open and validate the journal for writing (create or upgrade it if new or older).
+        Raises JournalUnavailable; faces call it before reading AWS or asking to confirm."""
+        self.journal.prepare_for_writing()
 
-    def journal_entry(self, entry_id: int) -> JournalEntry:
+    def journal_entries(self, query: JournalQuery | None = None) -> list[JournalRow]:
+        """Journal rows, newest first; one that cannot be read is an UnreadableEntry."""
+        return self.journal.entries(query)
+
+    def journal_entry(self, entry_id: int) -> JournalRow:
         entry = self.journal.entry(entry_id)
         if entry is None:
-            raise InputError(f"journal entry {entry_id} does not exist in {self.journal.path}.")
+            raise InputError(f"journal entry {entry_id} does not exist in {self.journal.location}.")
         return entry

@@ -306,7 +306,7 @@ def unlock(scene: Scene) -> None:
     scene.shell.run("unlock-sqs", queue.account.id, queue.name, *region, "--yes")
     ra = scene.engine()
     bucket_now = ra.policy(bucket.account.id, ResourceKind.S3_BUCKET, bucket.name)
-    entries = ra.journal_entries()
+    entries = [e for e in ra.journal_entries() if isinstance(e, rootctl.JournalEntry)]
     saved = {(e.saved_policy.resource, e.id): e.saved_policy for e in entries if e.saved_policy}
     bucket_entry = next((i for (r, i), p in saved.items() if r == bucket.name), None)
     queue_entry = next((i for (r, i), p in saved.items() if r.endswith(f"/{queue.name}")), None)

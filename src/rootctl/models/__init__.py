@@ -35,7 +35,11 @@ from rootctl.models.credentials import (
 )
 from rootctl.models.journal import (
     JournalEntry,
+    JournalOutcome,
+    JournalQuery,
+    JournalRow,
     JournalStatus,
+    UnreadableEntry,
 )
 from rootctl.models.organization import (
     Account,
@@ -117,6 +121,9 @@ __all__ = [
     "ItemOutcome",
     "ItemResult",
     "JournalEntry",
+    "JournalOutcome",
+    "JournalQuery",
+    "JournalRow",
     "JournalStatus",
     "LoginProfile",
     "MfaDevice",
@@ -143,4 +150,5 @@ __all__ = [
     "TaskPolicy",
     "UnlockResult",
     "UnlockState",
+    "UnreadableEntry",
 ]

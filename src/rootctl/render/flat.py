@@ -11,6 +11,7 @@ from rootctl.models import (
     DeletionPlan,
     DeletionReport,
     JournalEntry,
+    JournalRow,
     RecoveryReport,
 )
 from rootctl.render.serialize import iso
@@ -118,28 +119,29 @@ def recovery_csv(report: RecoveryReport) -> str:
 
 JOURNAL_HEADER = (
     "id", "started_at", "finished_at", "action", "target", "task_policy", "caller_arn",
-    "items", "outcome", "request_id", "error", "saved_policy",
+    "items", "outcome", "request_id", "error", "saved_policy", "account_name",
 )  # fmt: skip
 
 
-def journal_csv(entries: Sequence[JournalEntry]) -> str:
-    return _csv(
-        JOURNAL_HEADER,
-        (
-            [
-                e.id,
-                iso(e.started_at),
-                iso(e.finished_at),
-                e.action,
-                e.target,
-                e.task_policy,
-                e.caller_arn,
-                JOIN.join(e.items),
-                e.outcome,
-                e.request_id,
-                e.error,
-                e.saved_policy is not None,
-            ]
-            for e in entries
-        ),
-    )
+def journal_csv(rows: Sequence[JournalRow]) -> str:
+    return _csv(JOURNAL_HEADER, (_journal_row(e) for e in rows))
+
+
+def _journal_row(e: JournalRow) -> list[object]:
+    if not isinstance(e, JournalEntry):
+        return [e.id, *[None] * 7, e.outcome, None, e.problem, None, None]
+    return [
+        e.id,
+        iso(e.started_at),
+        iso(e.finished_at),
+        e.action,
+        e.target,
+        e.task_policy,
+        e.caller_arn,
+        JOIN.join(e.items),
+        e.outcome,
+        e.request_id,
+        e.error,
+        e.saved_policy is not None,
+        e.account_name,
+    ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -22,6 +22,8 @@ from rootctl.models import (
     DeletionReport,
     FeatureChange,
     JournalEntry,
+    JournalOutcome,
+    JournalRow,
     Organization,
     OrgStatus,
     RecoveryReport,
@@ -50,6 +52,9 @@ STATE_STYLES = {
     "skipped": "dim",
     "not-run": "yellow",
     "unknown": "bold yellow",
+    "succeeded": "green",
+    "interrupted": "yellow",
+    "unreadable": "bold red",
 }
 
 
@@ -353,21 +358,34 @@ def unlock_result(result: UnlockResult) -> RenderableType:
     return Group(*lines)
 
 
-def journal_table(entries: Sequence[JournalEntry]) -> RenderableType:
-    """Newest first; request ids, callers and task policies are in `journal show`/JSON/CSV."""
-    if not entries:
-        return Text("The journal is empty.")
-    table = _table("ID", "Started", "Action", "Target", "Items", "Outcome", "Error")
-    for e in entries:
-        table.add_row(
-            str(e.id),
-            f"{e.started_at:%Y-%m-%d %H:%M:%S}",
-            e.action + (" (policy saved)" if e.saved_policy else ""),
-            e.target or "",
-            ", ".join(e.items),
-            _state(e.outcome),
-            e.error or "",
-        )
+def utc(moment: datetime | None) -> str:
+    """An instant in UTC with the zone written out: ``2026-11-27 18:00:05 UTC``."""
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC" if moment else "—"
+
+
+def journal_table(rows: Sequence[JournalRow]) -> RenderableType:
+    """Newest first, one entry per block: id, time (UTC), the account (its id never cut, the
+    journaled name under it), outcome, then action, items and error, which fold. Request ids,
+    callers and task policies are in `journal show`/JSON/CSV."""
+    if not rows:
+        return Text("No journal entries.")
+    table = _table("ID", "Started (UTC)", "Account", "Outcome", "Action · items · error")
+    account = table.columns[2]
+    account.no_wrap, account.min_width = False, 12  # a long name folds; the id fits whole
+    for e in rows:
+        if not isinstance(e, JournalEntry):
+            table.add_row(str(e.id), "—", "", _state(e.outcome), Text(e.problem))
+            continue
+        target = Text(e.target or "—")
+        if e.account_name:
+            target.append("\n" + e.account_name, style="dim")
+        what = Text(e.action + (" (policy saved)" if e.saved_policy else ""), style="bold")
+        if e.items:
+            what.append("\n" + ", ".join(e.items))
+        if e.error:
+            what.append("\n" + e.error, style="dim")
+        started = f"{e.started_at.astimezone(UTC):%Y-%m-%d %H:%M:%S}"
+        table.add_row(str(e.id), started, target, _state(e.outcome), what)
     return table
 
 
@@ -378,18 +396,19 @@ def journal_entry(e: JournalEntry) -> RenderableType:
     for label, value in (
         ("ID", str(e.id)),
         ("Run", e.run_id),
-        ("Started", str(e.started_at)),
-        ("Finished", str(e.finished_at or "—")),
+        ("Started", utc(e.started_at)),
+        ("Finished", utc(e.finished_at)),
         ("Action", e.action),
         ("Target", e.target or ""),
+        ("Account name", e.account_name or ""),
         ("Task policy", e.task_policy or ""),
         ("Caller", e.caller_arn or ""),
         ("Items", ", ".join(e.items)),
         ("Outcome", e.outcome),
         ("Request id", e.request_id or ""),
-        ("Error", e.error or ""),
+        ("Error" if e.outcome is not JournalOutcome.SKIPPED else "Reason", e.error or ""),
     ):
-        grid.add_row(label, value)
+        grid.add_row(label, Text(value, style=STATE_STYLES.get(value, "")))
     return grid
 
 

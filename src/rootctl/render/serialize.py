@@ -29,6 +29,7 @@ from rootctl.models import (
     FeatureChange,
     ItemResult,
     JournalEntry,
+    JournalRow,
     OrgStatus,
     PlannedItem,
     PlanState,
@@ -37,6 +38,7 @@ from rootctl.models import (
     ResourcePolicy,
     RootCredentials,
     UnlockResult,
+    UnreadableEntry,
 )
 
 SCHEMA_VERSION = 1
@@ -319,11 +321,21 @@ def journal_entry(e: JournalEntry) -> Json:
         "request_id": e.request_id,
         "error": e.error,
         "saved_policy": resource_policy(e.saved_policy) if e.saved_policy else None,
+        "account_name": e.account_name,
     }
 
 
-def journal(entries: list[JournalEntry]) -> Json:
-    return envelope("journal", {"entries": [journal_entry(e) for e in entries]})
+def journal(rows: list[JournalRow]) -> Json:
+    """Readable entries in ``entries``; rows that could not be read in ``unreadable``."""
+    return envelope(
+        "journal",
+        {
+            "entries": [journal_entry(e) for e in rows if isinstance(e, JournalEntry)],
+            "unreadable": [
+                {"id": e.id, "problem": e.problem} for e in rows if isinstance(e, UnreadableEntry)
+            ],
+        },
+    )
 
 
 def compliance_report(report: ComplianceReport) -> Json:

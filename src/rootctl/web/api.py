@@ -9,9 +9,9 @@ from typing import Annotated, Any
 
 import anyio
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 
-from rootctl.models import ResourceKind
+from rootctl.models import JournalEntry, ResourceKind
 from rootctl.render import serialize
 from rootctl.web import documents
 from rootctl.web.dashboard import Dashboard, Selection
@@ -94,7 +94,11 @@ def account(board: Board, account_id: AccountId) -> Json:
     return {
         "account": serialize.account(board.member(account_id)),
         "audit": documents.cached_row(board, account_id),
-        "journal": [serialize.journal_entry(e) for e in board.journal(account=account_id)],
+        "journal": [
+            serialize.journal_entry(e)
+            for e in board.journal(account=account_id)
+            if isinstance(e, JournalEntry)
+        ],
     }
 
 
@@ -246,5 +250,9 @@ def journal(
 
 
 @router.get("/journal/{entry_id}", response_model=JournalEntryOut)
-def journal_entry(board: Board, entry_id: EntryId) -> Json:
-    return serialize.journal_entry(board.journal_entry(entry_id))
+def journal_entry(board: Board, entry_id: EntryId) -> Any:
+    entry = board.journal_entry(entry_id)
+    if not isinstance(entry, JournalEntry):  # a damaged row: say so, never a 500
+        problem = f"journal entry {entry.id} cannot be read: {entry.problem}."
+        return JSONResponse({"error": problem, "advice": None, "status": 422}, status_code=422)
+    return serialize.journal_entry(entry)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from rootctl.core.engine import RootAccess
-from rootctl.errors import InputError, NotFound
+from rootctl.errors import InputError, JournalUnavailable, NotFound
 from rootctl.models import (
     Account,
     AccountAudit,
@@ -21,8 +21,9 @@ from rootctl.models import (
     DeletionPlan,
     DeletionReport,
     FeatureChange,
-    JournalEntry,
-    JournalStatus,
+    JournalOutcome,
+    JournalQuery,
+    JournalRow,
     Organization,
     OrgStatus,
     PolicyListing,
@@ -175,20 +176,25 @@ class Dashboard:
         outcome: str | None = None,
         since: datetime | None = None,
         limit: int | None = 500,
-    ) -> list[JournalEntry]:
-        status = None
-        if outcome:
-            try:
-                status = JournalStatus.INTENT if outcome == "unknown" else JournalStatus(outcome)
-            except ValueError:
-                raise InputError(f"unknown outcome {outcome!r}.") from None
-        return self.engine.journal_entries(
-            since=since, limit=limit, target=account or None, action=action or None, status=status
+    ) -> list[JournalRow]:
+        try:
+            outcomes = (JournalOutcome(outcome),) if outcome else ()
+        except ValueError:
+            raise InputError(f"unknown outcome {outcome!r}.") from None
+        query = JournalQuery(
+            since=since,
+            accounts=(account,) if account else (),
+            actions=(action,) if action else (),
+            outcomes=outcomes,
+            limit=limit,
         )
+        return self.engine.journal_entries(query)
 
-    def journal_entry(self, entry_id: int) -> JournalEntry:
+    def journal_entry(self, entry_id: int) -> JournalRow:
         try:
             return self.engine.journal_entry(entry_id)
+        except JournalUnavailable:
+            raise
         except InputError as exc:
             raise NotFound(exc.message) from None
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from rootctl.models import (
     DeletionPlan,
-    JournalEntry,
+    JournalRow,
     Organization,
 )
 from rootctl.render import serialize
@@ -56,7 +56,7 @@ def cached_audit(dashboard: Dashboard) -> Json:
     }
 
 
-def journal_entries(entries: list[JournalEntry]) -> Json:
+def journal_entries(entries: list[JournalRow]) -> Json:
     return serialize.journal(entries)
 
 

@@ -17,6 +17,7 @@ from rootctl.models import (
     Capability,
     CredentialKind,
     FeatureChange,
+    JournalEntry,
     ResourceKind,
     UnlockState,
 )
@@ -353,7 +354,7 @@ def journal(
     outcome: Annotated[str, Query(max_length=32)] = "",
 ) -> Response:
     board = board_of(request)
-    every = board.journal(limit=None)
+    every = [e for e in board.journal(limit=None) if isinstance(e, JournalEntry)]
     entries = board.journal(account=account, action=action, outcome=outcome)
     return render(
         request,
@@ -371,6 +372,10 @@ def journal(
 @router.get("/journal/{entry_id}", response_class=HTMLResponse)
 def journal_entry(request: Request, entry_id: Annotated[int, Path(ge=1, le=2**62)]) -> Response:
     entry = board_of(request).journal_entry(entry_id)
+    if not isinstance(entry, JournalEntry):  # a damaged row: say so, never a 500
+        problem = f"Journal entry {entry.id} cannot be read: {entry.problem}."
+        title = f"Journal entry {entry.id}"
+        return render(request, "error.html", 422, title=title, error=problem, advice=None)
     pretty = pretty_json(entry.saved_policy.policy) if entry.saved_policy else None
     return render(request, "journal_entry.html", entry=entry, pretty=pretty, active="journal")
 
