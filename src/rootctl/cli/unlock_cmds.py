@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -21,13 +20,9 @@ from rootctl.cli.common import (
 )
 from rootctl.models import ResourcePolicy, UnlockResult, UnlockState
 from rootctl.render import human, serialize
+from rootctl.render.text import inert, pretty_policy
 
-
-def pretty_policy(policy: str) -> str:
-    try:
-        return json.dumps(json.loads(policy), indent=2)
-    except ValueError:
-        return policy
+__all__ = ["pretty_policy", "unlock_s3", "unlock_sqs"]
 
 
 def _unlock(
@@ -52,11 +47,11 @@ def _unlock(
         if output == "json":
             emit_json(serialize.resource_policies([before]))
         elif before.policy is None:
-            say(f"{what} {before.resource} in {before.account_id} has no policy.")
+            say(f"{what} {inert(before.resource)} in {inert(before.account_id)} has no policy.")
         else:
             click.echo(pretty_policy(before.policy))
         return 0
-    say(f"Policy of {what} {before.resource} in account {before.account_id}:")
+    say(f"Policy of {what} {inert(before.resource)} in account {inert(before.account_id)}:")
     click.echo(pretty_policy(before.policy), err=True)
     confirm(
         "Delete this policy? (it is saved in the journal first)",
