@@ -12,6 +12,7 @@ import functools
 import re
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 import boto3
 
@@ -81,6 +82,12 @@ def hostile_seed() -> seed_module.Seed:
 def names() -> dict[str, str]:
     """Account id → exact name, as the seed has it."""
     return {a.account_id: a.name for a in hostile_seed().all_accounts()}
+
+
+def seeded_policy(account_id: str, bucket: str) -> Any:
+    """The policy document of ``bucket`` as the seed has it."""
+    account = next(a for a in hostile_seed().accounts if a.account_id == account_id)
+    return next(b.policy for b in account.buckets if b.name == bucket)
 
 
 def build() -> Sandbox:
