@@ -30,8 +30,17 @@ def test_hostile_names_stay_text_in_a_browser(chromium: Any, live: Live, screens
     page.set_default_timeout(30_000)
     dialogs: list[str] = []
     errors: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+
+    def dialog(opened: Any) -> None:  # an alert() from a name would land here
+        dialogs.append(opened.message)
+        opened.dismiss()
+
+    def console(message: Any) -> None:
+        if message.type == "error":
+            errors.append(message.text)
+
+    page.on("dialog", dialog)
+    page.on("console", console)
 
     page.goto(live.login_url())
     page.get_by_role("button", name="Enable").click()

@@ -17,6 +17,7 @@ from rich.tree import Tree
 
 from rootctl.core.compliance import ComplianceReport, ControlStatus
 from rootctl.models import (
+    Account,
     AccountAudit,
     AuditReport,
     AuditState,
@@ -94,6 +95,14 @@ def _add_row(table: Table, *cells: Cell) -> None:
     table.add_row(*(cell if isinstance(cell, Text) else Text(cell) for cell in cells))
 
 
+def _who(account: Account) -> tuple[Text, Text]:
+    return literal(account.id), literal(account.name)
+
+
+def _reason(reason: str | None, style: str = "") -> Text:
+    return literal(reason or "", style=style)
+
+
 def _state(state: str) -> Text:
     return literal(state, style=STATE_STYLES.get(state, ""))
 
@@ -154,7 +163,7 @@ def feature_change(change: FeatureChange) -> RenderableType:
         "Step", "State", "Reason", title="Dry run: nothing changed" if change.dry_run else None
     )
     for step in change.steps:
-        _add_row(table, literal(step.description), _state(step.state), literal(step.reason or ""))
+        _add_row(table, literal(step.description), _state(step.state), _reason(step.reason))
     before, after = change.before, change.after
     compare = _table("", "Before", "After")
     _add_row(
@@ -189,7 +198,7 @@ def audit_table(report: AuditReport) -> RenderableType:
             name,
             literal(row.account.ou_path_text),
             _state(row.state.value),
-            literal(row.reason or "", style=style) if c is None else _credential_lines(c),
+            _reason(row.reason, style) if c is None else _credential_lines(c),
             "—" if c is None else ("allowed" if c.recovery_allowed else "no"),
         )
     return Group(table, Text(""), audit_summary(report))
@@ -292,11 +301,10 @@ def deletion_plan(plan: DeletionPlan) -> RenderableType:
         )
         _add_row(
             table,
-            literal(row.account.id),
-            literal(row.account.name),
+            *_who(row.account),
             literal(row.account.ou_path_text),
             _state(row.state.value),
-            detail or literal(row.reason or ""),
+            detail or _reason(row.reason),
         )
     return Group(table, Text(""), Text(plan_summary(plan)))
 
@@ -317,14 +325,7 @@ def deletion_report(report: DeletionReport) -> RenderableType:
             + (f" — {inert(r.note)}" if r.note else "")
             for r in row.items
         )
-        _add_row(
-            table,
-            literal(row.account.id),
-            literal(row.account.name),
-            _state(row.state.value),
-            items,
-            literal(row.reason or ""),
-        )
+        _add_row(table, *_who(row.account), _state(row.state.value), items, _reason(row.reason))
     counts: dict[str, int] = {}
     for row in report.accounts:
         counts[row.state.value] = counts.get(row.state.value, 0) + 1
@@ -338,14 +339,8 @@ def deletion_report(report: DeletionReport) -> RenderableType:
 def recovery_report(report: RecoveryReport) -> RenderableType:
     table = _table("Account", "Name", "Email", "State", "Reason")
     for row in report.accounts:
-        _add_row(
-            table,
-            literal(row.account.id),
-            literal(row.account.name),
-            literal(row.account.email),
-            _state(row.state.value),
-            literal(row.reason or ""),
-        )
+        who = (*_who(row.account), literal(row.account.email))
+        _add_row(table, *who, _state(row.state.value), _reason(row.reason))
     return table
 
 
