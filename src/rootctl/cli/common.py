@@ -1,26 +1,33 @@
 """What every command shares: connection/target/output options, the engine, consoles,
-confirmation, progress, and the mapping of outcomes and errors to exit codes."""
+confirmation, progress, and the mapping of outcomes and errors to exit codes.
+
+The output helpers here are the last line of defence for outside text (names, AWS messages,
+journal fields): consoles never parse markup or emoji codes, and whatever a command prints
+through ``show``/``say``/``fail``/``confirm`` or an ``Error:`` line shows control and bidi
+characters as visible escapes (rootctl.render.text).
+"""
 
 from __future__ import annotations
 
 import functools
 import io
-import json
 import logging
 import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, NoReturn, ParamSpec, TypeVar
+from typing import IO, Any, NoReturn, ParamSpec, TypeVar
 
 import click
 from rich.console import Console, RenderableType
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 import rootctl
 from rootctl.cli.wording import advice_text, describe
 from rootctl.models import ProgressCallback, ProgressEvent, TargetSelector
 from rootctl.render.registry import RenderContext, formats, render
+from rootctl.render.text import inert, inert_lines, json_text
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -54,24 +61,33 @@ def _pipe_width() -> int:
         return PIPE_WIDTH
 
 
+def new_console(file: IO[str], **options: Any) -> Console:
+    """A console that prints text as given: no markup, no emoji codes, no highlighting."""
+    return Console(file=file, markup=False, emoji=False, highlight=False, **options)
+
+
 def show(renderable: RenderableType, *, to_stderr: bool = False) -> None:
     """Print for people: colour on a terminal; plain, bounded, no trailing blanks on a pipe."""
     stream = sys.stderr if to_stderr else sys.stdout
+    if isinstance(renderable, str):
+        renderable = Text(inert_lines(renderable))
     if stream.isatty():
-        Console(file=stream, highlight=False).print(renderable)
+        new_console(stream).print(renderable)
         return
     buffer = io.StringIO()
-    Console(file=buffer, width=_pipe_width(), no_color=True, highlight=False).print(renderable)
+    new_console(buffer, width=_pipe_width(), no_color=True).print(renderable)
     stream.write("\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n")
 
 
 def say(message: str) -> None:
-    """A line for the person, on stderr, so stdout stays parseable."""
-    click.echo(message, err=True)
+    """A message for the person, on stderr, so stdout stays parseable. Its line breaks stay;
+    any other control or bidi character shows as an escape."""
+    click.echo(inert_lines(message), err=True)
 
 
 def emit_json(document: dict[str, Any]) -> None:
-    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    """Exact JSON; characters a terminal would act on are written as ``\\uXXXX`` escapes."""
+    click.echo(json_text(document))
 
 
 def emit_text(text: str) -> None:
@@ -89,8 +105,15 @@ def exit_code(report: rootctl.AccountReport[Any], *, clean: bool) -> int:
     return EXIT_OK if clean else EXIT_FINDINGS
 
 
+def error_line(error: BaseException | str) -> str:
+    """``Error: …`` on one line, whatever AWS or the input put in the message; a rootctl
+    error with its advice in the CLI's words."""
+    text = describe(error) if isinstance(error, rootctl.RootctlError) else str(error)
+    return f"Error: {inert(text)}"
+
+
 def fail(error: rootctl.RootctlError) -> NoReturn:
-    click.echo(f"Error: {describe(error)}", err=True)
+    click.echo(error_line(error), err=True)
     raise Exit(error.exit_code)
 
 
@@ -229,7 +252,7 @@ def command(f: Callable[P, int | None]) -> Callable[P, None]:
         except Exit as exc:
             code = exc.code
         except rootctl.RootctlError as exc:
-            click.echo(f"Error: {describe(exc)}", err=True)
+            click.echo(error_line(exc), err=True)
             code = exc.exit_code
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
@@ -251,7 +274,7 @@ def confirm(question: str, *, yes: bool, what: str) -> None:
             )
         )
     try:
-        answer = click.confirm(question, default=False, err=True)
+        answer = click.confirm(inert(question), default=False, err=True)
     except click.Abort:  # Ctrl-C or end of input at the prompt
         say("\nNothing done.")
         raise Exit(EXIT_INTERRUPTED) from None
@@ -267,14 +290,14 @@ def progress_bar(label: str) -> Iterator[ProgressCallback | None]:
         yield None
         return
     bar = Progress(
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=Console(stderr=True),
+        console=new_console(sys.stderr),
         transient=True,
     )
-    task = bar.add_task(label, total=None)
+    task = bar.add_task(inert(label), total=None)
 
     def update(event: ProgressEvent) -> None:
         bar.update(task, total=event.total, completed=event.done)

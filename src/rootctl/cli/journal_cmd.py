@@ -22,11 +22,11 @@ from rootctl.cli.common import (
     say,
     show,
 )
-from rootctl.cli.unlock_cmds import pretty_policy
 from rootctl.core.targets import check_account_id
 from rootctl.errors import InputError
 from rootctl.models import JournalEntry, JournalOutcome, JournalQuery, JournalRow
 from rootctl.render import flat, human, serialize
+from rootctl.render.text import pretty_policy
 
 _RELATIVE = re.compile(r"^(\d+)\s*([smhdw])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}

@@ -5,7 +5,6 @@ Both commands are one implementation over :class:`ResourceKind`; only their word
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,13 +21,9 @@ from rootctl.cli.common import (
     say,
 )
 from rootctl.models import PolicyListing, ResourceKind, UnlockResult, UnlockState
+from rootctl.render.text import inert, pretty_policy
 
-
-def pretty_policy(policy: str) -> str:
-    try:
-        return json.dumps(json.loads(policy), indent=2)
-    except ValueError:
-        return policy
+__all__ = ["unlock_s3", "unlock_sqs"]
 
 
 @dataclass(frozen=True)
@@ -64,11 +59,14 @@ def _unlock(
             if output == "json":
                 emit(PolicyListing(before.account_id, kind, (before,)), output)
             elif before.policy is None:
-                say(f"{noun.capitalize()} {before.resource} in {before.account_id} has no policy.")
+                say(
+                    f"{noun.capitalize()} {inert(before.resource)} in "
+                    f"{inert(before.account_id)} has no policy."
+                )
             else:
                 click.echo(pretty_policy(before.policy))
             return 0
-        say(f"Policy of {noun} {before.resource} in account {before.account_id}:")
+        say(f"Policy of {noun} {inert(before.resource)} in account {inert(before.account_id)}:")
         click.echo(pretty_policy(before.policy), err=True)
         confirm(
             "Delete this policy? (it is saved in the journal first)",

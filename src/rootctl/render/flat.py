@@ -1,4 +1,9 @@
-"""CSV output: one flat row per account (or journal entry); lists joined with "; "."""
+"""CSV output: one flat row per account (or journal entry); lists joined with "; ".
+
+Every text cell is ``csv_cell``'d: a cell that a spreadsheet would run as a formula
+(``=``, ``+``, ``-``, ``@``, TAB, CR first) gets a leading ``'`` (OWASP), and control and bidi
+characters show as escapes (docs/output.md). ``-o json`` has the exact values.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from rootctl.models import (
     RecoveryReport,
 )
 from rootctl.render.serialize import iso
+from rootctl.render.text import csv_cell
 
 JOIN = "; "
 
@@ -31,7 +37,9 @@ def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
 def _cell(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    if isinstance(value, int):
+        return str(value)
+    return csv_cell(str(value))
 
 
 def audit_csv(rows: Sequence[AccountAudit]) -> str:

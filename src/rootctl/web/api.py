@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 
 from rootctl.models import JournalEntry, ResourceKind
 from rootctl.render import serialize
+from rootctl.render.text import inert
 from rootctl.web import documents
 from rootctl.web.dashboard import Dashboard, Selection
 from rootctl.web.jobs import Job
@@ -164,12 +165,13 @@ async def _stream(job: Job, seen: int) -> AsyncIterator[str]:
     while True:
         events = job.events[seen:]
         for offset, event in enumerate(events, start=seen + 1):
+            # For display only (app.js): its text fields come visible-escaped, like the pages.
             payload = {
                 "done": event.done,
                 "total": event.total,
-                "account_id": event.account_id,
-                "state": event.state,
-                "phase": event.phase,
+                "account_id": inert(event.account_id),
+                "state": inert(event.state),
+                "phase": inert(event.phase),
             }
             yield f"id: {offset}\nevent: progress\ndata: {json.dumps(payload)}\n\n"
         seen += len(events)

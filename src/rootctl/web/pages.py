@@ -4,13 +4,13 @@ action ends in a redirect (POST → redirect → GET) so a reload never repeats 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
 
 from rootctl.errors import InputError, RootctlError
 from rootctl.models import (
@@ -21,12 +21,23 @@ from rootctl.models import (
     ResourceKind,
     UnlockState,
 )
+from rootctl.render import text
 from rootctl.web import views
 from rootctl.web.dashboard import Dashboard, Notice, Selection, expected_confirmation
 from rootctl.web.documents import plan_confirmation
 from rootctl.web.jobs import JobKind
 
 TEMPLATES = Jinja2Templates(directory=str(FilePath(__file__).parent / "templates"))
+# Every {{ … }} shows outside text inertly (control and bidi characters as escapes), then
+# autoescaping makes it HTML; `lines` does the same but keeps line breaks (policies in <pre>).
+TEMPLATES.env.finalize = text.finalize
+
+
+def _lines(value: str) -> Markup:
+    return escape(text.inert_lines(value))
+
+
+TEMPLATES.env.filters["lines"] = _lines
 TEMPLATES.env.filters["when"] = views.when
 TEMPLATES.env.filters["day"] = views.day
 TEMPLATES.env.globals["CredentialKind"] = CredentialKind
@@ -380,10 +391,5 @@ def journal_entry(request: Request, entry_id: Annotated[int, Path(ge=1, le=2**62
     return render(request, "journal_entry.html", entry=entry, pretty=pretty, active="journal")
 
 
-def pretty_json(text: str | None) -> str | None:
-    if text is None:
-        return None
-    try:
-        return json.dumps(json.loads(text), indent=2, sort_keys=False)
-    except ValueError:
-        return text
+def pretty_json(policy: str | None) -> str | None:
+    return None if policy is None else text.pretty_policy(policy)
