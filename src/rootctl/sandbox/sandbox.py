@@ -7,7 +7,7 @@ an older ``Sandbox`` object then describes state that no longer exists.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
 from importlib import resources
@@ -299,11 +299,14 @@ class Sandbox:
                 mock.stop(remove_data=False)
 
     @contextmanager
-    def serve(self, host: str = "127.0.0.1", port: int = 0) -> Iterator[SandboxServer]:
-        """A real HTTP endpoint in a background thread, for boto3, the CLI or the ``aws`` CLI."""
+    def serve(
+        self, host: str = "127.0.0.1", port: int = 0, *, allowed_hosts: Iterable[str] = ()
+    ) -> Iterator[SandboxServer]:
+        """A real HTTP endpoint in a background thread, for boto3, the CLI or the ``aws`` CLI.
+        ``allowed_hosts``: names clients may use besides its address and ``localhost``."""
         from .server import SandboxServer
 
-        server = SandboxServer(host, port)
+        server = SandboxServer(host, port, allowed_hosts=allowed_hosts)
         server.start()
         try:
             yield server
