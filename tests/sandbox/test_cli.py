@@ -1,8 +1,9 @@
 """Issue item 9: `rootctl sandbox serve` — foreground, loopback by default, prints what to
-export, applies fault flags, stops cleanly on Ctrl-C."""
+export, applies fault flags, answers only the hosts it serves, stops cleanly on Ctrl-C."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import re
@@ -51,7 +52,7 @@ def _get(url: str) -> Any:
 def test_serve_generated_org_with_faults_then_ctrl_c() -> None:
     process, lines = _start(
         "--port", "0", "--accounts", "30", "--random-seed", "3", "--deny", "*:s3:*",
-        "--latency-ms", "1", "--jitter-ms", "1",
+        "--latency-ms", "1", "--jitter-ms", "1", "--allow-host", "sandbox.internal",
     )  # fmt: skip
     try:
         exports: dict[str, str] = {}
@@ -76,6 +77,12 @@ def test_serve_generated_org_with_faults_then_ctrl_c() -> None:
         identity = sts.get_caller_identity()
         assert identity["Arn"].endswith(":user/admin")
         assert any("organization o-" in line for line in lines)
+        port = int(endpoint.rsplit(":", 1)[1])
+        for host, status in (("sandbox.internal", 200), ("evil.example", 403)):
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.request("GET", "/_sandbox/health", headers={"Host": host})
+            assert connection.getresponse().status == status, host
+            connection.close()
     finally:
         code, stderr = _stop(process)
     assert code == 0

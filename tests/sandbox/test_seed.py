@@ -210,3 +210,43 @@ def test_builds_offline_whatever_the_user_aws_profile(monkeypatch: pytest.Monkey
     BackendDict.reset()
     sb = Sandbox.example()
     assert sb.accounts()[0].name == "acme-management"
+
+
+HOSTILE = r"""
+organizational_units:
+  - "Ops\e]0;pwned\a"
+management_account:
+  id: "111111111111"
+  name: "[link=https://evil.example]mgmt[/link]"
+  email: management@example.com
+accounts:
+  - id: "222222222222"
+    name: "\e[2J\e[31mred\a\0 \u202eevil\r\n"
+    email: tooling@example.com
+    ou: "Ops\e]0;pwned\a"
+  - id: "333333333333"
+    name: "本番-決済 <script>x</script>"
+    email: jp@example.com
+"""
+
+
+def test_hostile_names_are_seeded_literally() -> None:
+    """Names are outside text: YAML escapes give any character, kept as it is (issue 9)."""
+    sb = Sandbox.from_seed(HOSTILE)
+    names = {a.account_id: (a.name, a.ou_path) for a in sb.accounts()}
+    assert names == {
+        "111111111111": ("[link=https://evil.example]mgmt[/link]", ""),
+        "222222222222": ("\x1b[2J\x1b[31mred\x07\x00 \u202eevil\r\n", "Ops\x1b]0;pwned\x07"),
+        "333333333333": ("本番-決済 <script>x</script>", ""),
+    }
+
+
+def test_text_rules_are_one_table() -> None:
+    """What each kind of text may hold is one rule (seed/fields.py TEXT): names take anything
+    up to AWS's length, identifiers follow AWS's formats."""
+    from rootctl.sandbox.seed.fields import TEXT
+
+    assert TEXT["account name"].pattern is None
+    assert TEXT["account name"].max_length == 50
+    assert TEXT["ou name"].pattern is None
+    assert TEXT["account id"].pattern is not None

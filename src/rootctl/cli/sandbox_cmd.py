@@ -71,6 +71,14 @@ def _deny_rule(value: str) -> tuple[str, str]:
     "(IAMDeleteRootUserCredentials) in an account, like an SCP. Repeatable; ACCOUNT "
     "may be '*'.",
 )
+@click.option(
+    "--allow-host",
+    "allowed_hosts",
+    multiple=True,
+    metavar="NAME",
+    help="Another name clients reach the server by (e.g. a container's service name); its "
+    "address and localhost are always answered, other Host headers are refused. Repeatable.",
+)
 @click.option("--verbose", is_flag=True, help="Log every request.")
 def serve(
     host: str,
@@ -83,6 +91,7 @@ def serve(
     throttle_rate: float,
     error_rate: float,
     deny: tuple[str, ...],
+    allowed_hosts: tuple[str, ...],
     verbose: bool,
 ) -> None:
     """Serve the sandbox over HTTP in the foreground until Ctrl-C."""
@@ -122,7 +131,7 @@ def serve(
             err=True,
         )
     try:
-        server = SandboxServer(host, port, quiet=not verbose)
+        server = SandboxServer(host, port, quiet=not verbose, allowed_hosts=allowed_hosts)
     except OSError as error:
         raise click.ClickException(f"cannot listen on {host}:{port}: {error.strerror}") from error
 

@@ -24,8 +24,10 @@ from .models import (
     SigningCertificate,
     account_state,
     hash_password,
+    naive_utc,
 )
-from .organizations import SandboxOrganizationsBackend, naive_utc, new_account, new_ou
+from .organizations import SandboxOrganizationsBackend
+from .organizations.seeding import new_account, new_ou
 from .seed import Seed, SeedAccount, SeedPrincipal
 
 REGION = "us-east-1"
@@ -68,9 +70,8 @@ def _root_user(account: SeedAccount) -> RootUser:
     root = account.root
     user = RootUser(account.account_id, account.email, account.joined_at)
     if root.password is not None or root.recovery_only:
-        assert root.password_changed_at is not None
         user.login_profile = LoginProfile(
-            created_at=root.password_changed_at,
+            created_at=root.password_changed_at or account.joined_at,
             password_hash=hash_password(root.password) if root.password else None,
             password_changed_at=root.password_changed_at if root.password else None,
         )
@@ -117,12 +118,12 @@ def _resources(account: SeedAccount) -> None:
             )
 
 
-def build(seed: Seed) -> SandboxOrganizationsBackend:
-    """Reset, then create ``seed``'s organization. Returns the management account's backend."""
-    reset_everything()
+def _organization(seed: Seed) -> SandboxOrganizationsBackend:
+    """The organization with the seed's ids, its management account as the seed says."""
     management = seed.management
     backend = organizations_backends[management.account_id]["aws"]
-    assert isinstance(backend, SandboxOrganizationsBackend), "install() first"
+    if not isinstance(backend, SandboxOrganizationsBackend):
+        raise RuntimeError("the sandbox is not installed into moto: call install() first")
     backend.create_organization(region=REGION, FeatureSet=seed.feature_set)
     org = backend.organization
     root_ou = backend.ou[0]
@@ -141,13 +142,16 @@ def build(seed: Seed) -> SandboxOrganizationsBackend:
     master.joined_method = management.joined_method
     master.parent_id = seed.root_id
     backend.touch()
+    return backend
 
+
+def _structure(backend: SandboxOrganizationsBackend, seed: Seed) -> None:
+    """The OUs (parents first) and the member accounts in them."""
     ou_ids = {"": seed.root_id}
     for path in seed.organizational_units:
         parent, _, name = path.rpartition("/")
         ou_ids[path] = _ou_id(seed.root_id, path)
         new_ou(backend, ou_id=ou_ids[path], name=name, parent_id=ou_ids[parent])
-
     for account in seed.accounts:
         new_account(
             backend,
@@ -160,6 +164,9 @@ def build(seed: Seed) -> SandboxOrganizationsBackend:
             status=account.status,
         )
 
+
+def _root_access(backend: SandboxOrganizationsBackend, seed: Seed) -> None:
+    """Trusted access (enabled when the oldest account joined), delegates, features."""
     enabled_at = min(a.joined_at for a in seed.all_accounts())
     for service in seed.trusted_access:
         backend.services.append(
@@ -168,12 +175,19 @@ def build(seed: Seed) -> SandboxOrganizationsBackend:
     for service, delegates in seed.delegated_administrators.items():
         for account_id in delegates:
             backend.register_delegated_administrator(AccountId=account_id, ServicePrincipal=service)
+    account_state(seed.management.account_id).features.update(seed.features)
 
-    account_state(management.account_id).features.update(seed.features)
+
+def build(seed: Seed) -> SandboxOrganizationsBackend:
+    """Reset, then create ``seed``'s organization. Returns the management account's backend."""
+    reset_everything()
+    backend = _organization(seed)
+    _structure(backend, seed)
+    _root_access(backend, seed)
     for account in seed.all_accounts():
         account_state(account.account_id).root = _root_user(account)
         for principal in account.principals:
             add_principal(account.account_id, principal)
         _resources(account)
-    KEYS.fallback_account = management.account_id
+    KEYS.fallback_account = seed.management.account_id
     return backend

@@ -2,12 +2,16 @@
 
 boto3 only raises its modeled exception classes (``iam.exceptions.NoSuchEntityException``,
 ``organizations.exceptions.ConstraintViolationException`` …) when the code, HTTP status and
-envelope are exactly what the protocol uses, so every error the sandbox emits goes through
+envelope are exactly what the protocol uses, so every error the sandbox emits is a
 ``SandboxError``, which renders Query XML (IAM, STS, SQS-query), JSON 1.1 (Organizations),
-JSON 1.0 with the query-compatible header (SQS) or REST-XML (S3).
+JSON 1.0 with the query-compatible header (SQS), REST-XML (S3), REST-JSON or EC2 XML.
 
 It is a werkzeug ``HTTPException`` because that is what moto's dispatchers (in-process stubber
 and Flask app) turn into a response, headers and all.
+
+The errors of one service live with it, as in moto (``iam/exceptions.py`` …); this module has
+the base class and the errors every protocol has in its own words (denied, expired or invalid
+token, throttled, internal failure), chosen from one table.
 """
 
 from __future__ import annotations
@@ -26,10 +30,16 @@ QUERY_NAMESPACES = {
 }
 
 DIALECTS = ("query", "json", "sqs-json", "rest-xml", "rest-json", "ec2")
+_CONTENT_TYPES = {
+    "json": "application/x-amz-json-1.1",
+    "rest-json": "application/json",
+    "sqs-json": "application/x-amz-json-1.0",
+    "query": "text/xml",
+}
 
 
 class SandboxError(HTTPException):
-    """One AWS error response: ``code`` is the wire error code, ``status`` the HTTP status."""
+    """One AWS error response: ``error_code`` is the wire error code, ``code`` the HTTP status."""
 
     def __init__(
         self,
@@ -60,7 +70,7 @@ class SandboxError(HTTPException):
         return f"{self.error_code}: {self.message}"
 
     def get_body(self, *args: Any, **kwargs: Any) -> str:
-        kind = "Sender" if self.sender else "Receiver"
+        code, message = escape(self.error_code), escape(self.message)
         if self.dialect == "json":
             return json.dumps({"__type": self.error_code, "Message": self.message, **self.extra})
         if self.dialect == "sqs-json":
@@ -71,39 +81,29 @@ class SandboxError(HTTPException):
             return json.dumps({"__type": self.error_code, "message": self.message})
         if self.dialect == "ec2":
             return (
-                f"<Response><Errors><Error><Code>{escape(self.error_code)}</Code>"
-                f"<Message>{escape(self.message)}</Message></Error></Errors>"
-                f"<RequestID>{self.request_id}</RequestID></Response>"
+                f"<Response><Errors><Error><Code>{code}</Code><Message>{message}</Message>"
+                f"</Error></Errors><RequestID>{self.request_id}</RequestID></Response>"
             )
         extra = "".join(f"<{k}>{escape(v)}</{k}>" for k, v in self.extra.items())
         if self.dialect == "rest-xml":
             return (
                 '<?xml version="1.0" encoding="UTF-8"?>\n'
-                f"<Error><Code>{escape(self.error_code)}</Code>"
-                f"<Message>{escape(self.message)}</Message>{extra}"
+                f"<Error><Code>{code}</Code><Message>{message}</Message>{extra}"
                 f"<RequestId>{self.request_id}</RequestId>"
                 f"<HostId>{self.request_id}</HostId></Error>"
             )
         namespace = QUERY_NAMESPACES.get(self.service, "")
         xmlns = f' xmlns="{namespace}"' if namespace else ""
+        kind = "Sender" if self.sender else "Receiver"
         return (
-            f"<ErrorResponse{xmlns}><Error><Type>{kind}</Type>"
-            f"<Code>{escape(self.error_code)}</Code>"
-            f"<Message>{escape(self.message)}</Message>{extra}</Error>"
+            f"<ErrorResponse{xmlns}><Error><Type>{kind}</Type><Code>{code}</Code>"
+            f"<Message>{message}</Message>{extra}</Error>"
             f"<RequestId>{self.request_id}</RequestId></ErrorResponse>"
         )
 
     def get_headers(self, *args: Any, **kwargs: Any) -> list[tuple[str, str]]:
-        if self.dialect in ("json", "rest-json"):
-            content_type = (
-                "application/x-amz-json-1.1" if self.dialect == "json" else "application/json"
-            )
-        elif self.dialect == "sqs-json":
-            content_type = "application/x-amz-json-1.0"
-        else:
-            content_type = "text/xml" if self.dialect == "query" else "application/xml"
         headers = [
-            ("Content-Type", content_type),
+            ("Content-Type", _CONTENT_TYPES.get(self.dialect, "application/xml")),
             ("x-amzn-RequestId", self.request_id),
         ]
         if self.dialect in ("json", "sqs-json", "rest-json"):
@@ -149,138 +149,93 @@ def _models() -> Any:
     return offline_botocore_session()
 
 
-# --- The errors the sandbox raises, by service ----------------------------------------------
+# --- The errors every protocol has, each in its own words -------------------------------------
+
+_EXPIRED = "The security token included in the request is expired"
+_INVALID = "The security token included in the request is invalid."
+_ORGANIZATIONS_THROTTLED = (
+    "You have sent too many requests in too short a period of time. The quota helps protect "
+    "against denial-of-service attacks. Try again later."
+)
+_INTERNAL = "request processing has failed because of an unknown error, exception or failure."
+
+# kind -> rows of (where, HTTP status, code, message); the first row whose ``where`` fits the
+# request wins. ``where``: "service:<name>", "dialect:<name>" or "*"; a message of None means
+# the caller's own text (access denied).
+_Row = tuple[tuple[str, ...], int, str, str | None]
+_COMMON_ERRORS: dict[str, tuple[_Row, ...]] = {
+    "denied": (
+        (("service:organizations", "dialect:json"), 400, "AccessDeniedException", None),
+        (("dialect:rest-json",), 403, "AccessDeniedException", None),
+        (("dialect:ec2",), 403, "UnauthorizedOperation", None),
+        (("*",), 403, "AccessDenied", None),
+    ),
+    "expired": (
+        (("service:organizations", "dialect:json", "dialect:rest-json"), 400,
+         "ExpiredTokenException", _EXPIRED),
+        (("service:s3",), 400, "ExpiredToken", "The provided token has expired."),
+        (("*",), 403, "ExpiredToken", _EXPIRED),
+    ),
+    "invalid": (
+        (("dialect:ec2",), 401, "AuthFailure",
+         "AWS was not able to validate the provided access credentials"),
+        (("service:organizations", "dialect:json", "dialect:rest-json"), 400,
+         "UnrecognizedClientException", _INVALID),
+        (("service:s3",), 400, "InvalidToken",
+         "The provided token is malformed or otherwise invalid."),
+        (("*",), 403, "InvalidClientTokenId", _INVALID),
+    ),
+    "throttled": (
+        (("service:organizations",), 400, "TooManyRequestsException", _ORGANIZATIONS_THROTTLED),
+        (("service:s3",), 503, "SlowDown", "Please reduce your request rate."),
+        (("dialect:sqs-json",), 400, "ThrottlingException", "Rate exceeded"),
+        (("service:sqs",), 403, "RequestThrottled", "Rate exceeded"),
+        (("*",), 400, "Throttling", "Rate exceeded"),
+    ),
+    "internal": (
+        (("service:organizations",), 500, "ServiceException",
+         "AWS Organizations can't complete your request because of an internal service error. "
+         "Try again later."),
+        (("service:s3",), 500, "InternalError",
+         "We encountered an internal error. Please try again."),
+        (("service:iam",), 500, "ServiceFailure", "Request " + _INTERNAL),
+        (("*",), 500, "InternalFailure", "The request " + _INTERNAL),
+    ),
+}  # fmt: skip
+
+
+def common_error(kind: str, service: str, dialect: str, message: str = "") -> SandboxError:
+    """The ``kind`` error (a key of the table above) as ``service`` says it in ``dialect``."""
+    fits = {"*", f"service:{service}", f"dialect:{dialect}"}
+    _where, status, code, text = next(row for row in _COMMON_ERRORS[kind] if fits & set(row[0]))
+    extra = {"Type": "TooManyRequests"} if code == "TooManyRequestsException" else None
+    return SandboxError(
+        status,
+        code,
+        message if text is None else text,
+        service=service,
+        dialect=dialect,
+        sender=status < 500,
+        extra=extra,
+    )
 
 
 def access_denied(service: str, dialect: str, message: str) -> SandboxError:
-    if service == "organizations" or dialect == "json":
-        return SandboxError(400, "AccessDeniedException", message, service=service, dialect=dialect)
-    if dialect == "rest-json":
-        return SandboxError(403, "AccessDeniedException", message, service=service, dialect=dialect)
-    if dialect == "ec2":
-        return SandboxError(403, "UnauthorizedOperation", message, service=service, dialect=dialect)
-    return SandboxError(403, "AccessDenied", message, service=service, dialect=dialect)
+    return common_error("denied", service, dialect, message)
 
 
 def expired_token(service: str, dialect: str) -> SandboxError:
-    if service == "organizations" or dialect in ("json", "rest-json"):
-        return SandboxError(
-            400,
-            "ExpiredTokenException",
-            "The security token included in the request is expired",
-            service=service,
-            dialect=dialect,
-        )
-    if service == "s3":
-        return SandboxError(
-            400, "ExpiredToken", "The provided token has expired.", service=service, dialect=dialect
-        )
-    return SandboxError(
-        403,
-        "ExpiredToken",
-        "The security token included in the request is expired",
-        service=service,
-        dialect=dialect,
-    )
+    return common_error("expired", service, dialect)
 
 
 def invalid_token(service: str, dialect: str) -> SandboxError:
-    if dialect == "ec2":
-        return SandboxError(
-            401,
-            "AuthFailure",
-            "AWS was not able to validate the provided access credentials",
-            service=service,
-            dialect=dialect,
-        )
-    if service == "organizations" or dialect in ("json", "rest-json"):
-        return SandboxError(
-            400,
-            "UnrecognizedClientException",
-            "The security token included in the request is invalid.",
-            service=service,
-            dialect=dialect,
-        )
-    if service == "s3":
-        return SandboxError(
-            400,
-            "InvalidToken",
-            "The provided token is malformed or otherwise invalid.",
-            service=service,
-            dialect=dialect,
-        )
-    return SandboxError(
-        403,
-        "InvalidClientTokenId",
-        "The security token included in the request is invalid.",
-        service=service,
-        dialect=dialect,
-    )
+    return common_error("invalid", service, dialect)
 
 
 def throttled(service: str, dialect: str) -> SandboxError:
     """Throttling in each service's own words, all recognised by botocore's retry handlers."""
-    if service == "organizations":
-        return SandboxError(
-            400,
-            "TooManyRequestsException",
-            "You have sent too many requests in too short a period of time. The quota helps "
-            "protect against denial-of-service attacks. Try again later.",
-            service=service,
-            dialect=dialect,
-            extra={"Type": "TooManyRequests"},
-        )
-    if service == "s3":
-        return SandboxError(
-            503, "SlowDown", "Please reduce your request rate.", service=service, dialect=dialect
-        )
-    if service == "sqs":
-        if dialect == "sqs-json":
-            return SandboxError(
-                400, "ThrottlingException", "Rate exceeded", service=service, dialect=dialect
-            )
-        return SandboxError(
-            403, "RequestThrottled", "Rate exceeded", service=service, dialect=dialect
-        )
-    return SandboxError(400, "Throttling", "Rate exceeded", service=service, dialect=dialect)
+    return common_error("throttled", service, dialect)
 
 
 def server_error(service: str, dialect: str) -> SandboxError:
-    if service == "organizations":
-        code, message = (
-            "ServiceException",
-            "AWS Organizations can't complete your request because of an internal service "
-            "error. Try again later.",
-        )
-    elif service == "s3":
-        code, message = "InternalError", "We encountered an internal error. Please try again."
-    elif service == "iam":
-        code, message = (
-            "ServiceFailure",
-            "Request processing has failed because of an unknown error, exception or failure.",
-        )
-    else:
-        code, message = (
-            "InternalFailure",
-            "The request processing has failed because of an unknown error, exception or failure.",
-        )
-    return SandboxError(500, code, message, service=service, dialect=dialect, sender=False)
-
-
-def iam_error(status: int, code: str, message: str) -> SandboxError:
-    return SandboxError(status, code, message, service="iam", dialect="query")
-
-
-def sts_error(status: int, code: str, message: str) -> SandboxError:
-    return SandboxError(status, code, message, service="sts", dialect="query")
-
-
-def organizations_error(code: str, message: str, reason: str | None = None) -> SandboxError:
-    return SandboxError(
-        400,
-        code,
-        message,
-        service="organizations",
-        dialect="json",
-        extra={"Reason": reason} if reason else None,
-    )
+    return common_error("internal", service, dialect)

@@ -33,6 +33,26 @@ def _when(rng: random.Random, low_days: int, high_days: int) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def _root_keys(rng: random.Random) -> list[dict[str, Any]]:
+    """One or two forgotten root keys: half used lately, a quarter long ago, a quarter never."""
+    keys = []
+    for _ in range(2 if rng.random() < 0.2 else 1):
+        key: dict[str, Any] = {
+            "status": "Active" if rng.random() < 0.85 else "Inactive",
+            "created": _when(rng, 400, 2500),
+        }
+        use = rng.random()
+        if use < 0.75:
+            recent = use < 0.5
+            key["last_used"] = {
+                "date": _when(rng, 0, 30) if recent else _when(rng, 200, 1200),
+                "service": rng.choice(SERVICES),
+                "region": rng.choice(REGIONS),
+            }
+        keys.append(key)
+    return keys
+
+
 def _root(rng: random.Random, created: bool, joined: str) -> dict[str, Any]:
     """Root credentials by how the account joined (ratios are the module docstring's mix)."""
     roll = rng.random()
@@ -51,68 +71,46 @@ def _root(rng: random.Random, created: bool, joined: str) -> dict[str, Any]:
     if rng.random() < 0.6:
         root["password_last_used"] = _when(rng, 1, 900)
     mfa_roll = rng.random()
-    if mfa_roll < 0.45:
-        root["mfa"] = [{"type": "virtual", "enabled": _when(rng, 100, 2000)}]
-    elif mfa_roll < 0.6:
-        root["mfa"] = [{"type": "hardware", "enabled": _when(rng, 100, 2000)}]
+    if mfa_roll < 0.6:
+        kind = "virtual" if mfa_roll < 0.45 else "hardware"
+        root["mfa"] = [{"type": kind, "enabled": _when(rng, 100, 2000)}]
     if rng.random() < 0.25:
-        keys = []
-        for _ in range(2 if rng.random() < 0.2 else 1):
-            key: dict[str, Any] = {
-                "status": "Active" if rng.random() < 0.85 else "Inactive",
-                "created": _when(rng, 400, 2500),
-            }
-            use = rng.random()
-            if use < 0.5:
-                key["last_used"] = {
-                    "date": _when(rng, 0, 30),
-                    "service": rng.choice(SERVICES),
-                    "region": rng.choice(REGIONS),
-                }
-            elif use < 0.75:
-                key["last_used"] = {
-                    "date": _when(rng, 200, 1200),
-                    "service": rng.choice(SERVICES),
-                    "region": rng.choice(REGIONS),
-                }
-            keys.append(key)
-        root["access_keys"] = keys
+        root["access_keys"] = _root_keys(rng)
     if rng.random() < 0.05:
         root["signing_certificates"] = [{"status": "Active", "uploaded": _when(rng, 300, 2500)}]
     return root
 
 
-def generate(accounts: int, seed: int = 0) -> dict[str, Any]:
-    """A seed mapping (the YAML format, as data) for ``accounts`` member accounts."""
-    if accounts < 1:
-        raise ValueError("an organization needs at least one member account")
-    rng = random.Random(f"rootctl-sandbox:{accounts}:{seed}")
-    used_ids: set[str] = set()
+class _Estate:
+    """The organization being drawn: one random source, so the order of draws is the contract
+    (same N and seed → same organization)."""
 
-    def account_id() -> str:
+    def __init__(self, accounts: int, seed: int) -> None:
+        self.size = accounts
+        self.rng = random.Random(f"rootctl-sandbox:{accounts}:{seed}")
+        self.used_ids: set[str] = set()
+        self.names: set[str] = set()
+        self.members: list[dict[str, Any]] = []
+
+    def account_id(self) -> str:
         while True:
-            candidate = str(rng.randrange(10**11, 10**12))
-            if candidate not in used_ids:
-                used_ids.add(candidate)
+            candidate = str(self.rng.randrange(10**11, 10**12))
+            if candidate not in self.used_ids:
+                self.used_ids.add(candidate)
                 return candidate
 
-    management_id = account_id()
-    unit_count = max(2, min(len(BUSINESS_UNITS), accounts // 40))
-    units = BUSINESS_UNITS[:unit_count]
-    ous = ["Security", "Infrastructure", "Sandbox"]
-    ous += [f"Workloads/{u.capitalize()}/{env}" for u in units for env in ENVIRONMENTS]
-    members: list[dict[str, Any]] = []
-    names: set[str] = set()
-
-    def add(name: str, ou: str, *, created: bool | None = None, **extra: Any) -> dict[str, Any]:
+    def add(
+        self, name: str, ou: str, *, created: bool | None = None, **extra: Any
+    ) -> dict[str, Any]:
+        rng = self.rng
         unique, number = name, 2
-        while unique in names:
+        while unique in self.names:
             unique, number = f"{name}-{number}", number + 1
-        names.add(unique)
+        self.names.add(unique)
         was_created = created if created is not None else rng.random() < 0.45
         joined = _when(rng, 30, 3000)
         account: dict[str, Any] = {
-            "id": account_id(),
+            "id": self.account_id(),
             "name": unique,
             "email": f"aws+{unique}@example.com",
             "ou": ou,
@@ -123,26 +121,23 @@ def generate(accounts: int, seed: int = 0) -> dict[str, Any]:
         }
         if rng.random() < 0.01:
             account["status"] = "SUSPENDED"
-        members.append(account)
+        self.members.append(account)
         return account
 
-    add("security-tooling", "Security", created=True, principals=[{"name": "admin"}])
-    for name, ou in (
-        ("log-archive", "Security"),
-        ("shared-networking", "Infrastructure"),
-        ("shared-services", "Infrastructure"),
-    ):
-        if len(members) < accounts:
-            add(name, ou)
-    while len(members) < accounts:
-        index = len(members)
+    def add_workload(self, units: tuple[str, ...]) -> None:
+        """One more account: a sandbox (10 %) or a workload in a unit's environment; some hold
+        a locked bucket or queue."""
+        rng = self.rng
+        index = len(self.members)
         if rng.random() < 0.1:
-            account = add(f"sandbox-{rng.choice(APPLICATIONS)}", "Sandbox")
+            account = self.add(f"sandbox-{rng.choice(APPLICATIONS)}", "Sandbox")
         else:
             unit = rng.choice(units)
             env = rng.choice(ENVIRONMENTS)
             app = rng.choice(APPLICATIONS)
-            account = add(f"{unit}-{app}-{env.lower()}", f"Workloads/{unit.capitalize()}/{env}")
+            account = self.add(
+                f"{unit}-{app}-{env.lower()}", f"Workloads/{unit.capitalize()}/{env}"
+            )
         if index % 50 == 7:
             account["buckets"] = [
                 {
@@ -155,17 +150,11 @@ def generate(accounts: int, seed: int = 0) -> dict[str, Any]:
             account["queues"] = [
                 {"name": f"{account['name']}-events", "region": "us-east-1", "policy": "deny-all"}
             ]
-    return {
-        "organization": {
-            "id": f"o-{rng.getrandbits(50):013x}"[:12],
-            "feature_set": "ALL",
-            "trusted_access": [],
-            "delegated_administrators": {},
-            "features": [],
-        },
-        "organizational_units": ous,
-        "management_account": {
-            "id": management_id,
+
+    def management(self, account_id: str) -> dict[str, Any]:
+        rng = self.rng
+        return {
+            "id": account_id,
             "name": "management",
             "email": "aws-management@example.com",
             "joined": "INVITED",
@@ -176,6 +165,38 @@ def generate(accounts: int, seed: int = 0) -> dict[str, Any]:
                 "mfa": [{"type": "hardware", "enabled": _when(rng, 900, 2000)}],
             },
             "principals": [{"name": "admin"}],
-        },
-        "accounts": members,
+        }
+
+
+def generate(accounts: int, seed: int = 0) -> dict[str, Any]:
+    """A seed mapping (the YAML format, as data) for ``accounts`` member accounts."""
+    if accounts < 1:
+        raise ValueError("an organization needs at least one member account")
+    estate = _Estate(accounts, seed)
+    management_id = estate.account_id()
+    units = BUSINESS_UNITS[: max(2, min(len(BUSINESS_UNITS), accounts // 40))]
+    ous = ["Security", "Infrastructure", "Sandbox"]
+    ous += [f"Workloads/{u.capitalize()}/{env}" for u in units for env in ENVIRONMENTS]
+    estate.add("security-tooling", "Security", created=True, principals=[{"name": "admin"}])
+    for name, ou in (
+        ("log-archive", "Security"),
+        ("shared-networking", "Infrastructure"),
+        ("shared-services", "Infrastructure"),
+    ):
+        if len(estate.members) < accounts:
+            estate.add(name, ou)
+    while len(estate.members) < accounts:
+        estate.add_workload(units)
+    organization = {
+        "id": f"o-{estate.rng.getrandbits(50):013x}"[:12],
+        "feature_set": "ALL",
+        "trusted_access": [],
+        "delegated_administrators": {},
+        "features": [],
+    }
+    return {
+        "organization": organization,
+        "organizational_units": ous,
+        "management_account": estate.management(management_id),
+        "accounts": estate.members,
     }

@@ -12,7 +12,7 @@ from typing import Any
 
 from moto.iam.models import iam_backends
 
-from .gate import Caller
+from .callers import Caller
 from .policies import Decision, RequestContext, evaluate
 
 
@@ -23,7 +23,7 @@ def _managed_document(policy: Any) -> str | None:
     return None
 
 
-def _documents(backend: Any, holder: Any) -> list[str]:
+def _documents(holder: Any) -> list[str]:
     documents = [str(d) for d in getattr(holder, "policies", {}).values()]
     for policy in getattr(holder, "managed_policies", {}).values():
         document = _managed_document(policy)
@@ -40,16 +40,16 @@ def identity_documents(caller: Caller) -> list[str] | None:
     backend = per_account["aws"]
     if caller.kind == "user" and caller.user_name in backend.users:
         user = backend.users[caller.user_name]
-        documents = _documents(backend, user)
+        documents = _documents(user)
         for group in backend.groups.values():
             if user in group.users:
-                documents.extend(_documents(backend, group))
+                documents.extend(_documents(group))
         return documents
     if caller.kind == "role" and caller.role_arn:
         role = backend.roles.get(caller.role_arn.rsplit("/", 1)[-1])
         if role is None:
             role = next((r for r in backend.roles.values() if r.arn == caller.role_arn), None)
-        return _documents(backend, role) if role is not None else None
+        return _documents(role) if role is not None else None
     return None
 
 
@@ -64,3 +64,15 @@ def decide(caller: Caller, action: str, resource: str, keys: dict[str, str]) -> 
         return Decision.ALLOW
     ctx = RequestContext(action, resource, caller.arn, caller.account_id, keys)
     return evaluate(documents, ctx)
+
+
+def denial(caller: Caller, action: str, resource: str = "*") -> str | None:
+    """IAM's AccessDenied message when the caller's identity policies do not allow ``action``
+    (naming why, as AWS's current messages do), or None when they do."""
+    decision = decide(caller, action, resource, {})
+    prefix = f"User: {caller.arn} is not authorized to perform: {action} on resource: {resource}"
+    if decision is Decision.DENY:
+        return f"{prefix} with an explicit deny in an identity-based policy"
+    if decision is Decision.IMPLICIT_DENY:
+        return f"{prefix} because no identity-based policy allows the {action} action"
+    return None

@@ -137,6 +137,32 @@ def _offline_region_lookup() -> None:
     setattr(AccountSpecificBackend, "get_session", classmethod(lambda _cls: session))  # noqa: B010
 
 
+def _point_services_at_the_sandbox() -> None:
+    """Each service's URLs dispatch to the sandbox's response subclass."""
+    import moto.iam.urls
+    import moto.organizations.urls
+    import moto.s3.responses
+    import moto.s3.urls
+    import moto.sqs.urls
+    import moto.sts.urls
+
+    from .iam.responses import SandboxIamResponse
+    from .organizations.responses import SandboxOrganizationsResponse
+    from .s3 import SandboxS3Response, SandboxSQSResponse
+    from .sts.responses import SandboxTokenResponse
+
+    moto.iam.urls.url_paths = {"{0}/$": SandboxIamResponse.dispatch}
+    moto.sts.urls.url_paths = {"{0}/$": SandboxTokenResponse.dispatch}
+    moto.organizations.urls.url_paths = {"{0}/$": SandboxOrganizationsResponse.dispatch}
+    moto.sqs.urls.url_paths = {
+        path: SandboxSQSResponse.dispatch for path in moto.sqs.urls.url_paths
+    }
+    # S3's backend reloads moto.s3.urls on every request, and the module imports
+    # S3Response from moto.s3.responses — so the subclass goes in there.
+    setattr(moto.s3.responses, "S3Response", SandboxS3Response)  # noqa: B010
+    importlib.reload(moto.s3.urls)
+
+
 def install() -> None:
     """Make this process's moto the sandbox. Safe to call any number of times."""
     global _installed
@@ -144,18 +170,9 @@ def install() -> None:
         if _installed:
             return
         import moto.iam.models
-        import moto.iam.urls
-        import moto.organizations.urls
-        import moto.s3.responses
-        import moto.s3.urls
-        import moto.sqs.urls
-        import moto.sts.urls
 
         from . import organizations
-        from .iam import SandboxIamResponse
         from .keys import KEYS
-        from .s3 import SandboxS3Response, SandboxSQSResponse
-        from .sts import SandboxTokenResponse
 
         _fast_backend_creation()
         _cached_method_names()
@@ -166,17 +183,5 @@ def install() -> None:
         KEYS.scan = _scan
         KEYS.fallback_alive = _fallback_alive
         setattr(moto.iam.models, "get_account_id_from", _account_lookup)  # noqa: B010
-
-        moto.iam.urls.url_paths = {"{0}/$": SandboxIamResponse.dispatch}
-        moto.sts.urls.url_paths = {"{0}/$": SandboxTokenResponse.dispatch}
-        moto.organizations.urls.url_paths = {
-            "{0}/$": organizations.SandboxOrganizationsResponse.dispatch
-        }
-        moto.sqs.urls.url_paths = {
-            path: SandboxSQSResponse.dispatch for path in moto.sqs.urls.url_paths
-        }
-        # S3's backend reloads moto.s3.urls on every request, and the module imports
-        # S3Response from moto.s3.responses — so the subclass goes in there.
-        setattr(moto.s3.responses, "S3Response", SandboxS3Response)  # noqa: B010
-        importlib.reload(moto.s3.urls)
+        _point_services_at_the_sandbox()
         _installed = True

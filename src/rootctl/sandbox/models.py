@@ -14,7 +14,7 @@ import secrets
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from moto.core.base_backend import BackendDict, BaseBackend
 
@@ -45,6 +45,15 @@ class Clock:
 CLOCK = Clock()
 
 
+def naive_utc(moment: datetime) -> datetime:
+    """moto keeps naive UTC datetimes; the sandbox's own models keep aware ones."""
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def aware_utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -62,6 +71,13 @@ def password_matches(password: str, stored: str) -> bool:
     return hmac.compare_digest(hash_password(password, salt), stored)
 
 
+def _wire(record: Any, names: dict[str, str]) -> dict[str, Any]:
+    """A record's attributes under their wire names (``names``: wire -> attribute), dates in
+    ISO 8601: what snapshots show."""
+    values = {wire: getattr(record, attribute) for wire, attribute in names.items()}
+    return {k: iso(v) if isinstance(v, datetime) else v for k, v in values.items()}
+
+
 @dataclass
 class RootAccessKey:
     access_key_id: str
@@ -72,15 +88,17 @@ class RootAccessKey:
     last_used_service: str | None = None
     last_used_region: str | None = None
 
+    WIRE: ClassVar[dict[str, str]] = {
+        "AccessKeyId": "access_key_id",
+        "Status": "status",
+        "CreateDate": "created_at",
+        "LastUsedDate": "last_used_at",
+        "LastUsedService": "last_used_service",
+        "LastUsedRegion": "last_used_region",
+    }
+
     def snapshot(self) -> dict[str, Any]:
-        return {
-            "AccessKeyId": self.access_key_id,
-            "Status": self.status,
-            "CreateDate": iso(self.created_at),
-            "LastUsedDate": iso(self.last_used_at),
-            "LastUsedService": self.last_used_service,
-            "LastUsedRegion": self.last_used_region,
-        }
+        return _wire(self, self.WIRE)
 
 
 @dataclass
@@ -90,12 +108,14 @@ class MfaDevice:
     secret: str  # base32 TOTP seed (RFC 6238); hardware tokens are simulated the same way
     enabled_at: datetime
 
+    WIRE: ClassVar[dict[str, str]] = {
+        "SerialNumber": "serial_number",
+        "Type": "kind",
+        "EnableDate": "enabled_at",
+    }
+
     def snapshot(self) -> dict[str, Any]:
-        return {
-            "SerialNumber": self.serial_number,
-            "Type": self.kind,
-            "EnableDate": iso(self.enabled_at),
-        }
+        return _wire(self, self.WIRE)
 
 
 @dataclass
@@ -105,12 +125,14 @@ class SigningCertificate:
     uploaded_at: datetime
     status: str = "Active"
 
+    WIRE: ClassVar[dict[str, str]] = {
+        "CertificateId": "certificate_id",
+        "Status": "status",
+        "UploadDate": "uploaded_at",
+    }
+
     def snapshot(self) -> dict[str, Any]:
-        return {
-            "CertificateId": self.certificate_id,
-            "Status": self.status,
-            "UploadDate": iso(self.uploaded_at),
-        }
+        return _wire(self, self.WIRE)
 
 
 @dataclass
@@ -254,6 +276,16 @@ def account_state(account_id: str) -> AccountState:
         return state
     created: AccountState = sandbox_backends[account_id]["aws"]
     return created
+
+
+def issued_sessions(account_id: str | None = None) -> list[RootSession]:
+    """Every session AssumeRoot issued (into ``account_id`` only, if given), in issue order."""
+    found: list[RootSession] = []
+    for owner, per_account in list(sandbox_backends.items()):
+        state = dict.get(per_account, "aws")
+        if state is not None and account_id in (None, owner):
+            found.extend(list(state.sessions.values()))
+    return sorted(found, key=lambda session: session.serial)
 
 
 def peek_account_state(account_id: str) -> AccountState | None:

@@ -13,7 +13,6 @@ from moto.s3.responses import S3Response
 from moto.sqs.responses import SQSResponse
 
 from . import gate
-from .exceptions import SandboxError
 
 
 class SandboxS3Response(S3Response):
@@ -71,10 +70,5 @@ class SandboxS3Response(S3Response):
         return super()._key_response(request, full_url)
 
 
-class SandboxSQSResponse(SQSResponse):
-    def call_action(self) -> Any:
-        try:
-            gate.run(self, "sqs", self._get_action())
-        except SandboxError as error:
-            return error.as_response()
-        return super().call_action()
+class SandboxSQSResponse(gate.GatedResponse, SQSResponse):
+    gated_service = "sqs"

@@ -7,11 +7,8 @@ an older ``Sandbox`` object then describes state that no longer exists.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import datetime
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -22,9 +19,10 @@ from . import seed as seed_module
 from .clientenv import client_environment, patched_environment
 from .faults import FAULTS, Faults
 from .install import install
-from .models import CLOCK, MAILBOX, Email, account_state, peek_account_state
+from .models import CLOCK, MAILBOX, Email, account_state, issued_sessions, peek_account_state
 from .organizations import IAM_SERVICE_PRINCIPAL, SandboxOrganizationsBackend, organization_of
 from .policies import ADMIN_POLICY
+from .records import AccountInfo, Credentials, IssuedRootSession, RootUserSnapshot
 from .seed import Seed, SeedError, SeedPrincipal, derived_principal_keys
 from .signin import (
     PasswordResetResult,
@@ -35,144 +33,10 @@ from .signin import (
     request_reset,
     sign_in,
 )
+from .snapshot import state_snapshot
 
 if TYPE_CHECKING:
     from .server import SandboxServer
-
-DEFAULT_REGION = "us-east-1"
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """Long-term keys of an IAM user in the sandbox."""
-
-    access_key_id: str
-    secret_access_key: str
-    account_id: str
-    user_name: str  # "root" for the root user's own keys
-    region: str = DEFAULT_REGION
-
-    @property
-    def arn(self) -> str:
-        if self.user_name == "root":
-            return f"arn:aws:iam::{self.account_id}:root"
-        return f"arn:aws:iam::{self.account_id}:user/{self.user_name}"
-
-    def to_dict(self) -> dict[str, str]:
-        return {
-            "access_key_id": self.access_key_id,
-            "secret_access_key": self.secret_access_key,
-            "account_id": self.account_id,
-            "user_name": self.user_name,
-            "arn": self.arn,
-            "region": self.region,
-        }
-
-    def boto3_kwargs(self) -> dict[str, Any]:
-        """``boto3.client("iam", **creds.boto3_kwargs())``."""
-        return {
-            "aws_access_key_id": self.access_key_id,
-            "aws_secret_access_key": self.secret_access_key,
-            "region_name": self.region,
-        }
-
-
-@dataclass(frozen=True)
-class AccountInfo:
-    account_id: str
-    name: str
-    email: str
-    ou_path: str  # "" for the organization root, else like "Workloads/Prod"
-    status: str
-    joined_method: str
-    is_management: bool
-
-    @property
-    def id(self) -> str:
-        """Alias of ``account_id``."""
-        return self.account_id
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.account_id,
-            "name": self.name,
-            "email": self.email,
-            "ou": self.ou_path,
-            "status": self.status,
-            "joined_method": self.joined_method,
-            "management": self.is_management,
-        }
-
-
-@dataclass(frozen=True)
-class RootUserSnapshot:
-    """The root user's credentials at one moment, for assertions."""
-
-    account_id: str
-    email: str
-    login_profile: bool  # AccountPasswordPresent: a profile exists (maybe recovery-only)
-    password_set: bool  # a usable password exists (sign-in possible)
-    access_keys: tuple[dict[str, Any], ...]
-    mfa_devices: tuple[dict[str, Any], ...]
-    signing_certificates: tuple[dict[str, Any], ...]
-    credentials_deleted: bool
-
-    @property
-    def has_credentials(self) -> bool:
-        return bool(
-            self.login_profile or self.access_keys or self.mfa_devices or self.signing_certificates
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "account_id": self.account_id,
-            "email": self.email,
-            "login_profile": self.login_profile,
-            "password_set": self.password_set,
-            "access_keys": list(self.access_keys),
-            "mfa_devices": list(self.mfa_devices),
-            "signing_certificates": list(self.signing_certificates),
-            "credentials_deleted": self.credentials_deleted,
-            "has_credentials": self.has_credentials,
-        }
-
-
-@dataclass(frozen=True)
-class IssuedRootSession:
-    """Credentials AssumeRoot handed out (tests use it to look for leaked secrets)."""
-
-    access_key_id: str
-    secret_access_key: str
-    session_token: str
-    account_id: str  # the target member account
-    task_policy: str  # e.g. "IAMAuditRootUserCredentials"
-    caller_arn: str
-    caller_account: str
-    issued_at: datetime
-    expires_at: datetime
-
-    @property
-    def task_policy_arn(self) -> str:
-        return f"arn:aws:iam::aws:policy/root-task/{self.task_policy}"
-
-    @property
-    def duration_seconds(self) -> int:
-        return int((self.expires_at - self.issued_at).total_seconds())
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "access_key_id": self.access_key_id,
-            "secret_access_key": self.secret_access_key,
-            "session_token": self.session_token,
-            "account_id": self.account_id,
-            "task_policy": self.task_policy,
-            "task_policy_arn": self.task_policy_arn,
-            "caller_arn": self.caller_arn,
-            "caller_account": self.caller_account,
-            "issued_at": self.issued_at.isoformat(),
-            "expires_at": self.expires_at.isoformat(),
-            "duration_seconds": self.duration_seconds,
-        }
 
 
 @cache
@@ -329,31 +193,7 @@ class Sandbox:
     def issued_root_sessions(self, account_id: str | None = None) -> list[IssuedRootSession]:
         """Every session AssumeRoot issued since the sandbox was built (into ``account_id``
         only, if given), oldest first — expired ones included."""
-        from .models import sandbox_backends
-
-        found: list[tuple[int, IssuedRootSession]] = []
-        for owner, per_account in list(sandbox_backends.items()):
-            if account_id is not None and owner != account_id:
-                continue
-            state = dict.get(per_account, "aws")
-            for s in list(state.sessions.values()) if state is not None else []:
-                found.append(
-                    (
-                        s.serial,
-                        IssuedRootSession(
-                            s.access_key_id,
-                            s.secret_access_key,
-                            s.session_token,
-                            s.account_id,
-                            s.task_policy,
-                            s.caller_arn,
-                            s.caller_account,
-                            s.issued_at,
-                            s.expires_at,
-                        ),
-                    )
-                )
-        return [session for _, session in sorted(found, key=lambda item: item[0])]
+        return [IssuedRootSession.of(session) for session in issued_sessions(account_id)]
 
     # --- root users -----------------------------------------------------------------------
 
@@ -363,18 +203,7 @@ class Sandbox:
         if root is None:
             raise KeyError(f"no root user for account {account_id} in the sandbox")
         with account_state(account_id).lock:
-            data = root.snapshot()
-            profile = root.login_profile
-            return RootUserSnapshot(
-                account_id=account_id,
-                email=root.email,
-                login_profile=profile is not None,
-                password_set=profile is not None and profile.password_hash is not None,
-                access_keys=tuple(data["AccessKeys"]),
-                mfa_devices=tuple(data["MFADevices"]),
-                signing_certificates=tuple(data["SigningCertificates"]),
-                credentials_deleted=root.credentials_deleted,
-            )
+            return RootUserSnapshot.of(root)
 
     def _root_and_status(self, account_id: str) -> tuple[Any, bool] | None:
         state = peek_account_state(account_id)
@@ -445,42 +274,7 @@ class Sandbox:
         """Canonical bytes of everything a privileged action could change — compare two
         snapshots to prove that nothing changed. Leaves out request bookkeeping: issued
         sessions, last-used stamps of IAM users' keys, faults, the clock, the mailbox."""
-        from moto.s3.models import s3_backends
-        from moto.sqs.models import sqs_backends
-
-        org = self._org()
-        state: dict[str, Any] = {
-            "organization": {
-                "id": org.organization.id,
-                "feature_set": org.organization.feature_set,
-                "trusted_access": sorted(s["ServicePrincipal"] for s in org.services),
-                "delegated_administrators": sorted(
-                    [a.account.id, sorted(a.services)] for a in org.admins
-                ),
-                "features": self.features(),
-                "ous": sorted([o.id, o.name, o.parent_id] for o in org.ou),
-                "accounts": sorted(
-                    [a.id, a.name, a.email, a.parent_id, a.status] for a in org.accounts
-                ),
-            },
-            "root_users": {},
-            "buckets": {},
-            "queues": {},
-        }
-        for account in org.accounts:
-            account_root = peek_account_state(account.id)
-            if account_root is not None and account_root.root is not None:
-                state["root_users"][account.id] = account_root.root.snapshot()
-        for name, (partition, owner) in sorted(s3_backends.bucket_accounts.items()):
-            bucket = s3_backends[owner][partition].buckets.get(name)
-            if bucket is not None:
-                policy = bucket.policy.decode() if bucket.policy else None
-                state["buckets"][name] = {"account": owner, "policy": policy}
-        for owner, per_account in list(sqs_backends.items()):
-            for region, backend in list(per_account.items()):
-                for name, queue in backend.queues.items():
-                    state["queues"][f"{owner}/{region}/{name}"] = queue.policy
-        return json.dumps(state, sort_keys=True, separators=(",", ":"), default=str).encode()
+        return state_snapshot(self._org(), self.features())
 
     # --- the two ways of talking to it ---------------------------------------------------
 
@@ -505,11 +299,14 @@ class Sandbox:
                 mock.stop(remove_data=False)
 
     @contextmanager
-    def serve(self, host: str = "127.0.0.1", port: int = 0) -> Iterator[SandboxServer]:
-        """A real HTTP endpoint in a background thread, for boto3, the CLI or the ``aws`` CLI."""
+    def serve(
+        self, host: str = "127.0.0.1", port: int = 0, *, allowed_hosts: Iterable[str] = ()
+    ) -> Iterator[SandboxServer]:
+        """A real HTTP endpoint in a background thread, for boto3, the CLI or the ``aws`` CLI.
+        ``allowed_hosts``: names clients may use besides its address and ``localhost``."""
         from .server import SandboxServer
 
-        server = SandboxServer(host, port)
+        server = SandboxServer(host, port, allowed_hosts=allowed_hosts)
         server.start()
         try:
             yield server

@@ -1,13 +1,14 @@
 """HTTP mode: moto's server app, with the sandbox installed first and ``/_sandbox/`` in front.
 
 ``moto_server`` cannot load extensions and builds each service's Flask app on first use, so
-the sandbox is installed before the server starts and the apps are built afterwards.
+the sandbox is installed before the server starts and the apps are built afterwards. Every
+request passes ``httpguard`` first: its Host must name the server (DNS rebinding), and no
+browser page of another origin reaches ``/_sandbox/``.
 """
 
 from __future__ import annotations
 
 import functools
-import ipaddress
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -15,16 +16,18 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from . import api
+from .httpguard import HostPolicy, cross_origin, host_name, is_loopback, refuse
 from .install import install
 
 
 class SandboxApp:
     """WSGI: ``/_sandbox/…`` to the sandbox API, everything else to moto's dispatcher."""
 
-    def __init__(self) -> None:
+    def __init__(self, hosts: HostPolicy | None = None) -> None:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
         install()
+        self.hosts = hosts
         self.moto = DomainDispatcherApplication(create_backend_app)
         # moto resolves each request's host to a backend under one global lock, listing its
         # package directory and trying hundreds of URL patterns (~12% of the server's CPU in
@@ -37,26 +40,36 @@ class SandboxApp:
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
+        host = environ.get("HTTP_HOST")
+        if self.hosts is not None and not self.hosts.allows(host):
+            shown = host_name(host or "")[:100] or "(none)"
+            return refuse(
+                start_response,
+                f"this sandbox does not answer for host {shown!r}; it answers for "
+                f"{self.hosts.describe()} (add names with --allow-host)",
+            )
         if path == "/_sandbox" or path.startswith("/_sandbox/"):
+            if cross_origin(environ):
+                return refuse(start_response, "the sandbox API refuses cross-origin requests")
             return api.application(environ, start_response)
         result: Iterable[bytes] = self.moto(environ, start_response)
         return result
-
-
-def is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class SandboxServer:
     """The sandbox over real HTTP, in a background thread (``start``/``stop``) or in the
     foreground (``serve_forever``)."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, *, quiet: bool = True) -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        quiet: bool = True,
+        allowed_hosts: Iterable[str] = (),
+    ) -> None:
+        """Listen on ``host``:``port``; ``allowed_hosts``: more names (or addresses) clients
+        may reach it by, besides its own address and ``localhost`` (see ``httpguard``)."""
         from moto.moto_server.werkzeug_app import MotoRequestHandler
 
         class Handler(MotoRequestHandler):
@@ -68,6 +81,8 @@ class SandboxServer:
         self._server: BaseWSGIServer = make_server(
             host, port, self.app, threaded=True, request_handler=Handler
         )
+        names = [*allowed_hosts, host]
+        self.app.hosts = HostPolicy(str(self._server.server_address[0]), names)
         self._server.daemon_threads = True  # type: ignore[attr-defined]  # threaded server
         self._thread: threading.Thread | None = None
 
@@ -109,3 +124,6 @@ class SandboxServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+__all__ = ["SandboxApp", "SandboxServer", "is_loopback"]

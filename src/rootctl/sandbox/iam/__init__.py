@@ -1,0 +1,1 @@
+"""IAM: the organization feature operations and the member accounts' root users."""

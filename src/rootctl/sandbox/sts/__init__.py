@@ -1,0 +1,1 @@
+"""STS: ``AssumeRoot`` and the root session's caller identity."""
