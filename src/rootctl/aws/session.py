@@ -29,6 +29,7 @@ from rootctl._version import __version__
 from rootctl.aws.errors import translate, translated
 from rootctl.aws.redact import SECRETS
 from rootctl.errors import InputError
+from rootctl.validation import region_name
 
 if TYPE_CHECKING:
     from mypy_boto3_iam import IAMClient
@@ -75,12 +76,7 @@ class AwsSession:
             )
         except ProfileNotFound as exc:
             raise InputError(f"{exc}.", "Check --profile / AWS_PROFILE.") from None
-        region = self._session.region_name or DEFAULT_REGION
-        if region == "aws-global":
-            raise InputError(
-                "region aws-global is not supported: AssumeRoot needs a Regional STS endpoint.",
-                "Pass a real region, e.g. --region us-east-1.",
-            )
+        region = region_name(self._session.region_name or DEFAULT_REGION)
         # AssumeRoot only exists on Regional STS endpoints; never let config pick the global one.
         self._session._session.set_config_variable("sts_regional_endpoints", "regional")
         self.region = region

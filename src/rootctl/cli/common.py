@@ -18,6 +18,7 @@ from rich.console import Console, RenderableType
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 import rootctl
+from rootctl.cli import inputs
 from rootctl.models import ProgressCallback, ProgressEvent, TargetSelector
 
 P = ParamSpec("P")
@@ -87,9 +88,12 @@ def fail(error: rootctl.RootctlError) -> NoReturn:
 def connection_options(f: Callable[P, R]) -> Callable[P, R]:
     options = [
         click.option("--profile", help="AWS profile (default: the standard chain, AWS_PROFILE)."),
-        click.option("--region", help="AWS region for STS/SQS (never aws-global)."),
+        click.option(
+            "--region", callback=inputs.region, help="AWS region for STS/SQS (never aws-global)."
+        ),
         click.option(
             "--endpoint-url",
+            callback=inputs.endpoint_url,
             help="Send every AWS call here (e.g. the sandbox). AWS_ENDPOINT_URL also works.",
         ),
         click.option(
@@ -128,8 +132,8 @@ def target_options(f: Callable[P, R]) -> Callable[P, R]:
         click.option("--exclude", multiple=True, metavar="ID", help="Leave out; repeatable."),
         click.option(
             "--accounts-file",
-            type=click.Path(dir_okay=False),
-            help="File of account ids (whitespace/comma separated, # comments).",
+            type=click.Path(dir_okay=False, allow_dash=True),
+            help="File of account ids (whitespace/comma separated, # comments); - reads stdin.",
         ),
     ]
     for option in reversed(options):

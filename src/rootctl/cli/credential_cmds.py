@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from rootctl.cli import inputs
 from rootctl.cli.common import (
     EXIT_AWS,
     EXIT_FINDINGS,
@@ -25,7 +26,6 @@ from rootctl.cli.common import (
     show,
     target_options,
 )
-from rootctl.errors import InputError
 from rootctl.models import (
     CredentialKind,
     DeleteState,
@@ -82,27 +82,12 @@ def audit(output: str, **kwargs: Any) -> int:
     return _outcome(report.clean, report.interrupted, (a.state for a in report.accounts))
 
 
-def _kinds(only: str | None) -> tuple[CredentialKind, ...]:
-    if not only:
-        return tuple(CredentialKind)
-    kinds = []
-    for word in only.split(","):
-        word = word.strip()
-        try:
-            kinds.append(CredentialKind(word))
-        except ValueError:
-            valid = ",".join(k.value for k in CredentialKind)
-            raise InputError(
-                f"unknown credential kind {word!r} in --only (valid: {valid})."
-            ) from None
-    return tuple(kinds)
-
-
 @click.command("delete-credentials")
 @target_options
 @click.option(
     "--only",
     metavar="KINDS",
+    callback=inputs.credential_kinds,
     help="Comma list of password,access-keys,mfa,certificates (default: all).",
 )
 @click.option(
@@ -113,14 +98,15 @@ def _kinds(only: str | None) -> tuple[CredentialKind, ...]:
 @output_option("table", "json", "csv")
 @command
 def delete_credentials(
-    only: str | None, dry_run: bool, yes: bool, output: str, **kwargs: Any
+    only: tuple[CredentialKind, ...] | None, dry_run: bool, yes: bool, output: str, **kwargs: Any
 ) -> int:
     """Delete member accounts' root credentials: re-audit, show the items, ask once, remove
     each item independently (password → access keys → certificates → MFA), verify."""
     chosen = selector(kwargs)
     if chosen.empty:
         raise click.UsageError("name the accounts: --all, --account, --ou or --accounts-file.")
-    kinds = _kinds(only)
+    inputs.require_yes_for_stdin(chosen, yes=yes or dry_run)
+    kinds = only or tuple(CredentialKind)
     with engine(kwargs) as ra:
         targets = ra.select_targets(chosen)
         with progress_bar("Auditing") as progress:
@@ -165,6 +151,7 @@ def allow_password_recovery(yes: bool, output: str, **kwargs: Any) -> int:
     chosen = selector(kwargs)
     if chosen.empty:
         raise click.UsageError("name the accounts: --all, --account, --ou or --accounts-file.")
+    inputs.require_yes_for_stdin(chosen, yes=yes)
     with engine(kwargs) as ra:
         targets = ra.select_targets(chosen)
         if targets.selected:

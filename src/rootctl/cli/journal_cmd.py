@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 import click
 
+from rootctl import validation
 from rootctl.cli.common import command, emit_json, emit_text, output_option, say, show
 from rootctl.cli.unlock_cmds import pretty_policy
 from rootctl.core.targets import check_account_id
@@ -14,22 +14,10 @@ from rootctl.errors import InputError
 from rootctl.journal import Journal
 from rootctl.render import flat, human, serialize
 
-_RELATIVE = re.compile(r"^(\d+)\s*([smhdw])$")
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-
 
 def parse_since(value: str) -> datetime:
     """``30m``, ``12h``, ``7d``, ``2w`` ago, or an ISO date/time (UTC when no zone)."""
-    if match := _RELATIVE.match(value.strip()):
-        amount, unit = match.groups()
-        return datetime.now(UTC) - timedelta(**{_UNITS[unit]: int(amount)})
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise InputError(
-            f"invalid --since {value!r}: use e.g. 12h, 7d or 2026-11-27T10:00."
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return validation.since(value)
 
 
 journal_option = click.option(

@@ -8,6 +8,8 @@ from typing import Any
 
 import click
 
+from rootctl import validation
+from rootctl.cli import inputs
 from rootctl.cli.common import (
     EXIT_AWS,
     command,
@@ -74,7 +76,7 @@ def _unlock(
 
 @click.command("unlock-s3")
 @click.argument("account")
-@click.argument("bucket", required=False)
+@click.argument("bucket", required=False, callback=inputs.argument(validation.bucket_name))
 @click.option("--show", "show_only", is_flag=True, help="Only print the bucket policy.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @connection_options
@@ -100,7 +102,7 @@ def unlock_s3(
 
 @click.command("unlock-sqs")
 @click.argument("account")
-@click.argument("queue", required=False)
+@click.argument("queue", required=False, callback=inputs.argument(validation.queue_name))
 @click.option("--show", "show_only", is_flag=True, help="Only print the queue policy.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @connection_options

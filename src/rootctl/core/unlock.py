@@ -6,6 +6,7 @@ Before a policy is deleted it is saved in the journal (same transaction as the i
 
 from __future__ import annotations
 
+from rootctl import validation
 from rootctl.aws import resource_policies as policies_api
 from rootctl.aws.session import RootSession
 from rootctl.core.context import SESSION_SECONDS, Context
@@ -54,7 +55,15 @@ def _read(ctx: Context, session: RootSession, kind: ResourceKind, resource: str)
     return ResourcePolicy(account_id, kind, url, region, policies_api.queue_policy(sqs, url))
 
 
+def checked_name(kind: ResourceKind, resource: str) -> str:
+    """The bucket name, or queue name/URL, if it is one S3/SQS could have (else InputError)."""
+    if kind is ResourceKind.S3_BUCKET:
+        return validation.bucket_name(resource)
+    return validation.queue_name(resource)
+
+
 def get_policy(ctx: Context, account_id: str, kind: ResourceKind, resource: str) -> ResourcePolicy:
+    resource = checked_name(kind, resource)
     task = kind.task_policy
     ctx.require(task.capability)
     with ctx.aws.assume_root(account_id, task.arn, SESSION_SECONDS[task]) as session:
@@ -63,6 +72,7 @@ def get_policy(ctx: Context, account_id: str, kind: ResourceKind, resource: str)
 
 def unlock(ctx: Context, account_id: str, kind: ResourceKind, resource: str) -> UnlockResult:
     """Back up the policy in the journal, then delete it. Raises when it cannot even read it."""
+    resource = checked_name(kind, resource)
     task = kind.task_policy
     ctx.require(task.capability)
     with ctx.aws.assume_root(account_id, task.arn, SESSION_SECONDS[task]) as session:
