@@ -23,7 +23,7 @@ from rootctl.models import CredentialKind
 # -- regions and endpoints -------------------------------------------------------------------
 
 # us-east-1, eu-central-2, us-gov-west-1, cn-north-1, us-isob-east-1, eusc-de-east-1 …
-REGION = re.compile(r"^[a-z]{2,4}(-(gov|iso[a-z]?))?-[a-z]+-[0-9]{1,2}$")
+REGION = re.compile(r"^[a-z]{2,4}(-[a-z]{2,5})?-[a-z]+-[0-9]{1,2}$")
 REGION_EXAMPLES = "us-east-1, eu-west-2 or us-gov-west-1"
 
 
@@ -35,7 +35,7 @@ def region_name(value: str, what: str = "region") -> str:
             f"{what} aws-global is not supported: AssumeRoot needs a Regional STS endpoint.",
             "Pass a real region, e.g. --region us-east-1.",
         )
-    if not REGION.match(value):
+    if not REGION.fullmatch(value):
         raise InputError(
             f"invalid {what} {_shown(value)}: an AWS region name looks like {REGION_EXAMPLES}."
         )
@@ -100,7 +100,7 @@ def bucket_name(value: str) -> str:
 def _bucket_problem(value: str) -> str | None:
     if not 3 <= len(value) <= 255:
         return f"{len(value)} characters"
-    if not _BUCKET_CHARS.match(value):
+    if not _BUCKET_CHARS.fullmatch(value):
         return "a character S3 does not allow"
     legacy = value != value.lower() or "_" in value
     if len(value) > 63 and not legacy:
@@ -123,14 +123,14 @@ QUEUE_RULES = "SQS queue names are 1-80 letters, digits, hyphens and underscores
 def queue_name(value: str) -> str:
     """A queue name, or a queue URL ``http(s)://host/<account id>/<name>``."""
     if "://" not in value:
-        if not _QUEUE.match(value):
+        if not _QUEUE.fullmatch(value):
             raise InputError(f"invalid queue name {_shown(value)}: {QUEUE_RULES}.")
         return value
     problem = _endpoint_problem(value)
     path = urlsplit(value).path.split("/") if problem is None else []
-    if problem is None and (len(path) != 3 or not re.match(r"^\d{12}$", path[1])):
+    if problem is None and (len(path) != 3 or not ACCOUNT_ID.fullmatch(path[1])):
         problem = "the path of a queue URL is /<account id>/<queue name>"
-    elif problem is None and not _QUEUE.match(path[2]):
+    elif problem is None and not _QUEUE.fullmatch(path[2]):
         problem = QUEUE_RULES
     if problem:
         raise InputError(f"invalid queue URL {_shown(value)}: {problem}.")
@@ -147,7 +147,7 @@ SINCE_EXAMPLES = "e.g. 12h, 7d or 2026-11-27T10:00"
 def since(value: str, what: str = "--since", *, now: datetime | None = None) -> datetime:
     """``30m``, ``12h``, ``7d``, ``2w`` ago, or an ISO date/time (UTC when it has no zone)."""
     text = value.strip()
-    if match := _AGO.match(text):
+    if match := _AGO.fullmatch(text):
         amount, unit = match.groups()
         try:
             return (now or datetime.now(UTC)) - timedelta(**{_UNITS[unit]: int(amount)})
@@ -218,7 +218,7 @@ def account_ids(lines: Iterable[str], source: str) -> tuple[str, ...]:
     ids: list[str] = []
     for number, line in enumerate(lines, start=1):
         for token in re.split(r"[\s,;]+", line.split("#", 1)[0]):
-            if token and not ACCOUNT_ID.match(token):
+            if token and not ACCOUNT_ID.fullmatch(token):
                 raise InputError(
                     f"{source}:{number}: invalid account id {_shown(token)}: "
                     "an AWS account id is 12 digits."
