@@ -4,6 +4,7 @@ other way than one line of InputError."""
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import os
 import threading
@@ -180,7 +181,7 @@ def test_credential_kinds() -> None:
         CredentialKind.MFA,
     )
     for value in ("", " ", ",", "password,", "password,,mfa", "passwords"):
-        refused(lambda value=value: validation.credential_kinds(value, "--only"), "--only")
+        refused(functools.partial(validation.credential_kinds, value, "--only"), "--only")
 
 
 # -- account-id files ------------------------------------------------------------------------
