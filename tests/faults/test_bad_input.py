@@ -259,7 +259,7 @@ BAD_INPUT = [
     ("audit", "--endpoint-url", "notaurl"),  # used to be a 72-line traceback
     ("delete-credentials", "--all", "--yes", "--endpoint-url", "localhost:4566"),
     ("status", "--endpoint-url", "http://"),
-    ("enable", "--yes", "--endpoint-url", "http://[::1"),
+    ("enable", "--endpoint-url", "http://[::1"),
     ("audit", "--region", "eu-west"),
     ("allow-password-recovery", "--all", "--yes", "--region", "US-EAST-1"),
     ("delete-credentials", "--all", "--yes", "--region", "us-east-1; rm -rf /"),
