@@ -276,6 +276,9 @@ def test_the_base_install_manages_an_organization(base: BaseInstall, aws_env: Aw
         "delete-credentials", "--account", PAYMENTS, "--only", "password", "--yes", env=env
     )
     assert deleted.returncode == 0, deleted.stderr
+    compliance = base.run("compliance", "--all", "-o", "json", env=env)  # reads its YAML
+    assert compliance.returncode == 1, compliance.stderr
+    assert json.loads(compliance.stdout)["controls"]
     journal = base.run("journal", "-o", "json", env=env)
     assert journal.returncode == 0, journal.stderr
     assert "delete-login-profile" in journal.stdout
