@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEFAULT_REGION = "us-east-1"
+ENDPOINT_ADVICE = "Check AWS_ENDPOINT_URL[_<SERVICE>] and the profile's endpoint_url."
 CallerService = Literal["sts", "iam", "organizations"]
 
 
@@ -107,6 +108,8 @@ class AwsSession:
                 )
             except BotoCoreError as exc:
                 raise translate(exc, f"create {service} client") from None
+            except ValueError as exc:  # e.g. "Invalid endpoint: notaurl" from the environment
+                raise InputError(f"cannot reach {service}: {exc}.", ENDPOINT_ADVICE) from None
         if service == "sts":
             _refuse_global_sts(client.meta.endpoint_url)
         return client

@@ -3,7 +3,6 @@ bad input is one `Error:` line and exit 2 before anything else happens."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -48,21 +47,8 @@ def argument(validate: Callable[[str], T]) -> Callback:
 
 
 region = option(validation.region_name)
+endpoint_url = option(validation.endpoint_url)
 credential_kinds = option(validation.credential_kinds)
-
-
-def endpoint_url(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
-    """``--endpoint-url``, or else ``AWS_ENDPOINT_URL``, which botocore would otherwise
-    reject with a traceback."""
-    name = param.opts[0]
-    if value is None and os.environ.get("AWS_ENDPOINT_URL"):
-        value, name = os.environ["AWS_ENDPOINT_URL"], "AWS_ENDPOINT_URL"
-        try:
-            validation.endpoint_url(value, name)
-        except InputError as error:
-            raise _usage_error(ctx, error) from None
-        return None  # botocore reads the variable itself
-    return option(validation.endpoint_url)(ctx, param, value)  # type: ignore[no-any-return]
 
 
 def require_yes_for_stdin(chosen: TargetSelector, *, yes: bool) -> None:
