@@ -38,6 +38,8 @@ class AdviceCode(StrEnum):
     CONFIRM_WITH_YES = "confirm-with-yes"
     ALLOW_REMOTE = "allow-remote"  # serving the dashboard beyond loopback
     UPGRADE_ROOTCTL = "upgrade-rootctl"  # a file written by a newer rootctl
+    GIVE_ENDPOINT_URL = "give-endpoint-url"  # an endpoint URL that is no URL
+    CHECK_ENDPOINT_SETTING = "check-endpoint-setting"  # a bad endpoint from env or profile
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +98,12 @@ NEUTRAL_WORDING: Mapping[AdviceCode, str] = {
     AdviceCode.CONFIRM_WITH_YES: "Confirm non-interactively.",
     AdviceCode.ALLOW_REMOTE: "Allow remote access explicitly if you really mean it.",
     AdviceCode.UPGRADE_ROOTCTL: "Upgrade rootctl, or use another journal file.",
+    AdviceCode.GIVE_ENDPOINT_URL: (
+        "Give a URL such as http://127.0.0.1:4566 or https://sts.eu-west-1.amazonaws.com."
+    ),
+    AdviceCode.CHECK_ENDPOINT_SETTING: (
+        "Check AWS_ENDPOINT_URL[_<SERVICE>] and the profile's endpoint_url."
+    ),
 }
 
 

@@ -30,6 +30,7 @@ from rootctl.aws.redact import SECRETS
 from rootctl.aws.root_session import FixedProvider, OwnerThread, RootSession, ThreadBoundCredentials
 from rootctl.errors import Advice, AdviceCode, InputError
 from rootctl.models import TaskPolicy
+from rootctl.validation import region_name
 
 if TYPE_CHECKING:
     from mypy_boto3_iam import IAMClient
@@ -109,12 +110,9 @@ class AwsSession:
             except ProfileNotFound as exc:
                 raise InputError(f"{exc}.", Advice(AdviceCode.CHECK_PROFILE)) from None
         self._session = session
-        region = options.region or session.region_name or DEFAULT_REGION
-        if region == "aws-global":
-            raise InputError(
-                "region aws-global is not supported: AssumeRoot needs a Regional STS endpoint.",
-                Advice(AdviceCode.USE_REGIONAL_STS),
-            )
+        # Wherever it came from (options, AWS_REGION, the profile), a region name or exit 2;
+        # aws-global is refused: AssumeRoot needs a Regional STS endpoint.
+        region = region_name(options.region or session.region_name or DEFAULT_REGION)
         # AssumeRoot only exists on Regional STS endpoints; never let config pick the global one.
         session._session.set_config_variable("sts_regional_endpoints", "regional")
         self.region = region
@@ -155,6 +153,10 @@ class AwsSession:
                 )
             except BotoCoreError as exc:
                 raise translate(exc, f"create {service} client") from None
+            except ValueError as exc:  # e.g. "Invalid endpoint: notaurl" from the environment
+                raise InputError(
+                    f"cannot reach {service}: {exc}.", Advice(AdviceCode.CHECK_ENDPOINT_SETTING)
+                ) from None
         if service == "sts":
             _refuse_global_sts(client.meta.endpoint_url)
         client.meta.events.register_first("needs-retry", self.throttled.observe)

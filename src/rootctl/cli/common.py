@@ -24,6 +24,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.text import Text
 
 import rootctl
+from rootctl.cli import inputs
 from rootctl.cli.wording import advice_text, describe
 from rootctl.models import ProgressCallback, ProgressEvent, TargetSelector
 from rootctl.render.registry import RenderContext, formats, render
@@ -141,9 +142,12 @@ def emit(
 def connection_options(f: Callable[P, R]) -> Callable[P, R]:
     options = [
         click.option("--profile", help="AWS profile (default: the standard chain, AWS_PROFILE)."),
-        click.option("--region", help="AWS region for STS/SQS (never aws-global)."),
+        click.option(
+            "--region", callback=inputs.region, help="AWS region for STS/SQS (never aws-global)."
+        ),
         click.option(
             "--endpoint-url",
+            callback=inputs.endpoint_url,
             help="Send every AWS call here (e.g. the sandbox). AWS_ENDPOINT_URL also works.",
         ),
         click.option(
@@ -182,8 +186,8 @@ def target_options(f: Callable[P, R]) -> Callable[P, R]:
         click.option("--exclude", multiple=True, metavar="ID", help="Leave out; repeatable."),
         click.option(
             "--accounts-file",
-            type=click.Path(dir_okay=False),
-            help="File of account ids (whitespace/comma separated, # comments).",
+            type=click.Path(dir_okay=False, allow_dash=True),
+            help="File of account ids (whitespace/comma separated, # comments); - reads stdin.",
         ),
     ]
     for option in reversed(options):

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from rootctl.cli import inputs
 from rootctl.cli.common import (
     EXIT_FINDINGS,
     command,
@@ -21,7 +22,6 @@ from rootctl.cli.common import (
     selector,
     target_options,
 )
-from rootctl.errors import InputError
 from rootctl.models import (
     AuditReport,
     ComplianceReport,
@@ -54,27 +54,12 @@ def audit(output: str, **kwargs: Any) -> int:
     return exit_code(report, clean=report.clean)
 
 
-def _kinds(only: str | None) -> tuple[CredentialKind, ...]:
-    if only is None:
-        return tuple(CredentialKind)
-    kinds = []
-    for word in only.split(","):
-        word = word.strip()
-        try:
-            kinds.append(CredentialKind(word))
-        except ValueError:
-            valid = ",".join(k.value for k in CredentialKind)
-            raise InputError(
-                f"unknown credential kind {word!r} in --only (valid: {valid})."
-            ) from None
-    return tuple(kinds)
-
-
 @click.command("delete-credentials")
 @target_options
 @click.option(
     "--only",
     metavar="KINDS",
+    callback=inputs.credential_kinds,
     help="Comma list of password,access-keys,mfa,certificates (default: all).",
 )
 @click.option(
@@ -85,14 +70,15 @@ def _kinds(only: str | None) -> tuple[CredentialKind, ...]:
 @output_option(DeletionReport)
 @command
 def delete_credentials(
-    only: str | None, dry_run: bool, yes: bool, output: str, **kwargs: Any
+    only: tuple[CredentialKind, ...] | None, dry_run: bool, yes: bool, output: str, **kwargs: Any
 ) -> int:
     """Delete member accounts' root credentials: re-audit, show the items, ask once, remove
     each item independently (password → access keys → certificates → MFA), verify."""
     chosen = selector(kwargs)
     if chosen.empty:
         raise click.UsageError(NAME_THE_ACCOUNTS)
-    kinds = _kinds(only)
+    inputs.require_yes_for_stdin(chosen, yes=yes or dry_run)
+    kinds = only or tuple(CredentialKind)
     with engine(kwargs) as ra:
         ra.prepare_journal()  # a journal that cannot be written stops us before any AWS call
         targets = ra.select_targets(chosen)
@@ -132,6 +118,7 @@ def allow_password_recovery(yes: bool, output: str, **kwargs: Any) -> int:
     chosen = selector(kwargs)
     if chosen.empty:
         raise click.UsageError(NAME_THE_ACCOUNTS)
+    inputs.require_yes_for_stdin(chosen, yes=yes)
     with engine(kwargs) as ra:
         ra.prepare_journal()
         targets = ra.select_targets(chosen)

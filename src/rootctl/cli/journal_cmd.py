@@ -6,13 +6,13 @@ this: nothing here calls AWS, and reading never creates or changes the journal.
 
 from __future__ import annotations
 
-import re
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import click
 
 import rootctl
+from rootctl import validation
 from rootctl.cli.common import (
     EXIT_FINDINGS,
     command,
@@ -23,30 +23,14 @@ from rootctl.cli.common import (
     show,
 )
 from rootctl.core.targets import check_account_id
-from rootctl.errors import InputError
 from rootctl.models import JournalEntry, JournalOutcome, JournalQuery, JournalRow
 from rootctl.render import flat, human, serialize
 from rootctl.render.text import pretty_policy
 
-_RELATIVE = re.compile(r"^(\d+)\s*([smhdw])$")
-_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-
 
 def parse_since(value: str, option: str = "--since") -> datetime:
     """``30m``, ``12h``, ``7d``, ``2w`` ago, or an ISO date/time (UTC when no zone)."""
-    if match := _RELATIVE.match(value.strip()):
-        amount, unit = match.groups()
-        try:
-            return datetime.now(UTC) - timedelta(**{_UNITS[unit]: int(amount)})
-        except (OverflowError, ValueError):
-            raise InputError(f"invalid {option} {value!r}: that is too long ago.") from None
-    try:
-        moment = datetime.fromisoformat(value.strip())
-    except ValueError:
-        raise InputError(
-            f"invalid {option} {value!r}: use e.g. 12h, 7d or 2026-11-27T10:00."
-        ) from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return validation.since(value, option)
 
 
 journal_option = click.option(

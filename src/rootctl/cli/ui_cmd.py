@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 import rootctl
+from rootctl.cli import extras
 from rootctl.cli.common import command, connection_options, fail, say
 from rootctl.errors import InputError
 
@@ -55,6 +56,10 @@ def ui(
     Binds 127.0.0.1 by default. The printed link carries a secret for this run: open it once,
     the browser then keeps a session cookie. Ctrl-C stops the server.
     """
+    if use_sandbox:
+        extras.require("rootctl ui --sandbox", "web", "sandbox")
+    else:
+        extras.require("rootctl ui", "web")
     from rootctl.web import DashboardServer, create_app
     from rootctl.web.server import embedded_sandbox, forget_local_aws_config
 

@@ -10,6 +10,8 @@ from typing import Any
 
 import click
 
+from rootctl import validation
+from rootctl.cli import inputs
 from rootctl.cli.common import (
     EXIT_AWS,
     command,
@@ -81,10 +83,11 @@ def _unlock(
 
 def _command(kind: ResourceKind, name: str, docstring: str) -> click.Command:
     words = _WORDS[kind]
+    check = validation.bucket_name if kind is ResourceKind.S3_BUCKET else validation.queue_name
 
     @click.command(name, help=docstring)
     @click.argument("account")
-    @click.argument(words.argument, required=False)
+    @click.argument(words.argument, required=False, callback=inputs.argument(check))
     @click.option("--show", "show_only", is_flag=True, help=f"Only print the {words.noun} policy.")
     @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
     @connection_options

@@ -161,8 +161,8 @@ class RootAccess:
     def select_targets(self, selector: TargetSelector) -> TargetSet:
         """Resolve a selector; raises InputError for malformed ids, unknown OUs, accounts
         outside the organization. The management account is always in ``skipped``."""
-        targets.validate(selector)  # syntax first: bad input must not cost an AWS call
-        return targets.resolve(selector, self.organization())
+        # Syntax first: bad input must not cost an AWS call. The file is read once (stdin).
+        return targets.resolve(targets.validate(selector), self.organization())
 
     # -- root credentials ------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from rootctl import validation
 from rootctl.aws.resource_policies import PolicyStore
 from rootctl.core.context import SESSION_SECONDS, Context
 from rootctl.models import PolicyListing, ResourceKind, ResourcePolicy, UnlockResult, UnlockState
@@ -38,12 +39,21 @@ def list_policies(ctx: Context, account_id: str, kind: ResourceKind) -> PolicyLi
     return PolicyListing(account_id, kind, tuple(resources))
 
 
+def checked_name(kind: ResourceKind, resource: str) -> str:
+    """The bucket name, or queue name/URL, if it is one S3/SQS could have (else InputError)."""
+    if kind is ResourceKind.S3_BUCKET:
+        return validation.bucket_name(resource)
+    return validation.queue_name(resource)
+
+
 def get_policy(ctx: Context, account_id: str, kind: ResourceKind, resource: str) -> ResourcePolicy:
+    resource = checked_name(kind, resource)
     return _in_store(ctx, account_id, kind, lambda store: store.get(resource))
 
 
 def unlock(ctx: Context, account_id: str, kind: ResourceKind, resource: str) -> UnlockResult:
     """Back up the policy in the journal, then delete it. Raises when it cannot even read it."""
+    resource = checked_name(kind, resource)
 
     def remove(store: PolicyStore) -> UnlockResult:
         before = store.get(resource)

@@ -48,6 +48,8 @@ router = APIRouter(include_in_schema=False)
 
 Text = Annotated[str, Form(max_length=200)]
 Ids = Annotated[list[str], Form(max_length=10_000)]
+# Optional lists: `Ids | None` would hide the Form marker from FastAPI before 0.140.10.
+SomeIds = Annotated[list[str] | None, Form(max_length=10_000)]
 
 
 def board_of(request: Request) -> Dashboard:
@@ -127,7 +129,7 @@ def enable(
 def disable(
     request: Request,
     confirm: Text,
-    capability: Ids | None = None,
+    capability: SomeIds = None,
     trusted_access: Text = "",
 ) -> Response:
     change = board_of(request).disable(
@@ -148,8 +150,8 @@ def _change_notice(what: str, change: FeatureChange) -> Notice:
 @router.post("/audit")
 def audit(
     request: Request,
-    account: Ids | None = None,
-    ou: Ids | None = None,
+    account: SomeIds = None,
+    ou: SomeIds = None,
     scope: Text = "",
 ) -> Response:
     selection = Selection(tuple(account or ()), tuple(ou or ()), all=scope == "all")
@@ -185,9 +187,9 @@ def organization(
 def bulk(
     request: Request,
     action: Text,
-    account: Ids | None = None,
-    ou: Ids | None = None,
-    kind: Ids | None = None,
+    account: SomeIds = None,
+    ou: SomeIds = None,
+    kind: SomeIds = None,
 ) -> Response:
     board = board_of(request)
     selection = Selection(tuple(account or ()), tuple(ou or ()))
@@ -217,8 +219,8 @@ def bulk(
 def recovery(
     request: Request,
     confirm: Text,
-    account: Ids | None = None,
-    ou: Ids | None = None,
+    account: SomeIds = None,
+    ou: SomeIds = None,
 ) -> Response:
     selection = Selection(tuple(account or ()), tuple(ou or ()))
     job = board_of(request).start_recovery(selection, confirm)
@@ -286,7 +288,7 @@ def account(request: Request, account_id: str) -> Response:
 def plan_account(
     request: Request,
     account_id: str,
-    kind: Ids | None = None,
+    kind: SomeIds = None,
     csrf_token: Text = "",  # checked by the middleware; declared because FastAPI reads a
     # lone list field as the whole body
 ) -> Response:
