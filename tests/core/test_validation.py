@@ -285,3 +285,12 @@ def test_any_text_is_a_value_or_one_line_of_input_error(
         assert not any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in message)
         assert "\u202e" not in message
         assert len(message) < 400
+
+
+def test_connection_options_validate_like_the_cli() -> None:
+    import rootctl
+
+    for bad in ({"region": "notaregion"}, {"region": "aws-global"}, {"endpoint_url": "notaurl"}):
+        with pytest.raises(rootctl.InputError):
+            rootctl.ConnectionOptions(**bad)  # type: ignore[arg-type]
+    assert rootctl.ConnectionOptions(region="eu-west-1", endpoint_url="http://127.0.0.1:4566")

@@ -30,7 +30,7 @@ from rootctl.aws.redact import SECRETS
 from rootctl.aws.root_session import FixedProvider, OwnerThread, RootSession, ThreadBoundCredentials
 from rootctl.errors import Advice, AdviceCode, InputError
 from rootctl.models import TaskPolicy
-from rootctl.validation import region_name
+from rootctl.validation import endpoint_url, region_name
 
 if TYPE_CHECKING:
     from mypy_boto3_iam import IAMClient
@@ -60,6 +60,11 @@ class ConnectionOptions:
     session_token: str | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
+        # Bad input fails here, in one line, before anything reaches AWS (library and faces).
+        if self.region is not None:
+            region_name(self.region)
+        if self.endpoint_url is not None:
+            endpoint_url(self.endpoint_url)
         if not 1 <= self.max_attempts <= 20:
             raise InputError(f"max_attempts must be between 1 and 20, not {self.max_attempts}.")
         if self.connect_timeout <= 0 or self.read_timeout <= 0:
