@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import json
+import os
+import subprocess
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -12,6 +19,7 @@ import pytest
 from botocore.config import Config
 
 from rootctl.sandbox import Credentials, Sandbox
+from rootctl.sandbox.clientenv import client_environment, patched_environment
 from rootctl.sandbox.server import SandboxServer
 
 AUDIT = "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"
@@ -32,6 +40,20 @@ CLOSED_POC = "630495867704"  # suspended
 NETWORKING = "741506978801"  # password + hardware MFA + two certificates
 
 NO_RETRIES = Config(retries={"total_max_attempts": 1, "mode": "standard"})
+AWS_CLI = str(Path(sys.executable).with_name("aws"))
+
+
+@dataclass(frozen=True)
+class CliResult:
+    code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        assert self.code == 0, self.stderr
+        return json.loads(self.stdout) if self.stdout.strip() else None
+
+
 # One session for every client: building clients from it is cheap (the models load once).
 _SESSION: Any = boto3.Session(botocore_session=botocore.session.get_session())
 
@@ -71,6 +93,52 @@ class Aws:
             config=config,
             **keys,
         )
+
+    def cli(
+        self, *args: str, creds: Credentials | Mapping[str, str] | None = None, **env: str
+    ) -> CliResult:
+        """The real AWS CLI (awscli): a process with ``--endpoint-url`` over HTTP; in-process,
+        its driver inside this process, answered by the in-process sandbox."""
+        creds = creds or self.sandbox.admin_credentials()
+        keys: dict[str, str | None] = {}
+        if isinstance(creds, Credentials):
+            environment = client_environment(creds)
+        else:
+            environment = client_environment()
+            keys = {
+                "AWS_ACCESS_KEY_ID": creds["AccessKeyId"],
+                "AWS_SECRET_ACCESS_KEY": creds["SecretAccessKey"],
+                "AWS_SESSION_TOKEN": creds["SessionToken"],
+            }
+        environment = {**environment, **keys, **env}
+        argv = [*args, "--output", "json"]
+        if self.mode == "http":
+            assert self.endpoint_url is not None
+            full = dict(os.environ)
+            for name, value in environment.items():
+                if value is None:
+                    full.pop(name, None)
+                else:
+                    full[name] = value
+            done = subprocess.run(
+                [AWS_CLI, "--endpoint-url", self.endpoint_url, *argv],
+                env=full,
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+            )
+            return CliResult(done.returncode, done.stdout, done.stderr)
+        from awscli.clidriver import create_clidriver  # type: ignore[import-untyped]
+
+        out, err = io.StringIO(), io.StringIO()
+        with (
+            patched_environment(environment),
+            contextlib.redirect_stdout(out),
+            contextlib.redirect_stderr(err),
+        ):
+            code = create_clidriver().main(argv)
+        return CliResult(code, out.getvalue(), err.getvalue())
 
     def assume_root(
         self, target: str, task: str = AUDIT, creds: Credentials | None = None, **extra: Any

@@ -53,6 +53,7 @@ def test_serve_generated_org_with_faults_then_ctrl_c() -> None:
     process, lines = _start(
         "--port", "0", "--accounts", "30", "--random-seed", "3", "--deny", "*:s3:*",
         "--latency-ms", "1", "--jitter-ms", "1", "--allow-host", "sandbox.internal",
+        "--deny-resource", "*:sqs:*", "--propagation-delay", "7",
     )  # fmt: skip
     try:
         exports: dict[str, str] = {}
@@ -65,7 +66,11 @@ def test_serve_generated_org_with_faults_then_ctrl_c() -> None:
         assert exports["AWS_DEFAULT_REGION"] == "us-east-1"
         assert _get(endpoint + "/_sandbox/health")["accounts"] == 31
         faults = _get(endpoint + "/_sandbox/faults")
-        assert faults["deny"] == [{"account": "*", "action": "s3:*", "task": None}]
+        assert faults["deny"] == [
+            {"account": "*", "action": "s3:*", "task": None, "policy": "scp"},
+            {"account": "*", "action": "sqs:*", "task": None, "policy": "rcp"},
+        ]
+        assert _get(endpoint + "/_sandbox/propagation-delay") == {"delay_seconds": 7.0}
         assert (faults["latency_ms"], faults["jitter_ms"], faults["seed"]) == (1.0, 1.0, 3)
         sts = boto3.client(
             "sts",

@@ -170,7 +170,9 @@ def test_faults_over_the_sandbox_api(sandbox: Sandbox, sandbox_server: SandboxSe
     result = call("PUT", "/_sandbox/faults", {"latency_ms": 5, "throttle_rate": 0.25, "seed": 3})
     assert (result["latency_ms"], result["throttle_rate"], result["seed"]) == (5.0, 0.25, 3)
     result = call("POST", "/_sandbox/faults/deny", {"account": PROD_ORDERS, "action": "s3:*"})
-    assert result["deny"] == [{"account": PROD_ORDERS, "action": "s3:*", "task": None}]
+    assert result["deny"] == [
+        {"account": PROD_ORDERS, "action": "s3:*", "task": None, "policy": "scp"}
+    ]
     assert sandbox.faults.denied(PROD_ORDERS, "s3:GetObject", None)
     result = call("DELETE", "/_sandbox/faults")
     assert (result["throttle_rate"], result["deny"]) == (0.0, [])

@@ -6,13 +6,8 @@ import json
 
 from moto.iam.aws_managed_policies import aws_managed_policies_data
 
-from rootctl.sandbox.policies import (
-    Decision,
-    RequestContext,
-    evaluate,
-    task_policies,
-    task_policy_document,
-)
+from rootctl.sandbox.policies import task_policies, task_policy
+from rootctl.sandbox.policyeval import Decision, Policy, PolicyType, Request, evaluate
 
 from .conftest import AUDIT, DELETE, PROD_PAYMENTS, Aws
 
@@ -39,28 +34,37 @@ def test_shipped_task_policies_are_moto_and_aws_v1() -> None:
         assert policy["Document"] == bundled[name]["Document"], name
 
 
-def _ctx(action: str, resource: str = ROOT, **keys: str) -> RequestContext:
-    return RequestContext(action, resource, ROOT, PROD_PAYMENTS, keys)
+def _ctx(action: str, resource: str = ROOT, **keys: str) -> Request:
+    return Request(action, resource, ROOT, PROD_PAYMENTS, keys)
+
+
+def _session(task: str, request: Request) -> Decision:
+    """A root session's decision: root needs no Allow, the task policy only denies."""
+    return evaluate(request, [task_policy(task)], identity_required=False).decision
 
 
 def test_task_policy_is_a_deny_only_ceiling() -> None:
-    audit = [task_policy_document("IAMAuditRootUserCredentials")]
-    assert evaluate(audit, _ctx("iam:GetUser")) is Decision.IMPLICIT_DENY  # not denied
-    assert evaluate(audit, _ctx("iam:DeleteLoginProfile")) is Decision.DENY
+    audit = "IAMAuditRootUserCredentials"
+    assert _session(audit, _ctx("iam:GetUser")) is Decision.ALLOW  # not denied
+    assert _session(audit, _ctx("iam:DeleteLoginProfile")) is Decision.DENY
     user = f"arn:aws:iam::{PROD_PAYMENTS}:user/admin"
-    assert evaluate(audit, _ctx("iam:GetLoginProfile", user)) is Decision.DENY
-    assert evaluate(audit, _ctx("iam:GetAccountSummary", "*")) is Decision.IMPLICIT_DENY
-    assert evaluate(audit, _ctx("s3:ListAllMyBuckets", "*")) is Decision.DENY
+    assert _session(audit, _ctx("iam:GetLoginProfile", user)) is Decision.DENY
+    assert _session(audit, _ctx("iam:GetAccountSummary", "*")) is Decision.ALLOW
+    assert _session(audit, _ctx("s3:ListAllMyBuckets", "*")) is Decision.DENY
+    denied = evaluate(_ctx("iam:DeleteLoginProfile"), [task_policy(audit)])
+    assert denied.policy_type is PolicyType.SESSION
+    assert denied.deciding is not None
+    assert denied.deciding.sid == "DenyAllOtherActionsOnAnyResource"
 
 
 def test_sqs_task_denies_reading_other_accounts_queues() -> None:
-    sqs = [task_policy_document("SQSUnlockQueuePolicy")]
+    sqs = "SQSUnlockQueuePolicy"
     own = "arn:aws:sqs:us-east-1:418273645501:q"
     other = "arn:aws:sqs:us-east-1:111111111111:q"
     ctx = _ctx("sqs:GetQueueAttributes", own, **{"aws:ResourceAccount": PROD_PAYMENTS})
-    assert evaluate(sqs, ctx) is Decision.IMPLICIT_DENY
+    assert _session(sqs, ctx) is Decision.ALLOW
     ctx = _ctx("sqs:GetQueueAttributes", other, **{"aws:ResourceAccount": "111111111111"})
-    assert evaluate(sqs, ctx) is Decision.DENY
+    assert _session(sqs, ctx) is Decision.DENY
 
 
 def test_identity_policy_conditions() -> None:
@@ -80,8 +84,11 @@ def test_identity_policy_conditions() -> None:
         "sts:AssumeRoot",
         **{"sts:TaskPolicyArn": "arn:aws:iam::aws:policy/root-task/S3UnlockBucketPolicy"},
     )
-    assert evaluate([policy], s3) is Decision.ALLOW
+    identity = [Policy.of(PolicyType.IDENTITY, policy, "p")]
+    assert evaluate(s3, identity).decision is Decision.ALLOW
     other = _ctx("sts:AssumeRoot", **{"sts:TaskPolicyArn": AUDIT})
-    assert evaluate([policy], other) is Decision.IMPLICIT_DENY
+    assert evaluate(other, identity).decision is Decision.IMPLICIT_DENY
     unknown = {"Statement": [{**policy["Statement"][0], "Condition": {"Weird": {"a": "b"}}}]}
-    assert evaluate([unknown], s3) is Decision.IMPLICIT_DENY
+    assert evaluate(s3, [Policy.of(PolicyType.IDENTITY, unknown)]).decision is (
+        Decision.IMPLICIT_DENY
+    )

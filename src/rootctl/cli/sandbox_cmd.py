@@ -74,6 +74,22 @@ def _deny_rule(value: str) -> tuple[str, str]:
     "may be '*'.",
 )
 @click.option(
+    "--propagation-delay",
+    default=0.0,
+    type=click.FloatRange(min=0),
+    metavar="S",
+    help="Keep issuing AssumeRoot for S seconds after trusted access, a feature or the "
+    "delegate is removed, as AWS does while the change propagates. Default 0: at once.",
+)
+@click.option(
+    "--deny-resource",
+    "deny_resource",
+    multiple=True,
+    metavar="ACCOUNT:ACTION",
+    help="Deny an action (s3:PutBucketPolicy, sqs:*) on an account's resources, like a "
+    "resource control policy. Repeatable; ACCOUNT may be '*'.",
+)
+@click.option(
     "--allow-host",
     "allowed_hosts",
     multiple=True,
@@ -93,6 +109,8 @@ def serve(
     throttle_rate: float,
     error_rate: float,
     deny: tuple[str, ...],
+    propagation_delay: float,
+    deny_resource: tuple[str, ...],
     allowed_hosts: tuple[str, ...],
     verbose: bool,
 ) -> None:
@@ -103,14 +121,15 @@ def serve(
 
     if seed_file and accounts:
         raise click.UsageError("give --seed or --accounts, not both")
-    rules = [_deny_rule(value) for value in deny]
+    rules = [(*_deny_rule(value), "scp") for value in deny]
+    rules += [(*_deny_rule(value), "rcp") for value in deny_resource]
     try:
         if accounts:
-            sb = Sandbox.generated(accounts, seed=random_seed)
+            sb = Sandbox.generated(accounts, random_seed, propagation_delay=propagation_delay)
         elif seed_file:
-            sb = Sandbox.from_seed(seed_file)
+            sb = Sandbox.from_seed(seed_file, propagation_delay=propagation_delay)
         else:
-            sb = Sandbox.example()
+            sb = Sandbox.example(propagation_delay=propagation_delay)
     except SeedError as error:
         raise BadSeed(str(error)) from error
     try:
@@ -121,8 +140,8 @@ def serve(
             error_rate=error_rate,
             seed=random_seed,
         )
-        for account, action in rules:
-            sb.faults.deny(account, action)
+        for account, action, policy in rules:
+            sb.faults.deny(account, action, policy)
     except ValueError as error:
         raise click.BadParameter(str(error)) from error
 

@@ -5,7 +5,6 @@ The public contract is docs/sandbox.md.
 """
 
 from .faults import DenyRule, Faults, FaultSettings
-from .models import Email
 from .sandbox import (
     AccountInfo,
     Credentials,
@@ -17,7 +16,7 @@ from .sandbox import (
     current,
 )
 from .seed import SeedError
-from .signin import Reason
+from .signin import Email, Reason
 
 __all__ = [
     "AccountInfo",

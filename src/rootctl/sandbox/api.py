@@ -30,10 +30,11 @@ class ApiError(Exception):
 
 
 def _json_body(request: Request) -> dict[str, Any]:
-    if not request.data:
+    data = request.get_data(cache=True)  # whatever the Content-Type (curl -d sends a form's)
+    if not data:
         return {}
     try:
-        body = json.loads(request.data)
+        body = json.loads(data)
     except ValueError as exc:
         raise ApiError(400, "the body must be JSON") from exc
     if not isinstance(body, dict):
@@ -117,7 +118,8 @@ def _faults(sb: Sandbox_, request: Request, args: dict[str, str]) -> Any:
             raise ApiError(400, f"unknown fault settings: {', '.join(sorted(unknown))}")
         sb.faults.update(**{k: v for k, v in body.items() if k in allowed})
         for rule in body.get("deny", []):
-            sb.faults.deny(str(rule["account"]), str(rule.get("action") or rule.get("task")))
+            action = str(rule.get("action") or rule.get("task"))
+            sb.faults.deny(str(rule["account"]), action, str(rule.get("policy", "scp")))
     return sb.faults.to_dict()
 
 
@@ -127,10 +129,11 @@ def _deny(sb: Sandbox_, request: Request, args: dict[str, str]) -> Any:
     action = str(body.get("action") or body.get("task") or "")
     if not account or not action:
         raise ApiError(400, "give 'account' and 'action' (or 'task')")
+    policy = str(body.get("policy", "scp"))
     if request.method == "DELETE":
-        sb.faults.allow(account, action)
+        sb.faults.allow(account, action, policy)
     else:
-        sb.faults.deny(account, action)
+        sb.faults.deny(account, action, policy)
     return sb.faults.to_dict()
 
 
@@ -147,25 +150,33 @@ def _clock(sb: Sandbox_, request: Request, args: dict[str, str]) -> Any:
     return {"now": CLOCK.now().isoformat(), "offset_seconds": CLOCK.offset.total_seconds()}
 
 
+def _propagation(sb: Sandbox_, request: Request, args: dict[str, str]) -> Any:
+    if request.method in ("PUT", "PATCH", "POST"):
+        body = _json_body(request)
+        sb.propagation_delay = float(body.get("delay_seconds", 0))
+    return {"delay_seconds": sb.propagation_delay}
+
+
 def _snapshot(sb: Sandbox_, request: Request, args: dict[str, str]) -> Any:
     return Response(sb.snapshot(), mimetype="application/json")
 
 
 def _reset(sb: Sandbox_ | None, request: Request, args: dict[str, str]) -> Any:
     body = _json_body(request)
-    if body.get("example"):
-        built = sandbox_module.Sandbox.example()
+    delay = float(body.get("propagation_delay", sb.propagation_delay if sb else 0))
+    Sandbox = sandbox_module.Sandbox
+    if body.get("example") or (sb is None and not {"accounts", "seed"} & set(body)):
+        built = Sandbox.example(propagation_delay=delay)
     elif "accounts" in body:
-        built = sandbox_module.Sandbox.generated(
-            int(body["accounts"]), int(body.get("random_seed", 0))
-        )
+        accounts, random_seed = int(body["accounts"]), int(body.get("random_seed", 0))
+        built = Sandbox.generated(accounts, random_seed, propagation_delay=delay)
     elif "seed" in body:
         seed = body["seed"]
-        built = sandbox_module.Sandbox.from_seed(seed if isinstance(seed, dict) else str(seed))
-    elif sb is not None:
-        built = sb.reset()
+        source = seed if isinstance(seed, dict) else str(seed)
+        built = Sandbox.from_seed(source, propagation_delay=delay)
     else:
-        built = sandbox_module.Sandbox.example()
+        built = sb.reset() if sb is not None else Sandbox.example()
+        built.propagation_delay = delay
     return _organization(built, request, args)
 
 
@@ -185,6 +196,7 @@ _ROUTES: list[tuple[str, str, Handler]] = [
     ("GET|PUT|PATCH|POST|DELETE", r"/_sandbox/faults", _faults),
     ("POST|DELETE", r"/_sandbox/faults/deny", _deny),
     ("POST", r"/_sandbox/clock", _clock),
+    ("GET|PUT|PATCH|POST", r"/_sandbox/propagation-delay", _propagation),
     ("GET", r"/_sandbox/snapshot", _snapshot),
 ]
 _COMPILED = [(methods.split("|"), re.compile(f"^{path}/?$"), h) for methods, path, h in _ROUTES]

@@ -16,8 +16,11 @@ token, throttled, internal failure), chosen from one table.
 
 from __future__ import annotations
 
+import base64
 import json
+import secrets
 import uuid
+from collections.abc import MutableMapping
 from typing import Any
 from xml.sax.saxutils import escape
 
@@ -36,6 +39,26 @@ _CONTENT_TYPES = {
     "sqs-json": "application/x-amz-json-1.0",
     "query": "text/xml",
 }
+
+
+REQUEST_ID_HEADER = "x-amzn-RequestId"
+
+
+def take_request_id(headers: MutableMapping[str, Any] | None = None) -> str:
+    """The response's request id: the one its headers carry (in any spelling), else a new
+    UUID; left in ``headers`` once, as AWS spells it."""
+    found = [name for name in headers or {} if name.lower() == REQUEST_ID_HEADER.lower()]
+    request_id = str(headers[found[0]]) if headers is not None and found else str(uuid.uuid4())
+    if headers is not None:
+        for name in found:
+            del headers[name]
+        headers[REQUEST_ID_HEADER] = request_id
+    return request_id
+
+
+def s3_request_ids() -> tuple[str, str]:
+    """S3's own pair: ``x-amz-request-id`` (16 hex digits) and ``x-amz-id-2``."""
+    return secrets.token_hex(8).upper(), base64.b64encode(secrets.token_bytes(57)).decode()
 
 
 class SandboxError(HTTPException):
@@ -62,7 +85,9 @@ class SandboxError(HTTPException):
         self.sender = sender
         self.extra = extra or {}
         self.extra_headers = headers or {}
-        self.request_id = str(uuid.uuid4())
+        self.request_id, self.host_id = (
+            s3_request_ids() if dialect == "rest-xml" else (str(uuid.uuid4()), "")
+        )
         # moto's dispatchers send ``description`` as the body of a raised HTTPException.
         self.description = self.get_body()
 
@@ -90,7 +115,7 @@ class SandboxError(HTTPException):
                 '<?xml version="1.0" encoding="UTF-8"?>\n'
                 f"<Error><Code>{code}</Code><Message>{message}</Message>{extra}"
                 f"<RequestId>{self.request_id}</RequestId>"
-                f"<HostId>{self.request_id}</HostId></Error>"
+                f"<HostId>{self.host_id}</HostId></Error>"
             )
         namespace = QUERY_NAMESPACES.get(self.service, "")
         xmlns = f' xmlns="{namespace}"' if namespace else ""
@@ -102,17 +127,16 @@ class SandboxError(HTTPException):
         )
 
     def get_headers(self, *args: Any, **kwargs: Any) -> list[tuple[str, str]]:
-        headers = [
-            ("Content-Type", _CONTENT_TYPES.get(self.dialect, "application/xml")),
-            ("x-amzn-RequestId", self.request_id),
-        ]
+        headers = [("Content-Type", _CONTENT_TYPES.get(self.dialect, "application/xml"))]
+        if self.dialect == "rest-xml":
+            headers += [("x-amz-request-id", self.request_id), ("x-amz-id-2", self.host_id)]
+        else:
+            headers.append((REQUEST_ID_HEADER, self.request_id))
         if self.dialect in ("json", "sqs-json", "rest-json"):
             headers.append(("X-Amzn-ErrorType", self.error_code))
         if self.dialect == "sqs-json":
             kind = "Sender" if self.sender else "Receiver"
             headers.append(("x-amzn-query-error", f"{self.error_code};{kind}"))
-        if self.dialect == "rest-xml":
-            headers.append(("x-amz-request-id", self.request_id))
         headers.extend(self.extra_headers.items())
         return headers
 
@@ -239,3 +263,10 @@ def throttled(service: str, dialect: str) -> SandboxError:
 
 def server_error(service: str, dialect: str) -> SandboxError:
     return common_error("internal", service, dialect)
+
+
+def not_emulated(service: str, dialect: str, action: str) -> SandboxError:
+    """An operation botocore knows but neither moto nor the sandbox answers: a clear error in
+    the service's dialect (501, not retried by SDKs) rather than an HTML page."""
+    message = f"The sandbox does not emulate {service}:{action}."
+    return SandboxError(501, "NotImplemented", message, service=service, dialect=dialect)

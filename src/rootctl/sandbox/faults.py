@@ -1,5 +1,8 @@
 """Fault and latency injection: per-call latency with jitter, throttling and 5xx at a rate, and
-denials that imitate a service control policy blocking an action or a whole task in an account.
+denials that imitate a service control policy blocking an action or a whole task in an account,
+or a resource control policy blocking an action on an account's buckets and queues. The
+denials become policy documents the evaluator applies, so a refusal names the policy type as
+AWS's does ("… with an explicit deny in a service control policy").
 
 One random source, seedable, draws every decision, so a sequential run with the same seed sees
 the same faults (concurrent callers interleave their draws, so only the rates are stable there).
@@ -7,44 +10,85 @@ the same faults (concurrent callers interleave their draws, so only the rates ar
 
 from __future__ import annotations
 
+import functools
 import random
 import threading
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .policies import task_name, wildcard_match
+from .policies import task_name
+from .policyeval import Policy, PolicyType, Request, evaluate, wildcard_match
+
+# The services resource control policies apply to (AWS Organizations user guide).
+RCP_SERVICES = ("s3", "sqs", "sts", "kms", "secretsmanager")
+POLICY_KINDS = {"scp": PolicyType.SCP, "rcp": PolicyType.RCP}
 
 
 @dataclass(frozen=True)
 class DenyRule:
     """Deny ``action`` (an IAM action pattern like ``iam:Delete*``) or every call of a root
-    session opened with ``task`` (a task policy name), in ``account`` (``*`` = every account)."""
+    session opened with ``task`` (a task policy name), in ``account`` (``*`` = every account).
+
+    ``policy`` "scp" imitates a service control policy: it binds the principals of the account.
+    "rcp" imitates a resource control policy: it binds every request to the account's
+    resources (S3, SQS, STS, KMS, Secrets Manager), whoever makes it."""
 
     account: str
     action: str | None = None
     task: str | None = None
+    policy: str = "scp"
 
     @classmethod
-    def parse(cls, account: str, action_or_task: str) -> DenyRule:
+    def parse(cls, account: str, action_or_task: str, policy: str = "scp") -> DenyRule:
+        if policy not in POLICY_KINDS:
+            raise ValueError(f"policy must be 'scp' or 'rcp', not {policy!r}")
         task = task_name(action_or_task)
         if task is not None:
+            if policy == "rcp":
+                raise ValueError("a resource control policy denies actions, not tasks")
             return cls(account=account, task=task)
         if ":" not in action_or_task and action_or_task != "*":
             raise ValueError(
                 f"{action_or_task!r} is neither an IAM action (service:Action) "
                 "nor a task policy name or ARN"
             )
-        return cls(account=account, action=action_or_task)
+        if policy == "rcp" and action_or_task.split(":", 1)[0].lower() not in RCP_SERVICES:
+            raise ValueError(
+                f"resource control policies apply to {', '.join(RCP_SERVICES)} actions, "
+                f"not {action_or_task!r}"
+            )
+        return cls(account=account, action=action_or_task, policy=policy)
 
-    def matches(self, account: str, action: str, session_task: str | None) -> bool:
-        if self.account not in ("*", account):
-            return False
-        if self.task is not None:
-            return session_task == self.task
-        return self.action is not None and wildcard_match(self.action, action, ignore_case=True)
+    def applies_to(self, account: str) -> bool:
+        return self.account in ("*", account)
+
+    def as_policy(self) -> Policy:
+        """The rule as the policy it imitates: one Deny statement."""
+        return _rule_policy(self)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"account": self.account, "action": self.action, "task": self.task}
+        return {
+            "account": self.account,
+            "action": self.action,
+            "task": self.task,
+            "policy": self.policy,
+        }
+
+
+@functools.lru_cache(maxsize=1024)
+def _rule_policy(rule: DenyRule) -> Policy:
+    """A rule as the policy it imitates: one Deny statement (rules are immutable: cached)."""
+    statement: dict[str, Any] = {
+        "Sid": "SandboxDeny",
+        "Effect": "Deny",
+        "Action": rule.action if rule.task is None else "*",
+        "Resource": "*",
+    }
+    if rule.policy == "rcp":
+        statement["Principal"] = "*"
+    document = {"Version": "2012-10-17", "Statement": [statement]}
+    name = f"sandbox-{rule.policy}:{rule.account}:{rule.task or rule.action}"
+    return Policy.of(POLICY_KINDS[rule.policy], document, name, ceiling=True)
 
 
 @dataclass
@@ -119,17 +163,19 @@ class Faults:
     def seed(self, seed: int) -> None:
         self.update(seed=seed)
 
-    def deny(self, account_id: str, action_or_task_policy: str) -> DenyRule:
-        """Imitate an SCP: deny an action pattern, or a whole task, in one account (or ``*``)."""
-        rule = DenyRule.parse(account_id, action_or_task_policy)
+    def deny(self, account_id: str, action_or_task_policy: str, policy: str = "scp") -> DenyRule:
+        """Imitate an SCP (``policy="scp"``): deny an action pattern, or a whole task, to the
+        principals of one account (or ``*``); or an RCP (``"rcp"``): deny an action on the
+        account's resources to everyone."""
+        rule = DenyRule.parse(account_id, action_or_task_policy, policy)
         with self._lock:
             if rule not in self._rules:
-                self._rules.append(rule)
+                self._rules = [*self._rules, rule]
         return rule
 
-    def allow(self, account_id: str, action_or_task_policy: str) -> None:
+    def allow(self, account_id: str, action_or_task_policy: str, policy: str = "scp") -> None:
         """Remove a rule added with ``deny``."""
-        rule = DenyRule.parse(account_id, action_or_task_policy)
+        rule = DenyRule.parse(account_id, action_or_task_policy, policy)
         with self._lock:
             self._rules = [r for r in self._rules if r != rule]
 
@@ -173,8 +219,27 @@ class Faults:
         return FaultDecision(delay_s=max(delay, 0.0) / 1000.0, throttle=throttle, error=error)
 
     def denied(self, account: str, action: str, session_task: str | None) -> bool:
+        """Would the SCP-like rules refuse ``action`` to a principal of ``account``?"""
+        request = Request(action, "*", f"arn:aws:iam::{account}:root", account)
+        policies = self.scp_policies(account, session_task)
+        return bool(policies) and not evaluate(request, policies, identity_required=False).allowed
+
+    def scp_policies(self, account: str, session_task: str | None = None) -> list[Policy]:
+        """The SCP-like rules binding the principals of ``account``, as policies (a task rule
+        only for a root session opened with that task)."""
         rules = self._rules
-        return bool(rules) and any(r.matches(account, action, session_task) for r in rules)
+        return [
+            r.as_policy()
+            for r in rules
+            if r.policy == "scp" and r.applies_to(account) and r.task in (None, session_task)
+        ]
+
+    def rcp_policies(self, resource_account: str) -> list[Policy]:
+        """The RCP-like rules guarding the resources of ``resource_account``, as policies."""
+        rules = self._rules
+        return [
+            r.as_policy() for r in rules if r.policy == "rcp" and r.applies_to(resource_account)
+        ]
 
 
 FAULTS = Faults()

@@ -9,10 +9,13 @@ object for the handlers.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import Any, ClassVar
 
+import moto.core.responses
 from moto.core.responses import BaseResponse
+from moto.core.utils import camelcase_to_underscores
 
 from .callers import Caller, resolve_caller
 from .exceptions import (
@@ -21,35 +24,28 @@ from .exceptions import (
     dialect_for,
     expired_token,
     invalid_token,
+    not_emulated,
     protocol_dialect,
     server_error,
     throttled,
 )
 from .faults import FAULTS
 from .models import CLOCK, peek_account_state
-from .policies import RequestContext, denies, task_policy_document
+from .policies import task_policy
+from .policyeval import MalformedPolicy, Policy, PolicyType, Request, evaluate
 from .resources import ROOT_POLICY_EXEMPT, Target, target_of
 
 CALLER_ATTRIBUTE = "sandbox_caller"
 SANDBOXED_SERVICES = frozenset({"iam", "sts", "s3", "sqs", "organizations"})
 
-SCP_DENY = "with an explicit deny in a service control policy"
-SESSION_POLICY_DENY = "with an explicit deny in a session policy"
-RESOURCE_POLICY_DENY = "with an explicit deny in a resource-based policy"
 
-
-def denial_message(caller: Caller, action: str, resource: str, why: str, service: str) -> str:
-    shown = f'"{resource}"' if service == "s3" else resource
-    return f"User: {caller.arn} is not authorized to perform: {action} on resource: {shown} {why}"
-
-
-def _context(caller: Caller, action: str, target: Target, region: str) -> RequestContext:
+def _request(caller: Caller, action: str, target: Target, region: str) -> Request:
     keys: dict[str, str] = {"aws:RequestedRegion": region, "aws:SecureTransport": "true"}
     if target.account_id:
         keys["aws:ResourceAccount"] = target.account_id
     if caller.session is not None:
         keys["aws:AssumedRoot"] = "true"
-    return RequestContext(action, target.arn, caller.arn, caller.account_id, keys)
+    return Request(action, target.arn, caller.arn, caller.account_id, keys)
 
 
 def _request_token(resp: Any) -> str | None:
@@ -67,22 +63,26 @@ def _check_credentials(caller: Caller, service: str, dialect: str) -> None:
         raise invalid_token(service, dialect)
 
 
-def _check_policies(caller: Caller, ctx: RequestContext, target: Target, deny: Any) -> None:
-    """SCP-like denials, the session's task policy, then the resource policy's Deny
-    statements (``deny(why)`` builds the refusal)."""
+def policies_for(caller: Caller, target: Target, action: str) -> list[Policy]:
+    """What binds this request besides the caller's identity: SCP-like rules of the caller's
+    account, RCP-like rules of the resource's account, the root session's task policy, the
+    resource's own policy (which the owning account's root may always override for its
+    policy actions)."""
     task = caller.session.task_policy if caller.session is not None else None
-    if FAULTS.denied(caller.account_id, ctx.action, task):
-        raise deny(SCP_DENY)
-    if task is not None and denies([task_policy_document(task)], ctx):
-        raise deny(SESSION_POLICY_DENY)
-    if target.policy:
-        exempt = (
-            caller.is_root
-            and target.account_id == caller.account_id
-            and ctx.action in ROOT_POLICY_EXEMPT
-        )
-        if not exempt and denies([target.policy], ctx, resource_policy=True):
-            raise deny(RESOURCE_POLICY_DENY)
+    policies = FAULTS.scp_policies(caller.account_id, task)
+    if target.account_id:
+        policies += FAULTS.rcp_policies(target.account_id)
+    if task is not None:
+        policies.append(task_policy(task))
+    exempt = (
+        caller.is_root and target.account_id == caller.account_id and action in ROOT_POLICY_EXEMPT
+    )
+    if target.policy and not exempt:
+        # moto validated it when it was stored: an unreadable one denies nothing.
+        with contextlib.suppress(MalformedPolicy):
+            resource_policy = Policy.of(PolicyType.RESOURCE, target.policy, target.arn)
+            policies.append(resource_policy)
+    return policies
 
 
 def run(resp: Any, service: str, action_name: str, resource: str | None = None) -> Caller:
@@ -104,12 +104,13 @@ def run(resp: Any, service: str, action_name: str, resource: str | None = None) 
         return caller  # never subject to authorization, in AWS either
 
     target = target_of(resp, service, action_name, caller.account_id, resource)
-
-    def deny(why: str) -> SandboxError:
-        message = denial_message(caller, action, target.arn, why, service)
-        return access_denied(service, dialect, message)
-
-    _check_policies(caller, _context(caller, action, target, resp.region), target, deny)
+    policies = policies_for(caller, target, action)
+    if policies:
+        request = _request(caller, action, target, resp.region)
+        outcome = evaluate(request, policies, identity_required=False)
+        if not outcome.allowed:
+            message = outcome.message(request, quote_resource=service == "s3")
+            raise access_denied(service, dialect, message)
     if caller.root_key is not None:
         key = caller.root_key
         key.last_used_at = CLOCK.now()
@@ -133,8 +134,11 @@ def foreign(resp: Any) -> None:
         action = f"{service}:{resp._get_action() or '*'}"
     except Exception:
         action = f"{service}:*"
-    message = denial_message(caller, action, "*", SESSION_POLICY_DENY, service)
-    raise access_denied(service, dialect, message)
+    request = Request(action, "*", caller.arn, caller.account_id)
+    task = caller.session.task_policy if caller.session is not None else None
+    outcome = evaluate(request, [task_policy(task)] if task else [], identity_required=False)
+    if not outcome.allowed:
+        raise access_denied(service, dialect, outcome.message(request))
 
 
 def caller_of(resp: Any) -> Caller | None:
@@ -153,9 +157,14 @@ class GatedResponse(BaseResponse):  # moto is untyped: BaseResponse is Any
         """Further checks of the service, once the caller is known."""
 
     def call_action(self) -> Any:
+        action = self._get_action()
         try:
-            run(self, self.gated_service, self._get_action())
+            run(self, self.gated_service, action)
             self.after_gate()
+            handlers = vars(moto.core.responses)["method_names_from_class"](type(self))
+            if action and camelcase_to_underscores(action) not in handlers:
+                dialect = dialect_for(self.gated_service, self.headers.get("Content-Type"))
+                raise not_emulated(self.gated_service, dialect, action)
             return super().call_action()
         except SandboxError as error:
             return error.as_response()

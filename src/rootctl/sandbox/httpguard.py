@@ -11,7 +11,10 @@ So the server answers only requests whose ``Host`` names what it serves:
 - a name: ``localhost`` (when bound to loopback or every interface), the machine's own names
   (bound to every interface), the name it was bound by, and the names given with
   ``allowed_hosts`` (``--allow-host``) — each with its subdomains, which S3's virtual-host
-  addressing uses (``bucket.localhost``).
+  addressing uses (``bucket.localhost``);
+- AWS's own endpoint names (``*.amazonaws.com``): their DNS is AWS's, nobody can rebind them,
+  and a client that addresses AWS by name through the sandbox as an HTTP proxy sends them
+  (that is how it tells ``sts.amazonaws.com`` from a Regional STS endpoint).
 
 The port is not compared: a forwarded port (``docker -p 8080:4566``) is not an attack.
 
@@ -31,6 +34,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 WILDCARD_HOSTS = frozenset({"", "0.0.0.0", "::"})  # noqa: S104 - names, not a bind
+AWS_DOMAIN = "amazonaws.com"
 
 
 def is_loopback(host: str) -> bool:
@@ -90,7 +94,8 @@ class HostPolicy:
         host = host_name(host_header).rstrip(".")
         address = _ip(host)
         if address is None:
-            return any(host == name or host.endswith(f".{name}") for name in self.names)
+            names = (*self.names, AWS_DOMAIN)
+            return any(host.endswith(f".{name}") for name in names) or host in self.names
         if self.wildcard or address in self.addresses or address == self.address:
             return True
         return self.address is not None and self.address.is_loopback and address.is_loopback

@@ -9,7 +9,9 @@ function that maps access keys to accounts, and letting Organizations accept IAM
 from __future__ import annotations
 
 import functools
+import hashlib
 import importlib
+import re
 import threading
 from typing import Any
 
@@ -100,6 +102,86 @@ def _fast_backend_creation() -> None:
     setattr(BackendDict, "_sandbox_fast", True)  # noqa: B010
 
 
+# The root user of one account or of every account: the resource of sts:AssumeRoot, and what
+# the task policies' statement 2 names. Real IAM accepts it in any policy.
+ROOT_RESOURCE = re.compile(r"^arn:aws:iam::(\d{12}|\*):root$")
+
+
+def _accept_root_resources() -> None:
+    """moto's policy validator knows IAM resource paths user/, role/, … but not ``root``: it
+    refuses ``arn:aws:iam::*:root`` with MalformedPolicyDocument, which AWS accepts (its own
+    least-privilege example for AssumeRoot)."""
+    from moto.iam.policy_validation import BaseIAMPolicyValidator
+
+    original = BaseIAMPolicyValidator._validate_resource_format
+    if getattr(original, "_sandbox", False):
+        return
+
+    def validate(self: Any, resource: str) -> None:
+        if not ROOT_RESOURCE.match(resource):
+            original(self, resource)
+
+    setattr(validate, "_sandbox", True)  # noqa: B010
+    setattr(BaseIAMPolicyValidator, "_validate_resource_format", validate)  # noqa: B010
+
+
+def _serve_task_policies() -> None:
+    """Every account's IAM knows the five task policies (GetPolicy, GetPolicyVersion,
+    ListPolicies --path-prefix /root-task/), from the same data the sandbox enforces. moto
+    loads AWS managed policies only when asked to (``load_iam_aws_managed_policies``); then
+    its own copies, the same documents, stay."""
+    from moto.iam.models import AWSManagedPolicy, IAMBackend
+
+    from .policies import task_policies
+
+    original = IAMBackend._init_aws_policies
+    if getattr(original, "_sandbox", False):
+        return
+
+    def init(self: Any) -> list[Any]:
+        found: list[Any] = original(self)
+        if any(p.path == "/root-task/" for p in found):
+            return found
+        for name, data in task_policies().items():
+            policy = AWSManagedPolicy.from_data(name, self.account_id, self.region_name, data)
+            policy.description = data["Description"]
+            policy.id = "ANPA" + hashlib.sha256(name.encode()).hexdigest().upper()[:17]
+            found.append(policy)
+        return found
+
+    setattr(init, "_sandbox", True)  # noqa: B010
+    setattr(IAMBackend, "_init_aws_policies", init)  # noqa: B010
+
+
+_BODY_REQUEST_ID = re.compile(r"(<(?:requestId|RequestID)>)[^<]*(</(?:requestId|RequestID)>)")
+
+
+def _aws_request_ids() -> None:
+    """AWS answers with one ``x-amzn-RequestId`` header, a UUID, repeated in the XML body's
+    ``<RequestId>``. moto adds a 52-character ``x-amzn-requestid`` on top of the one an error
+    already carries (two headers over HTTP). One function of moto makes them all: make it
+    keep the id a response has (in AWS's spelling) or draw a UUID."""
+    import moto.core.responses
+    from moto.core.responses import BaseResponse
+
+    from .exceptions import REQUEST_ID_HEADER, take_request_id
+
+    setattr(moto.core.responses, "gen_amzn_requestid_long", take_request_id)  # noqa: B010
+    original = vars(BaseResponse)["_enrich_response"].__func__
+    if getattr(original, "_sandbox", False):
+        return
+
+    def enrich(headers: dict[str, Any], body: Any) -> tuple[dict[str, Any], Any]:
+        headers, body = original(headers, body)
+        # moto only rewrites <RequestId>; EC2-style bodies say <requestId> or <RequestID>.
+        if isinstance(body, str) and REQUEST_ID_HEADER in headers:
+            body = _BODY_REQUEST_ID.sub(rf"\g<1>{headers[REQUEST_ID_HEADER]}\g<2>", body)
+        return headers, body
+
+    setattr(enrich, "_sandbox", True)  # noqa: B010
+    setattr(BaseResponse, "_enrich_response", staticmethod(enrich))  # noqa: B010
+
+
 def _guard_other_services() -> None:
     """Every other moto service passes one authorization hook; root sessions stop there."""
     from moto.core.authorization import ActionAuthenticatorMixin
@@ -178,6 +260,9 @@ def install() -> None:
         _cached_method_names()
         _offline_region_lookup()
         _guard_other_services()
+        _accept_root_resources()
+        _serve_task_policies()
+        _aws_request_ids()
         organizations.install()
         KEYS.verify = _verify
         KEYS.scan = _scan

@@ -7,10 +7,7 @@ Per-account state lives in a moto ``BackendDict`` so that ``mock_aws`` exit and
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import itertools
-import secrets
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -45,6 +42,29 @@ class Clock:
 CLOCK = Clock()
 
 
+class Propagation:
+    """How long a revoked permission keeps AssumeRoot working: AWS propagates revocations
+    eventually (new sessions were issued ~60 s after trusted access was disabled, spec §1.3,
+    §2.7). 0, the default, applies every change at once."""
+
+    def __init__(self) -> None:
+        self.delay_seconds = 0.0
+
+    def set(self, seconds: float) -> None:
+        if not seconds >= 0:
+            raise ValueError(f"the propagation delay must be >= 0 seconds, got {seconds}")
+        self.delay_seconds = float(seconds)
+
+    def lingers(self, revoked_at: datetime | None) -> bool:
+        """Does a permission revoked at ``revoked_at`` still count?"""
+        if revoked_at is None or not self.delay_seconds:
+            return False
+        return CLOCK.now() < revoked_at + timedelta(seconds=self.delay_seconds)
+
+
+PROPAGATION = Propagation()
+
+
 def naive_utc(moment: datetime) -> datetime:
     """moto keeps naive UTC datetimes; the sandbox's own models keep aware ones."""
     return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
@@ -56,19 +76,6 @@ def aware_utc(moment: datetime) -> datetime:
 
 def iso(moment: datetime | None) -> str | None:
     return None if moment is None else moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def hash_password(password: str, salt: str | None = None) -> str:
-    """Salted SHA-256 — the sandbox keeps no plaintext, but it is no vault: fast on purpose
-    (5,000 generated accounts must seed in seconds)."""
-    salt = salt or secrets.token_hex(8)
-    digest = hashlib.sha256(f"{salt}:{password}".encode()).hexdigest()
-    return f"sha256${salt}${digest}"
-
-
-def password_matches(password: str, stored: str) -> bool:
-    _, salt, _ = stored.split("$", 2)
-    return hmac.compare_digest(hash_password(password, salt), stored)
 
 
 def _wire(record: Any, names: dict[str, str]) -> dict[str, Any]:
@@ -142,26 +149,6 @@ class LoginProfile:
     # with no password); a password exists once the owner of the root e-mail resets it.
     password_hash: str | None = None
     password_changed_at: datetime | None = None
-
-
-@dataclass
-class Email:
-    to: str
-    subject: str
-    body: str
-    sent_at: datetime
-    account_id: str
-    reset_token: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "to": self.to,
-            "subject": self.subject,
-            "body": self.body,
-            "sent_at": iso(self.sent_at),
-            "account_id": self.account_id,
-            "reset_token": self.reset_token,
-        }
 
 
 @dataclass
@@ -256,10 +243,24 @@ class AccountState(BaseBackend):
         self.root: RootUser | None = None
         self.features: set[str] = set()  # meaningful in a management account
         self.sessions: dict[str, RootSession] = {}
+        # What was revoked when, in this (management) account's organization: "trusted-access",
+        # "feature:RootSessions", "delegate:<account>" (see Propagation).
+        self.revoked: dict[str, datetime] = {}
+        self.account_properties: dict[str, str] = {}  # IAM Get/PutAccountProperties
         self.lock = threading.RLock()
 
     def enabled_features(self) -> list[str]:
         return [f for f in FEATURE_ORDER if f in self.features]
+
+    def revoke(self, what: str) -> None:
+        self.revoked[what] = CLOCK.now()
+
+    def restore(self, what: str) -> None:
+        self.revoked.pop(what, None)
+
+    def lingers(self, what: str) -> bool:
+        """Is ``what``, revoked, still in effect for AssumeRoot (propagation delay)?"""
+        return PROPAGATION.lingers(self.revoked.get(what))
 
 
 # One backend per account, under the partition key "aws" (state is global, like IAM's).
@@ -295,22 +296,3 @@ def peek_account_state(account_id: str) -> AccountState | None:
         return None
     state: AccountState = existing["aws"]
     return state
-
-
-class Mailbox:
-    """Outgoing e-mail of the simulated AWS sign-in service (password resets)."""
-
-    def __init__(self) -> None:
-        self.messages: list[Email] = []
-        self._lock = threading.Lock()
-
-    def send(self, email: Email) -> None:
-        with self._lock:
-            self.messages.append(email)
-
-    def clear(self) -> None:
-        with self._lock:
-            self.messages.clear()
-
-
-MAILBOX = Mailbox()

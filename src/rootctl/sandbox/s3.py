@@ -13,9 +13,19 @@ from moto.s3.responses import S3Response
 from moto.sqs.responses import SQSResponse
 
 from . import gate
+from .exceptions import s3_request_ids
 
 
 class SandboxS3Response(S3Response):
+    @staticmethod
+    def _enrich_response(headers: dict[str, str], body: Any) -> tuple[dict[str, str], Any]:
+        # S3 names its request ids its own way: x-amz-request-id and x-amz-id-2.
+        for name in [n for n in headers if n.lower() == "x-amzn-requestid"]:
+            del headers[name]
+        if not any(n.lower() == "x-amz-request-id" for n in headers):
+            headers["x-amz-request-id"], headers["x-amz-id-2"] = s3_request_ids()
+        return headers, body
+
     def all_buckets(self) -> Any:
         # AWS has answered ListBuckets with each bucket's BucketRegion since 2024; moto 5.2 leaves
         # it out. Root sessions need it: S3UnlockBucketPolicy allows no GetBucketLocation.

@@ -19,12 +19,14 @@ from . import seed as seed_module
 from .clientenv import client_environment, patched_environment
 from .faults import FAULTS, Faults
 from .install import install
-from .models import CLOCK, MAILBOX, Email, account_state, issued_sessions, peek_account_state
+from .models import CLOCK, PROPAGATION, account_state, issued_sessions, peek_account_state
 from .organizations import IAM_SERVICE_PRINCIPAL, SandboxOrganizationsBackend, organization_of
 from .policies import ADMIN_POLICY
 from .records import AccountInfo, Credentials, IssuedRootSession, RootUserSnapshot
 from .seed import Seed, SeedError, SeedPrincipal, derived_principal_keys
 from .signin import (
+    MAILBOX,
+    Email,
     PasswordResetResult,
     Reason,
     SignInResult,
@@ -56,40 +58,58 @@ def current() -> Sandbox | None:
 class Sandbox:
     """One emulated organization: build it with ``example()``, ``from_seed()``, ``generated()``."""
 
-    def __init__(self, seed: Seed, *, origin: dict[str, Any]) -> None:
+    def __init__(
+        self, seed: Seed, *, origin: dict[str, Any], propagation_delay: float = 0.0
+    ) -> None:
         global _current
         install()
         self.seed = seed
         self.origin = origin  # how to rebuild it: {"example": True} / {"accounts": N, ...}
         builder.build(seed)
+        self.propagation_delay = propagation_delay
         _current = self
 
     # --- construction -----------------------------------------------------------------
 
     @classmethod
-    def from_seed(cls, source: str | Path | Mapping[str, Any] | Seed) -> Sandbox:
+    def from_seed(
+        cls, source: str | Path | Mapping[str, Any] | Seed, *, propagation_delay: float = 0.0
+    ) -> Sandbox:
         """From a YAML file, YAML text or a mapping (docs/sandbox.md, "Seed files")."""
         parsed = source if isinstance(source, Seed) else seed_module.load(source)
-        return cls(parsed, origin={"seed": parsed})
+        return cls(parsed, origin={"seed": parsed}, propagation_delay=propagation_delay)
 
     @classmethod
-    def example(cls) -> Sandbox:
+    def example(cls, *, propagation_delay: float = 0.0) -> Sandbox:
         """The built-in example organization (``seeds/example-org.yaml``), fresh."""
-        return cls(_example_seed(), origin={"example": True})
+        return cls(_example_seed(), origin={"example": True}, propagation_delay=propagation_delay)
 
     @classmethod
-    def generated(cls, accounts: int, seed: int = 0) -> Sandbox:
+    def generated(cls, accounts: int, seed: int = 0, *, propagation_delay: float = 0.0) -> Sandbox:
         """A deterministic organization of ``accounts`` accounts (same N + seed → same org)."""
         from .generator import generate
 
         return cls(
             seed_module.validate(generate(accounts, seed)),
             origin={"accounts": accounts, "random_seed": seed},
+            propagation_delay=propagation_delay,
         )
 
     def reset(self) -> Sandbox:
-        """Rebuild this sandbox's organization from its seed (faults and clock reset too)."""
-        return Sandbox(self.seed, origin=self.origin)
+        """Rebuild this sandbox's organization from its seed (faults and clock reset too; the
+        propagation delay stays)."""
+        return Sandbox(self.seed, origin=self.origin, propagation_delay=self.propagation_delay)
+
+    @property
+    def propagation_delay(self) -> float:
+        """Seconds during which AssumeRoot is still issued after IAM trusted access is disabled,
+        a feature is disabled or the delegate is deregistered (AWS propagates revocations
+        eventually); 0, the default, applies them at once."""
+        return PROPAGATION.delay_seconds
+
+    @propagation_delay.setter
+    def propagation_delay(self, seconds: float) -> None:
+        PROPAGATION.set(seconds)
 
     # --- the organization -------------------------------------------------------------
 

@@ -8,18 +8,73 @@ MFA codes are RFC 6238 TOTP (HMAC-SHA1, 30-second steps, 6 digits) on the sandbo
 from __future__ import annotations
 
 import base64
+import hashlib
 import hmac
 import secrets
 import struct
+import threading
 from dataclasses import asdict, dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
-from .models import CLOCK, MAILBOX, Email, LoginProfile, RootUser, hash_password, password_matches
+from .models import CLOCK, LoginProfile, RootUser, iso
 from .policies import ROOT_CREDENTIALS_MANAGEMENT
+
+
+@dataclass
+class Email:
+    to: str
+    subject: str
+    body: str
+    sent_at: datetime
+    account_id: str
+    reset_token: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "to": self.to,
+            "subject": self.subject,
+            "body": self.body,
+            "sent_at": iso(self.sent_at),
+            "account_id": self.account_id,
+            "reset_token": self.reset_token,
+        }
+
+
+class Mailbox:
+    """Outgoing e-mail of the simulated AWS sign-in service (password resets)."""
+
+    def __init__(self) -> None:
+        self.messages: list[Email] = []
+        self._lock = threading.Lock()
+
+    def send(self, email: Email) -> None:
+        with self._lock:
+            self.messages.append(email)
+
+    def clear(self) -> None:
+        with self._lock:
+            self.messages.clear()
+
+
+MAILBOX = Mailbox()
+
 
 TOTP_STEP = 30
 RESET_TOKEN_LIFETIME = timedelta(hours=1)
+
+
+def hash_password(password: str, salt: str | None = None) -> str:
+    """Salted SHA-256 — the sandbox keeps no plaintext, but it is no vault: fast on purpose
+    (5,000 generated accounts must seed in seconds)."""
+    salt = salt or secrets.token_hex(8)
+    digest = hashlib.sha256(f"{salt}:{password}".encode()).hexdigest()
+    return f"sha256${salt}${digest}"
+
+
+def password_matches(password: str, stored: str) -> bool:
+    _, salt, _ = stored.split("$", 2)
+    return hmac.compare_digest(hash_password(password, salt), stored)
 
 
 def totp(secret: str, at: float, step: int = TOTP_STEP, digits: int = 6) -> str:

@@ -14,6 +14,11 @@ class IamError(SandboxError):
         super().__init__(status, code, message, service="iam", dialect="query")
 
 
+class InvalidInput(IamError):
+    def __init__(self, message: str) -> None:
+        super().__init__(400, "InvalidInput", message)
+
+
 class NoSuchEntity(IamError):
     def __init__(self, message: str) -> None:
         super().__init__(404, "NoSuchEntity", message)

@@ -61,6 +61,8 @@ def feature_operation(caller: Caller, action: str) -> tuple[str, list[str]]:
     with state.lock:
         if feature is not None and enable:
             state.features.add(feature)
-        elif feature is not None:
+            state.restore(f"feature:{feature}")
+        elif feature is not None and feature in state.features:
             state.features.discard(feature)
+            state.revoke(f"feature:{feature}")  # AssumeRoot may lag (propagation delay)
         return org.organization.id, state.enabled_features()

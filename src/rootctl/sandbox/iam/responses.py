@@ -6,15 +6,21 @@ reached without ``UserName``; everything else is moto's IAM, unchanged. The logi
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from typing import Any
 
 from moto.core.responses import ActionResult, EmptyResult
 from moto.iam.responses import IamResponse
 
+from .. import identity
 from ..gate import GatedResponse
+from ..policyeval import PolicyType
+from .account import account_properties, put_account_properties
+from .exceptions import IamAccessDenied, InvalidInput
 from .features import feature_operation
 from .root_user import RootCredentials, credential_report_row, root_user
+from .simulation import Simulation, input_policies, principal_simulation, simulate
 
 RootHandler = Callable[[Any, RootCredentials], ActionResult]
 
@@ -106,6 +112,104 @@ class SandboxIamResponse(GatedResponse, IamResponse):
     @acts_on_root
     def deactivate_mfa_device(self, root: RootCredentials) -> ActionResult:
         root.deactivate_mfa_device(str(self._get_param("SerialNumber") or ""))
+        return EmptyResult()
+
+    # --- policy simulation ------------------------------------------------------------------
+
+    def _members(self, name: str) -> list[str]:
+        """The values of a Query list parameter (``Name.member.N``), in order."""
+        pattern = re.compile(rf"^{re.escape(name)}\.member\.(\d+)$")
+        found = []
+        for key, values in self.querystring.items():
+            match = pattern.match(key)
+            if match is not None:
+                found.append((int(match.group(1)), str(values[0])))
+        return [value for _, value in sorted(found)]
+
+    def _context(self) -> dict[str, list[str]]:
+        """``ContextEntries``: key name -> values."""
+        pattern = re.compile(r"^ContextEntries\.member\.(\d+)\.ContextKeyName$")
+        context: dict[str, list[str]] = {}
+        for key, values in self.querystring.items():
+            match = pattern.match(key)
+            if match is not None:
+                prefix = f"ContextEntries.member.{match.group(1)}.ContextKeyValues"
+                context[str(values[0])] = self._members(prefix)
+        return context
+
+    def _simulated(self, simulation: Simulation) -> ActionResult:
+        results = simulate(simulation)
+        try:
+            start = int(self._get_param("Marker") or 0)
+            limit = int(self._get_param("MaxItems") or 1000)
+        except ValueError as exc:
+            raise InvalidInput("Marker and MaxItems must be numbers.") from exc
+        page = results[start : start + limit]
+        truncated = start + limit < len(results)
+        body: dict[str, Any] = {"EvaluationResults": page, "IsTruncated": truncated}
+        if truncated:
+            body["Marker"] = str(start + limit)
+        return ActionResult(body)
+
+    def _authorize_simulation(self) -> None:
+        if self.caller.is_iam_principal:
+            message = identity.denial(self.caller, f"iam:{self._get_action()}")
+            if message is not None:
+                raise IamAccessDenied(message)
+
+    def simulate_principal_policy(self) -> ActionResult:
+        self._authorize_simulation()
+        extra = input_policies(
+            self._members("PolicyInputList"), PolicyType.IDENTITY, "PolicyInputList"
+        )
+        simulation = principal_simulation(
+            str(self._get_param("PolicySourceArn") or ""),
+            self._members("ActionNames"),
+            self._members("ResourceArns"),
+            self._context(),
+            extra,
+        )
+        return self._simulated(simulation)
+
+    def simulate_custom_policy(self) -> ActionResult:
+        self._authorize_simulation()
+        policies = input_policies(
+            self._members("PolicyInputList"), PolicyType.IDENTITY, "PolicyInputList"
+        )
+        policies += input_policies(
+            self._members("PermissionsBoundaryPolicyInputList"),
+            PolicyType.PERMISSIONS_BOUNDARY,
+            "PermissionsBoundaryPolicyInputList",
+        )
+        caller_arn = str(self._get_param("CallerArn") or self.caller.arn)
+        resource_policy = self._get_param("ResourcePolicy")
+        given = [str(resource_policy)] if resource_policy else []
+        resources = input_policies(given, PolicyType.RESOURCE, "ResourcePolicy")
+        simulation = Simulation(
+            self._members("ActionNames"),
+            self._members("ResourceArns"),
+            caller_arn,
+            self.caller.account_id,
+            policies,
+            self._context(),
+            resources[0] if resources else None,
+        )
+        return self._simulated(simulation)
+
+    # --- account properties (botocore 1.44) ----------------------------------------------
+
+    def get_account_properties(self) -> ActionResult:
+        return ActionResult({"Properties": account_properties(self.caller.account_id)})
+
+    def put_account_properties(self) -> ActionResult:
+        pattern = re.compile(r"^Properties\.entry\.(\d+)\.key$")
+        given: dict[str, str] = {}
+        for key, values in self.querystring.items():
+            match = pattern.match(key)
+            if match is not None:
+                value = self.querystring.get(f"Properties.entry.{match.group(1)}.value", [""])
+                given[str(values[0])] = str(value[0])
+        put_account_properties(self.caller.account_id, given)
         return EmptyResult()
 
     # --- what every caller in the account sees of the root user --------------------------

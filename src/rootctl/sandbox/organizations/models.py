@@ -172,12 +172,20 @@ class SandboxOrganizationsBackend(OrganizationsBackend):
         use the root access features and AssumeRoot, spec §1.2, §2.3.)"""
         return account_id == self.account_id or account_id in self.delegates(IAM_SERVICE_PRINCIPAL)
 
+    def enable_aws_service_access(self, **kwargs: str) -> None:
+        super().enable_aws_service_access(**kwargs)
+        if kwargs["ServicePrincipal"] == IAM_SERVICE_PRINCIPAL:
+            account_state(self.account_id).restore("trusted-access")
+
     def disable_aws_service_access(self, **kwargs: str) -> None:
         self.organization  # noqa: B018 - raises when there is none
         principal = kwargs["ServicePrincipal"]
         if principal == IAM_SERVICE_PRINCIPAL and self.delegates(IAM_SERVICE_PRINCIPAL):
             raise ConstraintViolation("DELEGATED_ADMINISTRATOR_EXISTS_FOR_THIS_SERVICE")
+        enabled = self.service_enabled(principal)
         super().disable_aws_service_access(**kwargs)
+        if principal == IAM_SERVICE_PRINCIPAL and enabled:
+            account_state(self.account_id).revoke("trusted-access")  # AssumeRoot may lag
 
     def register_delegated_administrator(self, **kwargs: str) -> None:
         account_id, principal = kwargs["AccountId"], kwargs["ServicePrincipal"]
@@ -197,6 +205,15 @@ class SandboxOrganizationsBackend(OrganizationsBackend):
             if registered:
                 raise ConstraintViolation("MAX_DELEGATED_ADMINISTRATORS_FOR_SERVICE_LIMIT_EXCEEDED")
         super().register_delegated_administrator(**kwargs)
+        if principal == IAM_SERVICE_PRINCIPAL:
+            account_state(self.account_id).restore(f"delegate:{account_id}")
+
+    def deregister_delegated_administrator(self, **kwargs: str) -> None:
+        account_id, principal = kwargs["AccountId"], kwargs["ServicePrincipal"]
+        was_delegate = account_id in self.delegates(principal)
+        super().deregister_delegated_administrator(**kwargs)
+        if principal == IAM_SERVICE_PRINCIPAL and was_delegate:
+            account_state(self.account_id).revoke(f"delegate:{account_id}")  # AssumeRoot may lag
 
 
 def organization_of(account_id: str) -> SandboxOrganizationsBackend | None:

@@ -24,7 +24,7 @@ from ..callers import Caller
 from ..keys import KEYS
 from ..models import CLOCK, RootSession, account_state
 from ..organizations import IAM_SERVICE_PRINCIPAL, organization_of
-from ..policies import TASK_FEATURE, TASK_POLICY_PREFIX, Decision, task_name
+from ..policies import TASK_FEATURE, TASK_POLICY_PREFIX, task_name
 from .exceptions import (
     AssumeRootDenied,
     FeatureNotEnabled,
@@ -102,19 +102,24 @@ def _authorize(caller: Caller, request: AssumeRootRequest) -> None:
     if not caller.is_iam_principal:
         raise denied  # root user credentials cannot call AssumeRoot
     keys = {"sts:TaskPolicyArn": request.task_policy_arn}
-    decision = identity.decide(caller, "sts:AssumeRoot", request.target_arn, keys)
-    if decision is not Decision.ALLOW:
+    if not identity.evaluate_identity(caller, "sts:AssumeRoot", request.target_arn, keys).allowed:
         raise denied
     org = organization_of(caller.account_id)
-    if org is None or not org.administers_iam(caller.account_id):
+    if org is None:
+        raise denied
+    # Revocations reach AssumeRoot only after the propagation delay (0 by default).
+    state = account_state(org.account_id)
+    if not (
+        org.administers_iam(caller.account_id) or state.lingers(f"delegate:{caller.account_id}")
+    ):
         raise denied
     member = org.find_account(request.target_account)
     if member is None or member.id == org.account_id or member.status != "ACTIVE":
         raise denied
-    if not org.service_enabled(IAM_SERVICE_PRINCIPAL):
+    if not (org.service_enabled(IAM_SERVICE_PRINCIPAL) or state.lingers("trusted-access")):
         raise TrustedAccessNotEnabled()
     feature = TASK_FEATURE[request.task]
-    if feature not in account_state(org.account_id).features:
+    if not (feature in state.features or state.lingers(f"feature:{feature}")):
         raise FeatureNotEnabled(feature)
 
 
