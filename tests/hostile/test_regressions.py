@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 from click.testing import Result
 
-import rootctl.sandbox.gate as gate
 from rootctl.sandbox import Sandbox
+from rootctl.sandbox.policyeval import Evaluation, Request
 from tests.hostile.conftest import Runner
 from tests.hostile.org import (
     CMD,
@@ -86,14 +85,14 @@ ANYTHING = " \x1b[2J\nfake line\x1b]0;pwned\x07[/]\u202e"
 @pytest.fixture
 def hostile_aws_messages(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every AccessDenied message of the sandbox ends with hostile text."""
-    original = gate.denial_message
+    original = Evaluation.message
     extra = {"iam": XML_SAFE, "sts": XML_SAFE, "s3": XML_SAFE}
 
-    def denial_message(caller: Any, action: str, resource: str, why: str, service: str) -> str:
-        message = original(caller, action, resource, why, service)
-        return message + extra.get(service, ANYTHING)
+    def message(self: Evaluation, request: Request, *, quote_resource: bool = False) -> str:
+        service = request.action.split(":", 1)[0]
+        return original(self, request, quote_resource=quote_resource) + extra.get(service, ANYTHING)
 
-    monkeypatch.setattr(gate, "denial_message", denial_message)
+    monkeypatch.setattr(Evaluation, "message", message)
 
 
 @pytest.mark.usefixtures("hostile_aws_messages")

@@ -17,8 +17,8 @@ from markupsafe import escape
 from starlette.testclient import TestClient
 
 import rootctl
-import rootctl.sandbox.gate as gate
 from rootctl.sandbox import Sandbox
+from rootctl.sandbox.policyeval import Evaluation
 from rootctl.sandbox.server import SandboxServer
 from rootctl.web import create_app
 from tests.hostile import org
@@ -111,8 +111,8 @@ def visit(client: TestClient, sb: Sandbox, seen: Pages, patch: pytest.MonkeyPatc
     seen.get(client, done.headers["location"])  # the notice names the bucket
 
     # An AWS refusal whose message carries hostile text, shown in a notice.
-    original = gate.denial_message
-    patch.setattr(gate, "denial_message", lambda *a: original(*a) + HOSTILE_MESSAGE)
+    original = Evaluation.message
+    patch.setattr(Evaluation, "message", lambda *a, **k: original(*a, **k) + HOSTILE_MESSAGE)
     sb.faults.deny(MINUS, "sqs:SetQueueAttributes")
     sb.faults.deny(MINUS, "sqs:RemovePermission")
     refused = form(client, f"/accounts/{MINUS}/sqs-queue/unlock", name="orders-events",
