@@ -40,6 +40,8 @@ class AdviceCode(StrEnum):
     UPGRADE_ROOTCTL = "upgrade-rootctl"  # a file written by a newer rootctl
     GIVE_ENDPOINT_URL = "give-endpoint-url"  # an endpoint URL that is no URL
     CHECK_ENDPOINT_SETTING = "check-endpoint-setting"  # a bad endpoint from env or profile
+    ENABLE_SECURITY_HUB = "enable-security-hub"  # params: region (optional)
+    AUDIT_WITHOUT_HISTORY = "audit-without-history"  # the history cannot be written
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +105,14 @@ NEUTRAL_WORDING: Mapping[AdviceCode, str] = {
     ),
     AdviceCode.CHECK_ENDPOINT_SETTING: (
         "Check AWS_ENDPOINT_URL[_<SERVICE>] and the profile's endpoint_url."
+    ),
+    AdviceCode.ENABLE_SECURITY_HUB: (
+        "Enable Security Hub in the account rootctl runs in, in this region (or choose the "
+        "region where it is enabled)."
+    ),
+    AdviceCode.AUDIT_WITHOUT_HISTORY: (
+        "Use a journal that can be written, or audit without keeping the audit in the history "
+        "(record=False)."
     ),
 }
 

@@ -90,6 +90,7 @@ RULES: Mapping[str, _Rule] = {
     "RequestThrottled": _THROTTLED,
     "RequestThrottledException": _THROTTLED,
     "AWS.SimpleQueueService.RequestThrottled": _THROTTLED,
+    "LimitExceededException": _THROTTLED,  # Security Hub's throttling (HTTP 429)
     # missing things
     "NoSuchEntity": _NOT_FOUND,
     "NoSuchBucket": _NOT_FOUND,
@@ -132,6 +133,8 @@ RULES: Mapping[str, _Rule] = {
     "SignatureDoesNotMatch": _Rule(AwsError, AdviceCode.CHECK_CREDENTIALS),
     "InvalidAccessKeyId": _Rule(AwsError, AdviceCode.CHECK_CREDENTIALS),
     "RegionDisabledException": _Rule(AwsError, AdviceCode.CHECK_CONNECTION),
+    # Security Hub not enabled in the caller's account and region
+    "InvalidAccessException": _Rule(AccessDenied, AdviceCode.ENABLE_SECURITY_HUB),
 }
 
 _ACCESS_DENIED_CODES = frozenset({"AccessDenied", "AccessDeniedException"})

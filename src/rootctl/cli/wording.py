@@ -44,6 +44,14 @@ CLI_WORDING: Mapping[AdviceCode, str] = {
         "Point --journal (or ROOTCTL_JOURNAL) at a rootctl journal or at a new file."
     ),
     AdviceCode.CONFIRM_WITH_YES: "Pass --yes to confirm non-interactively.",
+    AdviceCode.ENABLE_SECURITY_HUB: (
+        "Enable Security Hub in this account and region (aws securityhub enable-security-hub),"
+        " or pass --region where it is enabled."
+    ),
+    AdviceCode.AUDIT_WITHOUT_HISTORY: (
+        "Point --journal (or ROOTCTL_JOURNAL) at a journal that can be written, or pass "
+        "--no-history to audit without keeping the audit."
+    ),
     AdviceCode.ALLOW_REMOTE: (
         "Pass --allow-remote if you really mean it (and read docs/web.md first)."
     ),

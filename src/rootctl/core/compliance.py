@@ -221,6 +221,9 @@ def _control(raw: Any, where: str) -> Control:
             config_rule=raw.get("config_rule"),
             prowler_check=raw.get("prowler_check"),
             see=raw.get("see"),
+            security_control_id=raw.get("security_control_id"),
+            related_requirements=tuple(str(r) for r in raw.get("related_requirements", ())),
+            remediation=" ".join(str(raw.get("remediation", "")).split()),
         )
     except ControlsFileError:
         raise

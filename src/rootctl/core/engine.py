@@ -11,28 +11,34 @@ face's job: show the plan, then call the action.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import boto3
 
 from rootctl.aws.session import ConnectionOptions
 from rootctl.core import audit as audit_mod
-from rootctl.core import deletion, features, recovery, targets, unlock
+from rootctl.core import deletion, features, history, recovery, securityhub, targets, unlock
 from rootctl.core.compliance import evaluate
 from rootctl.core.context import Context
 from rootctl.core.fanout import Run
+from rootctl.core.history import LATEST, AuditRef
+from rootctl.core.memory import AuditHistory
 from rootctl.core.organization import read_organization, read_status
-from rootctl.errors import InputError
-from rootctl.journal import Journal, JournalStore
+from rootctl.errors import Advice, AdviceCode, InputError, JournalUnavailable
+from rootctl.journal import AuditStore, Journal, JournalStore, SqliteAuditStore, SqliteJournal
 from rootctl.models import (
     AuditReport,
+    AuditSource,
     CallerIdentity,
     Capability,
     ComplianceReport,
     CredentialKind,
     DeletionPlan,
     DeletionReport,
+    EvidenceReport,
     FeatureChange,
     JournalQuery,
     JournalRow,
@@ -43,6 +49,7 @@ from rootctl.models import (
     RecoveryReport,
     ResourceKind,
     ResourcePolicy,
+    SecurityHubExport,
     TargetSelector,
     TargetSet,
     UnlockResult,
@@ -62,6 +69,11 @@ class RootAccess:
     ``$ROOTCTL_JOURNAL`` or ``~/.local/state/rootctl/journal.sqlite3``.
     ``concurrency`` bounds how many accounts are worked on at once (and so how many root
     sessions are open at once).
+
+    ``history``: every audit is stored (in the journal's file, for the SQLite journal) unless
+    this is False; pass an :class:`AuditStore` to keep it elsewhere. ``audit(record=False)``
+    opts one audit out. ``source`` says which face runs the engine (recorded with each audit).
+    ``ra.history`` reads the stored audits, drift between them and evidence reports.
     """
 
     def __init__(
@@ -71,12 +83,22 @@ class RootAccess:
         session: boto3.Session | None = None,
         journal: JournalStore | str | Path | None = None,
         concurrency: int = DEFAULT_CONCURRENCY,
+        history: AuditStore | bool = True,
+        source: AuditSource = AuditSource.LIBRARY,
     ) -> None:
         if concurrency < 1:
             raise InputError(f"concurrency must be at least 1, not {concurrency}.")
         self.journal: JournalStore = (
             Journal(journal) if journal is None or isinstance(journal, str | Path) else journal
         )
+        store: AuditStore | None
+        if history is True:
+            journal_file = isinstance(self.journal, SqliteJournal)
+            store = SqliteAuditStore(self.journal) if journal_file else None  # type: ignore[arg-type]
+        else:
+            store = history or None
+        self.history = AuditHistory(store, self.journal)
+        self.source = source
         self._ctx = Context(connection or ConnectionOptions(), self.journal, concurrency, session)
         self._org: Organization | None = None
         self._org_lock = threading.Lock()
@@ -84,6 +106,8 @@ class RootAccess:
     def close(self) -> None:
         self._ctx.close()
         self.journal.close()
+        if self.history.store is not None:
+            self.history.store.close()
 
     def __enter__(self) -> RootAccess:
         return self
@@ -172,9 +196,47 @@ class RootAccess:
         *,
         progress: ProgressCallback | None = None,
         cancel: threading.Event | None = None,
+        record: bool = True,
     ) -> AuditReport:
-        """Audit each selected account's root credentials (read-only)."""
-        return audit_mod.audit(self._ctx, target_set, self._run(progress, cancel, "audit"))
+        """Audit each selected account's root credentials (read-only in AWS). The audit is
+        stored in the history (its id is ``report.audit_id``) unless ``record`` is False or
+        the engine keeps no history; a history that cannot be written stops the audit before
+        its first AWS call."""
+        return self._audit(target_set, progress, cancel, record, None)
+
+    def _audit(
+        self,
+        target_set: TargetSet,
+        progress: ProgressCallback | None,
+        cancel: threading.Event | None,
+        record: bool,
+        status: OrgStatus | None,
+    ) -> AuditReport:
+        store = self.history.store if record else None
+        if store is not None:
+            try:
+                store.prepare_for_writing()
+            except JournalUnavailable as exc:
+                raise JournalUnavailable(
+                    exc.message, Advice(AdviceCode.AUDIT_WITHOUT_HISTORY)
+                ) from None
+        started = datetime.now(UTC)
+        report = audit_mod.audit(self._ctx, target_set, self._run(progress, cancel, "audit"))
+        if store is None:
+            return report
+        audit_id = history.record(
+            self._ctx,
+            store,
+            report,
+            target_set,
+            self.organization(),
+            started_at=started,
+            source=self.source,
+            status=status or history.status_now(self._ctx),
+        )
+        return AuditReport(
+            report.organization_id, report.accounts, report.interrupted, audit_id=audit_id
+        )
 
     def plan_deletion(
         self,
@@ -221,10 +283,13 @@ class RootAccess:
         *,
         progress: ProgressCallback | None = None,
         cancel: threading.Event | None = None,
+        record: bool = True,
     ) -> ComplianceReport:
-        """Audit ``target_set``, then evaluate Security Hub / CIS root-user controls on it."""
-        report = self.audit(target_set, progress=progress, cancel=cancel)
-        return evaluate(report, self.status())
+        """Audit ``target_set`` (stored like any audit), then evaluate the Security Hub / CIS
+        root-user controls on it."""
+        status = self.status()
+        report = self._audit(target_set, progress, cancel, record, status)
+        return evaluate(report, status)
 
     # -- resource policies -------------------------------------------------------------------
 
@@ -250,6 +315,27 @@ class RootAccess:
         """Save the resource's policy in the journal, then remove it."""
         self.journal.prepare_for_writing()
         return unlock.unlock(self._ctx, self._member(account_id), kind, resource)
+
+    # -- evidence into Security Hub ------------------------------------------------------------
+
+    def security_hub_report(self, ref: AuditRef = LATEST) -> EvidenceReport:
+        """The evidence report of a stored audit, its findings addressed to the account this
+        engine runs in and its region (BatchImportFindings with the default product requires
+        that account as AwsAccountId)."""
+        return self.history.report(ref, account_id=self.caller().account_id, region=self.region)
+
+    def export_to_security_hub(
+        self,
+        report: EvidenceReport,
+        findings: Sequence[Mapping[str, Any]],
+        *,
+        dry_run: bool = False,
+    ) -> SecurityHubExport:
+        """BatchImportFindings of ``findings`` (the ASFF rendering of ``report``), 100 per
+        call, each call journaled; refused findings are reported one by one."""
+        if not dry_run:
+            self.journal.prepare_for_writing()
+        return securityhub.export(self._ctx, report, findings, dry_run=dry_run)
 
     # -- journal -------------------------------------------------------------------------------
 

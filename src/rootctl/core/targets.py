@@ -92,4 +92,4 @@ def resolve(selector: TargetSelector, org: Organization) -> TargetSet:
     management = org.account(org.management_account_id)
     if management is not None and management.id not in seen:
         skipped.append(SkippedAccount(management, MANAGEMENT_REASON))
-    return TargetSet(org.id, tuple(selected), tuple(skipped))
+    return TargetSet(org.id, tuple(selected), tuple(skipped), selector=selector)

@@ -1,12 +1,24 @@
-"""The durable record of privileged actions.
+"""The durable record of privileged actions, and the audit history.
 
-:class:`JournalStore` is the interface the engine depends on; :class:`SqliteJournal` (also
-known as ``Journal``) is the implementation in one SQLite file.
+:class:`JournalStore` is the interface the engine depends on for privileged actions;
+:class:`SqliteJournal` (also known as ``Journal``) is the implementation in one SQLite file.
+:class:`AuditStore` is the interface of the audit history; :class:`SqliteAuditStore` keeps it
+in the journal's file.
 """
 
+from rootctl.journal.audits import SqliteAuditStore
+from rootctl.journal.history import AuditStore
 from rootctl.journal.sqlite import ENV_VAR, SqliteJournal, default_path
 from rootctl.journal.store import JournalStore
 
 Journal = SqliteJournal
 
-__all__ = ["ENV_VAR", "Journal", "JournalStore", "SqliteJournal", "default_path"]
+__all__ = [
+    "ENV_VAR",
+    "AuditStore",
+    "Journal",
+    "JournalStore",
+    "SqliteAuditStore",
+    "SqliteJournal",
+    "default_path",
+]

@@ -62,6 +62,51 @@ MIGRATIONS: tuple[Migration, ...] = (
         "the target account's name at the time of the action",
         ("ALTER TABLE actions ADD COLUMN account_name TEXT",),
     ),
+    Migration(
+        3,
+        "the audit history: every stored audit, and its facts per account (never a secret)",
+        (
+            """CREATE TABLE audits (
+                id               INTEGER PRIMARY KEY AUTOINCREMENT,
+                started_at       TEXT NOT NULL,
+                finished_at      TEXT NOT NULL,
+                source           TEXT NOT NULL,
+                caller_arn       TEXT,
+                organization_id  TEXT NOT NULL,
+                region           TEXT,
+                scope            TEXT NOT NULL,
+                complete         INTEGER NOT NULL,
+                interrupted      INTEGER NOT NULL,
+                status           TEXT,
+                accounts         INTEGER NOT NULL,
+                audited          INTEGER NOT NULL,
+                with_credentials INTEGER NOT NULL,
+                failed           INTEGER NOT NULL,
+                skipped          INTEGER NOT NULL,
+                not_run          INTEGER NOT NULL
+            )""",
+            "CREATE INDEX audits_started ON audits(started_at)",
+            """CREATE TABLE audit_accounts (
+                audit_id         INTEGER NOT NULL REFERENCES audits(id),
+                position         INTEGER NOT NULL,
+                account_id       TEXT NOT NULL,
+                name             TEXT NOT NULL,
+                email            TEXT NOT NULL,
+                account_state    TEXT NOT NULL,
+                parent_id        TEXT NOT NULL,
+                ou_path          TEXT NOT NULL,
+                top_unit         TEXT NOT NULL,
+                is_management    INTEGER NOT NULL,
+                state            TEXT NOT NULL,
+                reason           TEXT,
+                has_credentials  INTEGER,
+                credentials      TEXT,
+                PRIMARY KEY (audit_id, account_id)
+            ) WITHOUT ROWID""",
+            """CREATE INDEX audit_accounts_with_credentials
+                ON audit_accounts(account_id, audit_id) WHERE has_credentials = 1""",
+        ),
+    ),
 )
 LATEST = MIGRATIONS[-1].version
 

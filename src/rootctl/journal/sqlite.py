@@ -13,16 +13,18 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import quote
 
 from rootctl.errors import JournalUnavailable
 from rootctl.journal import rows, schema
 from rootctl.models import JournalQuery, JournalRow, JournalStatus, ResourcePolicy
 
+T = TypeVar("T")
 ENV_VAR = "ROOTCTL_JOURNAL"
 BUSY_TIMEOUT_MS = 5000
 
@@ -187,6 +189,24 @@ class SqliteJournal:
 
     # -- writing --------------------------------------------------------------------------
 
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction (BEGIN IMMEDIATE … COMMIT, rolled back on any exception) on
+        the writing connection, prepared first if need be. For this package's stores."""
+        with self._lock:
+            db = self._writable()
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    yield db
+                    db.execute("COMMIT")
+                except BaseException:
+                    if db.in_transaction:
+                        db.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as exc:
+                raise self._unavailable("cannot write to", exc) from None
+
     def begin(
         self,
         *,
@@ -211,38 +231,26 @@ class SqliteJournal:
             json.dumps(list(items)),
             JournalStatus.INTENT.value,
         )
-        with self._lock:
-            db = self._writable()
-            try:
-                db.execute("BEGIN IMMEDIATE")
-                try:
-                    cursor = db.execute(
-                        "INSERT INTO actions (run_id, started_at, action, target, account_name,"
-                        " task_policy, caller_arn, items, status)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        values,
-                    )
-                    entry_id = int(cursor.lastrowid or 0)
-                    if saved_policy is not None and saved_policy.policy is not None:
-                        db.execute(
-                            "INSERT INTO saved_policies (action_id, account_id, kind, resource,"
-                            " region, policy) VALUES (?, ?, ?, ?, ?, ?)",
-                            (
-                                entry_id,
-                                saved_policy.account_id,
-                                saved_policy.kind.value,
-                                saved_policy.resource,
-                                saved_policy.region,
-                                saved_policy.policy,
-                            ),
-                        )
-                    db.execute("COMMIT")
-                except BaseException:
-                    if db.in_transaction:
-                        db.execute("ROLLBACK")
-                    raise
-            except sqlite3.Error as exc:
-                raise self._unavailable("cannot write to", exc) from None
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO actions (run_id, started_at, action, target, account_name,"
+                " task_policy, caller_arn, items, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                values,
+            )
+            entry_id = int(cursor.lastrowid or 0)
+            if saved_policy is not None and saved_policy.policy is not None:
+                db.execute(
+                    "INSERT INTO saved_policies (action_id, account_id, kind, resource,"
+                    " region, policy) VALUES (?, ?, ?, ?, ?, ?)",
+                    (
+                        entry_id,
+                        saved_policy.account_id,
+                        saved_policy.kind.value,
+                        saved_policy.resource,
+                        saved_policy.region,
+                        saved_policy.policy,
+                    ),
+                )
         return entry_id
 
     def finish(
@@ -274,22 +282,31 @@ class SqliteJournal:
         return found[0] if found else None
 
     def _read(self, query: JournalQuery, entry_id: int | None) -> list[JournalRow]:
+        found = self.read(lambda db: self._select(db, query, entry_id))
+        return [] if found is None else found
+
+    def read(self, reader: Callable[[sqlite3.Connection], T]) -> T | None:
+        """``reader`` on the writing connection when there is one, else on a read-only
+        connection (None: there is no journal yet, nothing is created). SQLite errors inside
+        become ``JournalUnavailable``. For this package's stores."""
         with self._lock:
             if self._writer is not None:
-                return self._select(self._writer, query, entry_id)
+                return self._guarded(reader, self._writer)
         identity = self._look(writing=False)
         if identity is None or identity.kind is schema.Kind.NEW:
-            return []
+            return None
         with self._reading() as db:
-            return self._select(db, query, entry_id)
+            return self._guarded(reader, db)
+
+    def _guarded(self, reader: Callable[[sqlite3.Connection], T], db: sqlite3.Connection) -> T:
+        try:
+            return reader(db)
+        except sqlite3.Error as exc:
+            raise self._unavailable("cannot read", exc) from None
 
     def _select(
         self, db: sqlite3.Connection, query: JournalQuery, entry_id: int | None
     ) -> list[JournalRow]:
-        try:
-            columns = {str(row[1]) for row in db.execute("PRAGMA table_info(actions)")}
-            sql, params = rows.select(columns, query, entry_id)
-            found = db.execute(sql, params).fetchall()
-        except sqlite3.Error as exc:
-            raise self._unavailable("cannot read", exc) from None
-        return [rows.decode(row) for row in found]
+        columns = {str(row[1]) for row in db.execute("PRAGMA table_info(actions)")}
+        sql, params = rows.select(columns, query, entry_id)
+        return [rows.decode(row) for row in db.execute(sql, params).fetchall()]

@@ -56,6 +56,11 @@ class Control:
     config_rule: str | None = None
     prowler_check: str | None = None
     see: str | None = None
+    # The Security Hub control this maps to (its own id for Security Hub controls), the
+    # requirements of other frameworks it answers, and what to do when it fails.
+    security_control_id: str | None = None
+    related_requirements: tuple[str, ...] = ()
+    remediation: str = ""
 
 
 @dataclass(frozen=True, slots=True)

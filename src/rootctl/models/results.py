@@ -33,6 +33,9 @@ class AccountAudit(AccountResult):
 
 @dataclass(frozen=True, slots=True)
 class AuditReport(AccountReport[AccountAudit]):
+    # The id of the audit in the history (None when it was not stored).
+    audit_id: int | None = field(default=None, kw_only=True)
+
     @property
     def with_credentials(self) -> tuple[AccountAudit, ...]:
         return tuple(a for a in self.accounts if a.has_root_credentials)

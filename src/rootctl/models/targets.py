@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rootctl.models.organization import Account
 
@@ -35,3 +35,5 @@ class TargetSet:
     organization_id: str
     selected: tuple[Account, ...]
     skipped: tuple[SkippedAccount, ...]
+    # What the user named (the audit history records it as the audit's scope).
+    selector: TargetSelector | None = field(default=None, kw_only=True)
