@@ -14,20 +14,6 @@ if TYPE_CHECKING:
 BATCH_SIZE = 100  # BatchImportFindings takes at most 100 findings per call
 
 
-def product_arn(partition: str, region: str, account_id: str) -> str:
-    """The ``default`` product of an account: what findings of one's own tools are filed
-    under (BatchImportFindings then requires AwsAccountId = the calling account)."""
-    return f"arn:{partition}:securityhub:{region}:{account_id}:product/{account_id}/default"
-
-
-def partition_of(region: str) -> str:
-    if region.startswith("cn-"):
-        return "aws-cn"
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    return "aws"
-
-
 def batch_import(
     client: Any, findings: Sequence[Mapping[str, Any]]
 ) -> tuple[int, tuple[FailedFinding, ...], str | None]:

@@ -26,7 +26,7 @@ def export(
     dry_run: bool,
 ) -> SecurityHubExport:
     archived = sum(1 for f in findings if f.get("RecordState") == RecordState.ARCHIVED.value)
-    arn = api.product_arn(api.partition_of(report.region), report.region, report.account_id)
+    arn = report.product_arn
     result = SecurityHubExport(
         audit_id=report.audit.id,
         account_id=report.account_id,

@@ -93,6 +93,20 @@ class EvidenceReport:
     region: str
     tool_version: str
 
+    @property
+    def partition(self) -> str:
+        if self.region.startswith("cn-"):
+            return "aws-cn"
+        return "aws-us-gov" if self.region.startswith("us-gov-") else "aws"
+
+    @property
+    def product_arn(self) -> str:
+        """The ``default`` product of ``account_id`` in ``region``: where an account files
+        findings of its own tools (BatchImportFindings then requires ``AwsAccountId`` to be
+        that account)."""
+        account, region = self.account_id, self.region
+        return f"arn:{self.partition}:securityhub:{region}:{account}:product/{account}/default"
+
     def finding(self, control_id: str, subject_id: str) -> EvidenceFinding | None:
         return next(
             (f for f in self.findings if f.control.id == control_id and f.subject_id == subject_id),

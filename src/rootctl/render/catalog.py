@@ -13,15 +13,31 @@ from rootctl.models import (
     ComplianceReport,
     DeletionPlan,
     DeletionReport,
+    DriftReport,
+    EvidenceReport,
     FeatureChange,
+    History,
     JournalEntry,
     OrgStatus,
     PolicyListing,
+    PruneResult,
     RecoveryReport,
+    SecurityHubExport,
     UnlockResult,
 )
-from rootctl.render import flat, human, serialize
+from rootctl.render import (
+    asff,
+    flat,
+    history_docs,
+    history_views,
+    html_report,
+    human,
+    ocsf,
+    sarif,
+    serialize,
+)
 from rootctl.render.registry import RenderContext, register, register_in_context
+from rootctl.render.text import json_text
 
 
 def _tree(report: AuditReport, context: RenderContext) -> RenderableType:
@@ -66,3 +82,25 @@ register(JournalEntry, "table", human.journal_entry)
 register(
     JournalEntry, "json", lambda e: serialize.envelope("journal-entry", serialize.journal_entry(e))
 )
+
+register(History, "table", history_views.history_table)
+register(History, "json", history_docs.history)
+register(History, "csv", history_views.history_csv)
+
+register(DriftReport, "table", history_views.drift_table)
+register(DriftReport, "json", history_docs.drift)
+register(DriftReport, "csv", history_views.drift_csv)
+
+register(PruneResult, "table", history_views.prune_table)
+register(PruneResult, "json", history_docs.prune)
+
+# `rootctl report --format`: html first (the default).
+register(EvidenceReport, "html", html_report.render)
+register(EvidenceReport, "json", history_docs.evidence)
+register(EvidenceReport, "csv", history_views.evidence_csv)
+register(EvidenceReport, "sarif", sarif.document)
+register(EvidenceReport, "asff", asff.document)
+register(EvidenceReport, "ocsf", lambda report: json_text(ocsf.document(report)) + "\n")
+
+register(SecurityHubExport, "table", history_views.export_table)
+register(SecurityHubExport, "json", history_docs.security_hub_export)

@@ -19,6 +19,7 @@ exact value is in ``-o json``. Rich markup is a separate matter: the human rende
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from typing import Any
@@ -115,6 +116,12 @@ def csv_cell(value: str) -> str:
     """A CSV cell from outside text: a leading ``'`` when it would start a formula (OWASP),
     then :func:`inert`."""
     return inert(f"'{value}" if value.startswith(FORMULA_STARTS) else value)
+
+
+def html_text(value: object) -> str:
+    """Outside text for an HTML page built without a template engine (the evidence report):
+    :func:`inert` (control and bidi characters visible), then HTML-escaped, quotes too."""
+    return html.escape(inert(value), quote=True)
 
 
 def finalize(value: Any) -> Any:
