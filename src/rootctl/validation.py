@@ -162,6 +162,25 @@ def since(value: str, what: str = "--since", *, now: datetime | None = None) -> 
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def audit_ref(value: str, what: str = "--audit") -> int | datetime | str:
+    """A stored audit: its id (``rootctl history``), ``latest``, or the latest audit at or
+    before an age (``7d``) or a date/time (UTC when it has no zone)."""
+    text = value.strip()
+    if text == "latest":
+        return text
+    if text.isdigit():
+        if int(text) < 1 or len(text) > 18:
+            raise InputError(f"invalid {what} {_shown(value)}: audit ids start at 1.")
+        return int(text)
+    try:
+        return since(text, what)
+    except InputError:
+        raise InputError(
+            f"invalid {what} {_shown(value)}: give an audit id (see rootctl history), 'latest', "
+            f"an age or a date ({SINCE_EXAMPLES})."
+        ) from None
+
+
 # -- credential kinds ------------------------------------------------------------------------
 
 

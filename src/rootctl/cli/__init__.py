@@ -21,6 +21,7 @@ from rootctl.cli.credential_cmds import (
     delete_credentials,
 )
 from rootctl.cli.demo_cmd import demo
+from rootctl.cli.history_cmds import drift, history, report, securityhub
 from rootctl.cli.journal_cmd import journal
 from rootctl.cli.org_cmds import delegate, disable, enable, status
 from rootctl.cli.sandbox_cmd import sandbox
@@ -73,6 +74,10 @@ for _command in (
     unlock_s3,
     unlock_sqs,
     journal,
+    history,
+    drift,
+    report,
+    securityhub,
 ):
     cli.add_command(_command)
 cli.add_command(sandbox)

@@ -232,7 +232,10 @@ def engine(kwargs: dict[str, Any]) -> Iterator[rootctl.RootAccess]:
             max_attempts=kwargs.pop("max_attempts"),
         )
         with rootctl.RootAccess(
-            connection, journal=kwargs.pop("journal_path"), concurrency=kwargs.pop("concurrency")
+            connection,
+            journal=kwargs.pop("journal_path"),
+            concurrency=kwargs.pop("concurrency"),
+            source=rootctl.AuditSource.CLI,
         ) as ra:
             try:
                 yield ra

@@ -34,22 +34,33 @@ from rootctl.render import human
 
 NAME_THE_ACCOUNTS = "name the accounts: --all, --account, --ou or --accounts-file."
 
+no_history_option = click.option(
+    "--no-history",
+    is_flag=True,
+    help="Do not keep this audit in the audit history (rootctl history, drift, report).",
+)
+
 
 @click.command()
 @target_options
+@no_history_option
 @connection_options
 @output_option(AuditReport)
 @command
-def audit(output: str, **kwargs: Any) -> int:
+def audit(output: str, no_history: bool, **kwargs: Any) -> int:
     """Audit member accounts' root credentials (read-only). TARGETS default to --all.
 
-    Exit 0 when no account has root credentials, 1 when some have (or could not be audited).
+    The audit is kept in the audit history, next to the journal (see `rootctl history`),
+    unless --no-history. Exit 0 when no account has root credentials, 1 when some have (or
+    could not be audited).
     """
     chosen = selector(kwargs)
     with engine(kwargs) as ra:
+        if not no_history:
+            ra.prepare_history()  # a history that cannot be written stops us before AWS
         targets = ra.select_targets(chosen)
         with progress_bar("Auditing") as progress:
-            report = ra.audit(targets, progress=progress)
+            report = ra.audit(targets, progress=progress, record=not no_history)
         emit(report, output, organization=ra.organization())
     return exit_code(report, clean=report.clean)
 
@@ -138,16 +149,20 @@ def allow_password_recovery(yes: bool, output: str, **kwargs: Any) -> int:
 
 @click.command()
 @target_options
+@no_history_option
 @connection_options
 @output_option(ComplianceReport)
 @command
-def compliance(output: str, **kwargs: Any) -> int:
+def compliance(output: str, no_history: bool, **kwargs: Any) -> int:
     """Audit, then evaluate the root-user controls of AWS Security Hub (IAM.4, IAM.6, IAM.9)
-    and CIS AWS Foundations v7.0 (2.1.1, 2.4–2.6). Exit 1 when a control fails."""
+    and CIS AWS Foundations v7.0 (2.1.1, 2.4–2.6). The audit is kept in the history unless
+    --no-history. Exit 1 when a control fails."""
     chosen = selector(kwargs)
     with engine(kwargs) as ra:
+        if not no_history:
+            ra.prepare_history()
         targets = ra.select_targets(chosen)
         with progress_bar("Auditing") as progress:
-            report = ra.compliance(targets, progress=progress)
+            report = ra.compliance(targets, progress=progress, record=not no_history)
     emit(report, output)
     return 0 if report.passed else EXIT_FINDINGS

@@ -9,6 +9,7 @@ organization when the other audit covered the whole organization, else it is not
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC
 
 from rootctl.errors import InputError
 from rootctl.models import (
@@ -89,7 +90,11 @@ def _account(
     ):
         changes += _credentials(old.credentials, new.credentials)
         return drift(DriftState.CHANGED if changes else DriftState.UNCHANGED, changes)
-    reason = _not_read("earlier", old) or _not_read("later", new)
+    earlier, later = _not_read("earlier", old), _not_read("later", new)
+    if earlier and later and old.state is new.state and old.reason == new.reason:
+        reason = _not_read("both", old)  # "skipped in both audits: account is SUSPENDED"
+    else:
+        reason = earlier or later
     return drift(DriftState.NOT_COMPARABLE, changes, reason)
 
 
@@ -97,7 +102,8 @@ def _not_read(which: str, row: AccountAudit) -> str | None:
     if row.state is AuditState.AUDITED and row.credentials is not None:
         return None
     why = f": {row.reason}" if row.reason else ""
-    return f"{row.state.value} in the {which} audit{why}"
+    where = "both audits" if which == "both" else f"the {which} audit"
+    return f"{row.state.value} in {where}{why}"
 
 
 def _organization(old: AccountAudit, new: AccountAudit) -> Iterator[Change]:
@@ -116,7 +122,7 @@ def _items(c: RootCredentials) -> dict[tuple[CredentialType, str], str]:
     if c.login_profile is not None:
         created = c.login_profile.created
         found[(CredentialType.PASSWORD, "login profile")] = (
-            f"created {created.isoformat(timespec='seconds')}" if created else "present"
+            f"created {created.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC" if created else "present"
         )
     for k in c.access_keys:
         found[(CredentialType.ACCESS_KEY, k.id)] = k.status

@@ -214,12 +214,7 @@ class RootAccess:
     ) -> AuditReport:
         store = self.history.store if record else None
         if store is not None:
-            try:
-                store.prepare_for_writing()
-            except JournalUnavailable as exc:
-                raise JournalUnavailable(
-                    exc.message, Advice(AdviceCode.AUDIT_WITHOUT_HISTORY)
-                ) from None
+            self.prepare_history()
         started = datetime.now(UTC)
         report = audit_mod.audit(self._ctx, target_set, self._run(progress, cancel, "audit"))
         if store is None:
@@ -343,6 +338,19 @@ class RootAccess:
         """Open and validate the journal for writing (create or upgrade it if new or older).
         Raises JournalUnavailable; faces call it before reading AWS or asking to confirm."""
         self.journal.prepare_for_writing()
+
+    def prepare_history(self) -> None:
+        """Open and validate the audit history for writing (faces call it before reading the
+        organization, so a history that cannot be written fails first). A no-op when the
+        engine keeps no history."""
+        if self.history.store is None:
+            return
+        try:
+            self.history.store.prepare_for_writing()
+        except JournalUnavailable as exc:
+            raise JournalUnavailable(
+                exc.message, Advice(AdviceCode.AUDIT_WITHOUT_HISTORY)
+            ) from None
 
     def journal_entries(self, query: JournalQuery | None = None) -> list[JournalRow]:
         """Journal rows, newest first; one that cannot be read is an UnreadableEntry."""

@@ -12,6 +12,7 @@ from rootctl.models import (
     Change,
     ChangeKind,
     ControlStatus,
+    CredentialType,
     DriftReport,
     DriftState,
     EvidenceFinding,
@@ -29,6 +30,8 @@ Json = dict[str, Any]
 def describe_change(c: Change) -> str:
     """One change in words: ``access-key AKIA… appeared (Active)``, ``moved Root/A → Root/B``."""
     what = f"{c.credential.value} {c.id}" if c.credential and c.id else ""
+    if c.credential is CredentialType.PASSWORD:
+        what = "password (login profile)"
     if c.kind is ChangeKind.CREDENTIAL_APPEARED:
         return f"{what} appeared" + (f" ({c.after})" if c.after else "")
     if c.kind is ChangeKind.CREDENTIAL_REMOVED:

@@ -132,6 +132,7 @@ def audit_report(report: AuditReport) -> Json:
         "audit",
         {
             "organization_id": report.organization_id,
+            "audit_id": report.audit_id,
             "interrupted": report.interrupted,
             "summary": {
                 "accounts": len(report.accounts),

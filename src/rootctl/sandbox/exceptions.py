@@ -149,6 +149,8 @@ def dialect_for(service: str, content_type: str | None) -> str:
     """The error dialect of a request to ``service`` sent with ``content_type``."""
     if service == "organizations":
         return "json"
+    if service == "securityhub":
+        return "rest-json"
     if service == "s3":
         return "rest-xml"
     if service == "sqs":
@@ -212,6 +214,7 @@ _COMMON_ERRORS: dict[str, tuple[_Row, ...]] = {
     "throttled": (
         (("service:organizations",), 400, "TooManyRequestsException", _ORGANIZATIONS_THROTTLED),
         (("service:s3",), 503, "SlowDown", "Please reduce your request rate."),
+        (("service:securityhub",), 429, "LimitExceededException", "Rate exceeded"),
         (("dialect:sqs-json",), 400, "ThrottlingException", "Rate exceeded"),
         (("service:sqs",), 403, "RequestThrottled", "Rate exceeded"),
         (("*",), 400, "Throttling", "Rate exceeded"),

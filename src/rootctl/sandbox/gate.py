@@ -36,7 +36,7 @@ from .policyeval import MalformedPolicy, Policy, PolicyType, Request, evaluate
 from .resources import ROOT_POLICY_EXEMPT, Target, target_of
 
 CALLER_ATTRIBUTE = "sandbox_caller"
-SANDBOXED_SERVICES = frozenset({"iam", "sts", "s3", "sqs", "organizations"})
+SANDBOXED_SERVICES = frozenset({"iam", "sts", "s3", "sqs", "organizations", "securityhub"})
 
 
 def _request(caller: Caller, action: str, target: Target, region: str) -> Request:

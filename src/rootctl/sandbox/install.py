@@ -225,12 +225,14 @@ def _point_services_at_the_sandbox() -> None:
     import moto.organizations.urls
     import moto.s3.responses
     import moto.s3.urls
+    import moto.securityhub.urls
     import moto.sqs.urls
     import moto.sts.urls
 
     from .iam.responses import SandboxIamResponse
     from .organizations.responses import SandboxOrganizationsResponse
     from .s3 import SandboxS3Response, SandboxSQSResponse
+    from .securityhub.responses import SandboxSecurityHubResponse
     from .sts.responses import SandboxTokenResponse
 
     moto.iam.urls.url_paths = {"{0}/$": SandboxIamResponse.dispatch}
@@ -238,6 +240,9 @@ def _point_services_at_the_sandbox() -> None:
     moto.organizations.urls.url_paths = {"{0}/$": SandboxOrganizationsResponse.dispatch}
     moto.sqs.urls.url_paths = {
         path: SandboxSQSResponse.dispatch for path in moto.sqs.urls.url_paths
+    }
+    moto.securityhub.urls.url_paths = {
+        path: SandboxSecurityHubResponse.dispatch for path in moto.securityhub.urls.url_paths
     }
     # S3's backend reloads moto.s3.urls on every request, and the module imports
     # S3Response from moto.s3.responses — so the subclass goes in there.
