@@ -16,6 +16,7 @@ from rootctl.models import (
     Account,
     AccountAudit,
     AuditReport,
+    AuditSource,
     Capability,
     CredentialKind,
     DeletionPlan,
@@ -136,6 +137,7 @@ def check_confirmation(typed: str, account_ids: Sequence[str]) -> None:
 class Dashboard:
     def __init__(self, engine: RootAccess, jobs: JobRegistry | None = None) -> None:
         self.engine = engine
+        engine.source = AuditSource.DASHBOARD  # recorded with every audit it runs
         self.jobs = jobs or JobRegistry()
         self.cache = AuditCache()
         self.notices = Notices()
