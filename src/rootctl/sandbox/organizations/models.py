@@ -148,12 +148,12 @@ class SandboxOrganizationsBackend(OrganizationsBackend):
         return result
 
     def move_account(self, **kwargs: Any) -> None:
-        self.touch()
         super().move_account(**kwargs)
+        self.touch()  # after: moto's own lookups rebuild the indexes while it moves
 
     def remove_account_from_organization(self, **kwargs: str) -> None:
-        self.touch()
         super().remove_account_from_organization(**kwargs)
+        self.touch()
 
     # --- trusted access and delegates -------------------------------------------------
 
