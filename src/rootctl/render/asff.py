@@ -16,6 +16,7 @@ from typing import Any
 
 from rootctl.models import Control, ControlStatus, EvidenceFinding, EvidenceReport
 from rootctl.render.serialize import iso
+from rootctl.render.text import inert
 
 SCHEMA_VERSION = "2018-10-08"
 LIMITS = {"Title": 256, "Description": 1024, "Text": 512, "Id": 512, "Field": 2048}
@@ -75,7 +76,8 @@ def finding(report: EvidenceReport, f: EvidenceFinding) -> dict[str, Any]:
     audit = report.audit.summary
     label = severity(report, control)
     types = [CIS_TYPE if control.framework.startswith("CIS") else FSBP_TYPE]
-    description = f"{f.reason}." + (f" {f.detail}" if f.detail else "")
+    # Shown in the Security Hub console: outside text (names, MFA serials) made inert.
+    description = f"{inert(f.reason)}." + (f" {inert(f.detail)}" if f.detail else "")
     compliance: dict[str, Any] = {"Status": COMPLIANCE[f.status]}
     if control.security_control_id:
         compliance["SecurityControlId"] = control.security_control_id

@@ -16,6 +16,7 @@ from typing import Any
 
 from rootctl.models import ControlStatus, EvidenceFinding, EvidenceReport
 from rootctl.render.asff import severity
+from rootctl.render.text import inert
 
 OCSF_VERSION = "1.1.0"
 CLASS_UID, CATEGORY_UID = 2003, 2
@@ -43,7 +44,7 @@ def event(report: EvidenceReport, f: EvidenceFinding) -> dict[str, Any]:
     if not f.resolved and f.status is not ControlStatus.FAILED:
         status_id, status = 99, "Other"
     account = f.subject_id if not f.is_organization else report.management_account_id
-    message = f"{f.reason}" + (f" ({f.detail})" if f.detail else "")
+    message = inert(f.reason) + (f" ({inert(f.detail)})" if f.detail else "")  # prose: inert
     return {
         "class_uid": CLASS_UID,
         "class_name": "Compliance Finding",

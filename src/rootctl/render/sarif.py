@@ -16,6 +16,7 @@ from typing import Any
 from rootctl.models import Control, ControlStatus, EvidenceFinding, EvidenceReport
 from rootctl.render.asff import severity
 from rootctl.render.serialize import iso
+from rootctl.render.text import inert
 
 SCHEMA_URI = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -69,9 +70,11 @@ def _rule(report: EvidenceReport, control: Control, label: str) -> dict[str, Any
 
 def _result(report: EvidenceReport, f: EvidenceFinding, index: int, label: str) -> dict[str, Any]:
     kind = KINDS[f.status]
-    message = f"{f.subject_name} ({f.subject_id}): {f.status.value} — {f.reason}"
+    # Prose a person reads (code scanning shows it): outside text made inert; the exact
+    # values stay in the properties.
+    message = f"{inert(f.subject_name)} ({f.subject_id}): {f.status.value} — {inert(f.reason)}"
     if f.detail:
-        message += f" ({f.detail})"
+        message += f" ({inert(f.detail)})"
     path = "/".join(f.ou_path) or "organization"
     return {
         "ruleId": rule_id(f.control),
