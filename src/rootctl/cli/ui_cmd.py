@@ -51,7 +51,7 @@ def ui(
     allowed_hosts: tuple[str, ...],
     **kwargs: Any,
 ) -> int:
-    """Serve the web dashboard (Overview, Organization, account actions, bulk jobs, Journal).
+    """Serve the web dashboard (Overview, Organization, account actions, jobs, Journal, History).
 
     Binds 127.0.0.1 by default. The printed link carries a secret for this run: open it once,
     the browser then keeps a session cookie. Ctrl-C stops the server.
