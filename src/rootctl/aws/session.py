@@ -149,23 +149,7 @@ class AwsSession:
     def client(self, service: str, **overrides: str) -> Any:
         """A new client of the shared session (``overrides``: region_name, explicit keys)."""
         with self._lock:
-            try:
-                client = self._session.client(
-                    service,  # type: ignore[call-overload]
-                    config=self._config,
-                    endpoint_url=self.options.endpoint_url,
-                    **overrides,
-                )
-            except BotoCoreError as exc:
-                raise translate(exc, f"create {service} client") from None
-            except ValueError as exc:  # e.g. "Invalid endpoint: notaurl" from the environment
-                raise InputError(
-                    f"cannot reach {service}: {exc}.", Advice(AdviceCode.CHECK_ENDPOINT_SETTING)
-                ) from None
-        if service == "sts":
-            _refuse_global_sts(client.meta.endpoint_url)
-        client.meta.events.register_first("needs-retry", self.throttled.observe)
-        return client
+            return self._build(self._session, service, **overrides)
 
     def thread_root_client(self, service: str) -> Any:
         """The calling thread's reusable client for root sessions: it signs with the root
@@ -180,18 +164,31 @@ class AwsSession:
                         "credential_provider", FixedProvider(self.root_credentials)
                     )
                     self._root_session = boto3.Session(botocore_session=core)
-                try:
-                    client = self._root_session.client(
-                        service,  # type: ignore[call-overload]
-                        config=self._config,
-                        endpoint_url=self.options.endpoint_url,
-                    )
-                except BotoCoreError as exc:
-                    raise translate(exc, f"create {service} client") from None
+                client = self._build(self._root_session, service)
             client.meta.events.register("before-sign", OwnerThread(threading.get_ident()))
-            client.meta.events.register_first("needs-retry", self.throttled.observe)
             cache[service] = client
         return cache[service]
+
+    def _build(self, session: boto3.Session, service: str, **overrides: str) -> Any:
+        """A client of ``session`` with rootctl's config, endpoint and throttling count
+        (called under the lock: boto3 sessions are not thread-safe for client creation)."""
+        try:
+            client = session.client(
+                service,  # type: ignore[call-overload]
+                config=self._config,
+                endpoint_url=self.options.endpoint_url,
+                **overrides,
+            )
+        except BotoCoreError as exc:
+            raise translate(exc, f"create {service} client") from None
+        except ValueError as exc:  # e.g. "Invalid endpoint: notaurl" from the environment
+            raise InputError(
+                f"cannot reach {service}: {exc}.", Advice(AdviceCode.CHECK_ENDPOINT_SETTING)
+            ) from None
+        if service == "sts":
+            _refuse_global_sts(client.meta.endpoint_url)
+        client.meta.events.register_first("needs-retry", self.throttled.observe)
+        return client
 
     def readers(self) -> ThreadPoolExecutor:
         """Threads that run a root session's independent reads side by side. Three per
