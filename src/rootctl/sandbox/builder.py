@@ -35,7 +35,15 @@ REGION = "us-east-1"
 
 def reset_everything() -> None:
     """Empty moto (every service) and the sandbox's registries, faults and clock."""
+    instances = list(BackendDict._instances)  # type: ignore[misc]
     BackendDict.reset()
+    # A backend being reset may look up another service's backend in its __init__ (moto's
+    # Security Hub keeps its account's Organizations backend): that re-creates an entry in a
+    # dict already cleared, which the reset then forgets (it empties its list of dicts last),
+    # so the next reset would not reach it and a stale organization would survive. Empty those
+    # dicts again: what they hold was built during the reset and is empty anyway.
+    for backends in instances:
+        backends.clear()
     organizations_backends.master_accounts.clear()
     KEYS.clear()
     KEYS.fallback_account = DEFAULT_ACCOUNT
