@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 
@@ -35,6 +36,15 @@ from rootctl.render.registry import formats, render
 from rootctl.render.text import inert, json_text
 
 audit_ref = inputs.option(validation.audit_ref)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def audit_option(help: str) -> Callable[[F], F]:
+    """``--audit ID|latest`` (an id, latest, or an age or date), default the latest audit."""
+    return click.option(
+        "--audit", "audit", default="latest", show_default=True, metavar="ID|latest",
+        callback=audit_ref, help=help,
+    )  # fmt: skip
 
 
 @click.command()
@@ -107,15 +117,7 @@ def drift(from_: int | Any | None, to: int | Any, journal_path: str | None, outp
 
 
 @click.command()
-@click.option(
-    "--audit",
-    "audit",
-    default="latest",
-    show_default=True,
-    metavar="ID|latest",
-    callback=audit_ref,
-    help="The stored audit to report on (or an age or date: the latest audit by then).",
-)
+@audit_option("The stored audit to report on (or an age or date: the latest audit by then).")
 @click.option(
     "--format",
     "fmt",
@@ -175,15 +177,7 @@ def securityhub() -> None:
 
 
 @securityhub.command("export")
-@click.option(
-    "--audit",
-    "audit",
-    default="latest",
-    show_default=True,
-    metavar="ID|latest",
-    callback=audit_ref,
-    help="The stored audit whose findings to import.",
-)
+@audit_option("The stored audit whose findings to import.")
 @click.option("--dry-run", is_flag=True, help="Show what would be imported; import nothing.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @connection_options
