@@ -56,6 +56,7 @@ def audit(output: str, no_history: bool, **kwargs: Any) -> int:
     """
     chosen = selector(kwargs)
     with engine(kwargs) as ra:
+        chosen = ra.check_selector(chosen)  # bad input changes nothing, not even the history
         if not no_history:
             ra.prepare_history()  # a history that cannot be written stops us before AWS
         targets = ra.select_targets(chosen)
@@ -159,6 +160,7 @@ def compliance(output: str, no_history: bool, **kwargs: Any) -> int:
     --no-history. Exit 1 when a control fails."""
     chosen = selector(kwargs)
     with engine(kwargs) as ra:
+        chosen = ra.check_selector(chosen)  # bad input changes nothing, not even the history
         if not no_history:
             ra.prepare_history()
         targets = ra.select_targets(chosen)

@@ -182,6 +182,11 @@ class RootAccess:
 
     # -- targets ---------------------------------------------------------------------------
 
+    def check_selector(self, selector: TargetSelector) -> TargetSelector:
+        """The selector's syntax checked without AWS (InputError), its file read: faces call it
+        before touching the journal or the history, so bad input changes nothing."""
+        return targets.validate(selector)
+
     def select_targets(self, selector: TargetSelector) -> TargetSet:
         """Resolve a selector; raises InputError for malformed ids, unknown OUs, accounts
         outside the organization. The management account is always in ``skipped``."""
