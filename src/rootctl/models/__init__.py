@@ -11,6 +11,7 @@ from rootctl.models.base import (
     AccountReport,
     AccountResult,
     CommonState,
+    RowStatus,
 )
 from rootctl.models.catalogue import (
     Capability,
@@ -28,6 +29,7 @@ from rootctl.models.compliance import (
 )
 from rootctl.models.credentials import (
     AccessKey,
+    LoginKind,
     LoginProfile,
     MfaDevice,
     RootCredentials,
@@ -79,6 +81,7 @@ from rootctl.models.results import (
     ItemOutcome,
     ItemResult,
     PlannedItem,
+    PlanRisk,
     PlanState,
     RecoveryReport,
     RecoveryState,
@@ -125,12 +128,14 @@ __all__ = [
     "JournalQuery",
     "JournalRow",
     "JournalStatus",
+    "LoginKind",
     "LoginProfile",
     "MfaDevice",
     "OrgStatus",
     "OrgUnit",
     "Organization",
     "OrganizationInfo",
+    "PlanRisk",
     "PlanState",
     "PlannedItem",
     "PolicyListing",
@@ -141,6 +146,7 @@ __all__ = [
     "ResourceKind",
     "ResourcePolicy",
     "RootCredentials",
+    "RowStatus",
     "Scope",
     "SigningCertificate",
     "SkippedAccount",
