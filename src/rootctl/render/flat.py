@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 
 from rootctl.models import (
     AccountAudit,
+    ComplianceReport,
     DeletionPlan,
     DeletionReport,
     JournalEntry,
     JournalRow,
     RecoveryReport,
+    RowStatus,
 )
 from rootctl.render.serialize import iso
 from rootctl.render.text import csv_cell
@@ -47,6 +49,7 @@ def audit_csv(rows: Sequence[AccountAudit]) -> str:
         "account_id", "name", "email", "ou_path", "account_state", "state", "reason",
         "has_root_credentials", "recovery_allowed", "password", "password_created",
         "access_keys", "access_keys_last_used", "mfa_devices", "signing_certificates",
+        "password_kind",
     ]  # fmt: skip
     out = []
     for r in rows:
@@ -76,12 +79,13 @@ def audit_csv(rows: Sequence[AccountAudit]) -> str:
                 None
                 if c is None
                 else JOIN.join(f"{s.id} ({s.status})" for s in c.signing_certificates),
+                None if c is None or c.login_profile is None else c.login_profile.kind.value,
             ]
         )
     return _csv(header, out)
 
 
-def plan_csv(plan: DeletionPlan) -> str:
+def plan_csv(plan: DeletionPlan, statuses: Collection[RowStatus] = ()) -> str:
     return _csv(
         ["account_id", "name", "ou_path", "state", "reason", "items"],
         (
@@ -93,12 +97,12 @@ def plan_csv(plan: DeletionPlan) -> str:
                 a.reason,
                 JOIN.join(f"{i.kind.value}:{i.id}" for i in a.items),
             ]
-            for a in plan.accounts
+            for a in plan.shown(statuses)
         ),
     )
 
 
-def deletion_csv(report: DeletionReport) -> str:
+def deletion_csv(report: DeletionReport, statuses: Collection[RowStatus] = ()) -> str:
     return _csv(
         ["account_id", "name", "ou_path", "state", "reason", "items"],
         (
@@ -110,17 +114,52 @@ def deletion_csv(report: DeletionReport) -> str:
                 a.reason,
                 JOIN.join(f"{i.item.kind.value}:{i.item.id}={i.outcome.value}" for i in a.items),
             ]
-            for a in report.accounts
+            for a in report.shown(statuses)
         ),
     )
 
 
-def recovery_csv(report: RecoveryReport) -> str:
+def recovery_csv(report: RecoveryReport, statuses: Collection[RowStatus] = ()) -> str:
+    """``email`` is where "Forgot password" sends the reset link."""
     return _csv(
-        ["account_id", "name", "ou_path", "state", "reason"],
+        ["account_id", "name", "email", "ou_path", "state", "reason"],
         (
-            [a.account.id, a.account.name, a.account.ou_path_text, a.state.value, a.reason]
-            for a in report.accounts
+            [
+                a.account.id,
+                a.account.name,
+                a.account.email,
+                a.account.ou_path_text,
+                a.state.value,
+                a.reason,
+            ]
+            for a in report.shown(statuses)
+        ),
+    )
+
+
+def compliance_csv(report: ComplianceReport, statuses: Collection[RowStatus] = ()) -> str:
+    """One row per finding: a control's result for one account (or the organization)."""
+    header = [
+        "control_id", "framework", "severity", "control_status", "subject_id", "subject_name",
+        "status", "reason", "detail", "has_root_credentials",
+    ]  # fmt: skip
+    return _csv(
+        header,
+        (
+            [
+                r.control.id,
+                r.control.framework,
+                r.control.severity,
+                r.status.value,
+                f.subject_id,
+                f.subject_name,
+                f.status.value,
+                f.reason,
+                f.detail,
+                f.has_root_credentials,
+            ]
+            for r in report.results
+            for f in r.shown(statuses)
         ),
     )
 
