@@ -190,9 +190,15 @@ def bulk(
     account: SomeIds = None,
     ou: SomeIds = None,
     kind: SomeIds = None,
+    shown_in: SomeIds = None,
+    q: Text = "",
+    status: Text = "",
 ) -> Response:
     board = board_of(request)
-    selection = Selection(tuple(account or ()), tuple(ou or ()))
+    # "Select what is shown in an OU" under a filter means the filter's matches, never the
+    # whole OU: the same filter is applied again here, on the server.
+    shown = _shown_in(board, shown_in or [], q, status)
+    selection = Selection(tuple(dict.fromkeys([*(account or ()), *shown])), tuple(ou or ()))
     if action == "delete":
         job = board.start_plan(selection, kinds_of(kind or []))
         return see_other(f"/jobs/{job.id}")
@@ -213,6 +219,14 @@ def bulk(
             active="organization",
         )
     raise InputError("Choose an action: delete root credentials, allow recovery or re-audit.")
+
+
+def _shown_in(board: Dashboard, unit_ids: list[str], query: str, status: str) -> list[str]:
+    if not unit_ids:
+        return []
+    root = views.tree(board.organization(), board.cache.snapshot(), query, status)
+    found = [root.find(unit_id) for unit_id in unit_ids]
+    return [i for node in found if node is not None for i in node.shown_ids()]
 
 
 @router.post("/recovery")

@@ -124,6 +124,16 @@ class UnitNode:
     def account_count(self) -> int:
         return len(self.accounts) + sum(u.account_count for u in self.units)
 
+    def shown_ids(self) -> list[str]:
+        """The member accounts this node shows, its sub-OUs' included (a filter's matches)."""
+        own = [a.account.id for a in self.accounts if not a.account.is_management]
+        return own + [i for u in self.units for i in u.shown_ids()]
+
+    def find(self, unit_id: str) -> UnitNode | None:
+        if self.unit.id == unit_id:
+            return self
+        return next((f for u in self.units if (f := u.find(unit_id)) is not None), None)
+
 
 def tree(
     org: Organization, audits: Mapping[str, AccountAudit], query: str = "", status: str = ""
