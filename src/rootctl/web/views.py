@@ -4,11 +4,14 @@ what may be done in AWS."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Generic, TypeVar
 
 from rootctl.models import Account, AccountAudit, AuditState, Organization, OrgUnit
+
+T = TypeVar("T")
 
 STATUS_FILTERS = {
     "": "Any status",
@@ -258,3 +261,29 @@ def posture_chart(
         bar_width=bar_width,
         row_height=row_height,
     )
+
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list that grows with the organization (journal, plans, jobs)."""
+
+    rows: Sequence[T]
+    number: int
+    pages: int
+    total: int
+    first: int  # 1-based position of rows[0] (0 when empty)
+
+    @classmethod
+    def of(cls, items: Sequence[T], number: int, size: int = PAGE_SIZE) -> Page[T]:
+        pages = max(1, -(-len(items) // size))
+        number = min(max(1, number), pages)
+        start = (number - 1) * size
+        rows = items[start : start + size]
+        return cls(rows, number, pages, len(items), start + 1 if rows else 0)
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1 if self.rows else 0
