@@ -9,7 +9,7 @@ import httpx
 from starlette.testclient import TestClient
 
 from rootctl.sandbox import Sandbox
-from tests.web.test_api import LOG_ARCHIVE, PAYMENTS, wait_job
+from tests.web.test_api import LOG_ARCHIVE, MANAGEMENT, PAYMENTS, wait_job
 
 
 def form(client: TestClient, path: str, **fields: str) -> httpx.Response:
@@ -98,3 +98,9 @@ def test_selecting_an_ou_under_a_filter_selects_only_what_the_filter_shows(
     assert "Nothing has been changed yet." in plan
     assert 'data-confirm="304958671234"' in plan  # one account: type its id
     assert plan.index("apply-confirm") < plan.index("<table")  # with the counts, above the rows
+
+
+def test_the_management_account_page_claims_no_audit_time(client: TestClient) -> None:
+    page = client.get(f"/accounts/{MANAGEMENT}").text
+    assert "Never: no root session can reach the management account" in page
+    assert "Re-audit this account" not in page

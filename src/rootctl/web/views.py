@@ -58,12 +58,14 @@ def badges(account: Account, audit: AccountAudit | None) -> list[Badge]:
         return [Badge(f"audit {audit.state.value}", "warn", audit.reason or "")]
     creds = audit.credentials
     found: list[Badge] = []
-    if creds.login_profile is not None:
-        found.append(Badge("root password", "bad", f"created {day(creds.login_profile.created)}"))
+    profile = creds.login_profile
+    if profile is not None and not profile.recovery_only:
+        found.append(Badge("root password", "bad", f"created {day(profile.created)}"))
+    # MFA is a second factor, not a way in on its own: amber, never the password's red.
     for kind in ("virtual", "hardware"):
         count = sum(1 for d in creds.mfa_devices if d.kind == kind)
         if count:
-            found.append(Badge(f"MFA {kind}" + (f" ×{count}" if count > 1 else ""), "bad"))
+            found.append(Badge(f"MFA {kind}" + (f" ×{count}" if count > 1 else ""), "warn"))
     if creds.access_keys:
         used = [k.last_used for k in creds.access_keys if k.last_used]
         last = f"last used {day(max(used))}" if used else "never used"
