@@ -71,7 +71,8 @@ def framed(
     if folded:
         count = plural(len(folded), "account")
         parts.append(Text(f"{count}: {collapsed} (-o json/csv lists them)."))
-    rows = [r for r in rows if r not in folded]
+        # Filtered again, not by `r not in folded`: comparing rows is quadratic at 5,000.
+        rows = [r for r in rows if not (collapse is not None and collapse(r))]
     skipped = [r for r in rows if r.is_("skipped")]
     if len(skipped) > SKIPPED_AS_ROWS:
         for reason, n in Counter(r.reason or "" for r in skipped).most_common():
