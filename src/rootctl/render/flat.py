@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
+from typing import TypeVar
 
 from rootctl.models import (
     AccountAudit,
+    AccountReport,
+    AccountResult,
     ComplianceReport,
     DeletionPlan,
     DeletionReport,
@@ -25,6 +28,7 @@ from rootctl.render.serialize import iso
 from rootctl.render.text import csv_cell
 
 JOIN = "; "
+R = TypeVar("R", bound=AccountResult)
 
 
 def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
@@ -85,56 +89,47 @@ def audit_csv(rows: Sequence[AccountAudit]) -> str:
     return _csv(header, out)
 
 
-def plan_csv(plan: DeletionPlan, statuses: Collection[RowStatus] = ()) -> str:
+def _rows_csv(
+    report: AccountReport[R],
+    statuses: Collection[RowStatus],
+    items: Callable[[R], str] | None = None,
+    *,
+    email: bool = False,
+) -> str:
+    """One row per account: id, name, (e-mail), OU path, state, reason (and the items)."""
+    header = ["account_id", "name", *(["email"] if email else []), "ou_path", "state", "reason"]
     return _csv(
-        ["account_id", "name", "ou_path", "state", "reason", "items"],
+        [*header, "items"] if items else header,
         (
             [
                 a.account.id,
                 a.account.name,
+                *([a.account.email] if email else []),
                 a.account.ou_path_text,
                 a.state.value,
                 a.reason,
-                JOIN.join(f"{i.kind.value}:{i.id}" for i in a.items),
+                *([items(a)] if items else []),
             ]
-            for a in plan.shown(statuses)
+            for a in report.shown(statuses)
         ),
     )
 
 
+def plan_csv(plan: DeletionPlan, statuses: Collection[RowStatus] = ()) -> str:
+    return _rows_csv(plan, statuses, lambda a: JOIN.join(f"{i.kind.value}:{i.id}" for i in a.items))
+
+
 def deletion_csv(report: DeletionReport, statuses: Collection[RowStatus] = ()) -> str:
-    return _csv(
-        ["account_id", "name", "ou_path", "state", "reason", "items"],
-        (
-            [
-                a.account.id,
-                a.account.name,
-                a.account.ou_path_text,
-                a.state.value,
-                a.reason,
-                JOIN.join(f"{i.item.kind.value}:{i.item.id}={i.outcome.value}" for i in a.items),
-            ]
-            for a in report.shown(statuses)
-        ),
+    return _rows_csv(
+        report,
+        statuses,
+        lambda a: JOIN.join(f"{i.item.kind.value}:{i.item.id}={i.outcome.value}" for i in a.items),
     )
 
 
 def recovery_csv(report: RecoveryReport, statuses: Collection[RowStatus] = ()) -> str:
     """``email`` is where "Forgot password" sends the reset link."""
-    return _csv(
-        ["account_id", "name", "email", "ou_path", "state", "reason"],
-        (
-            [
-                a.account.id,
-                a.account.name,
-                a.account.email,
-                a.account.ou_path_text,
-                a.state.value,
-                a.reason,
-            ]
-            for a in report.shown(statuses)
-        ),
-    )
+    return _rows_csv(report, statuses, email=True)
 
 
 def compliance_csv(report: ComplianceReport, statuses: Collection[RowStatus] = ()) -> str:

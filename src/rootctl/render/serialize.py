@@ -7,7 +7,7 @@ Bump ``SCHEMA_VERSION`` for any change that could break a script reading the out
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -19,6 +19,7 @@ from rootctl.models import (
     AccountDeletion,
     AccountPlan,
     AccountRecovery,
+    AccountReport,
     AuditReport,
     AuditState,
     Capability,
@@ -137,20 +138,48 @@ def _filter(statuses: Collection[RowStatus]) -> list[str]:
     return [s.value for s in RowStatus if s in statuses]
 
 
-def audit_report(report: AuditReport, statuses: Collection[RowStatus] = ()) -> Json:
+def _report(
+    kind: str,
+    report: AccountReport[Any],
+    states: type[StrEnum],
+    row: Callable[[Any], Json],
+    statuses: Collection[RowStatus] = (),
+    *,
+    head: Json | None = None,
+    summary_first: Json | None = None,
+    summary_last: Json | None = None,
+    tail: Json | None = None,
+) -> Json:
+    """The document of a per-account report: organization, (``head``), interrupted, summary
+    (accounts, ``summary_first``, a count per state, ``summary_last``), (``tail``), the
+    ``--status`` filter, one row per account it keeps (the summary counts them all)."""
     return envelope(
-        "audit",
+        kind,
         {
             "organization_id": report.organization_id,
+            **(head or {}),
             "interrupted": report.interrupted,
             "summary": {
                 "accounts": len(report.accounts),
-                "with_root_credentials": len(report.with_credentials),
-                **_state_counts((a.state for a in report.accounts), AuditState),
+                **(summary_first or {}),
+                **_state_counts((a.state for a in report.accounts), states),
+                **(summary_last or {}),
             },
+            **(tail or {}),
             "status_filter": _filter(statuses),
-            "accounts": [account_audit(a) for a in report.shown(statuses)],
+            "accounts": [row(a) for a in report.shown(statuses)],
         },
+    )
+
+
+def audit_report(report: AuditReport, statuses: Collection[RowStatus] = ()) -> Json:
+    return _report(
+        "audit",
+        report,
+        AuditState,
+        account_audit,
+        statuses,
+        summary_first={"with_root_credentials": len(report.with_credentials)},
     )
 
 
@@ -176,27 +205,22 @@ def account_plan(plan: AccountPlan) -> Json:
 
 
 def deletion_plan(plan: DeletionPlan, statuses: Collection[RowStatus] = ()) -> Json:
-    return envelope(
+    return _report(
         "deletion-plan",
-        {
-            "organization_id": plan.organization_id,
-            "kinds": [k.value for k in plan.kinds],
-            "interrupted": plan.interrupted,
-            "planned_at": iso(plan.planned_at),
-            "summary": {
-                "accounts": len(plan.accounts),
-                **_state_counts((a.state for a in plan.accounts), PlanState),
-                "items": {k.value: n for k, n in plan.item_counts().items()},
-            },
+        plan,
+        PlanState,
+        account_plan,
+        statuses,
+        head={"kinds": [k.value for k in plan.kinds], "planned_at": iso(plan.planned_at)},
+        summary_last={"items": {k.value: n for k, n in plan.item_counts().items()}},
+        tail={
             "risks": {
                 "password_without_mfa": [a.account.id for a in plan.password_without_mfa],
                 "recently_used_keys": [
                     {"account_id": a.account.id, **planned_item(i)}
                     for a, i in plan.recently_used_keys
                 ],
-            },
-            "status_filter": _filter(statuses),
-            "accounts": [account_plan(a) for a in plan.shown(statuses)],
+            }
         },
     )
 
@@ -221,36 +245,18 @@ def account_deletion(row: AccountDeletion) -> Json:
 
 
 def deletion_report(report: DeletionReport, statuses: Collection[RowStatus] = ()) -> Json:
-    return envelope(
+    return _report(
         "deletion",
-        {
-            "organization_id": report.organization_id,
-            "kinds": [k.value for k in report.kinds],
-            "interrupted": report.interrupted,
-            "summary": {
-                "accounts": len(report.accounts),
-                **_state_counts((a.state for a in report.accounts), DeleteState),
-            },
-            "status_filter": _filter(statuses),
-            "accounts": [account_deletion(a) for a in report.shown(statuses)],
-        },
+        report,
+        DeleteState,
+        account_deletion,
+        statuses,
+        head={"kinds": [k.value for k in report.kinds]},
     )
 
 
 def recovery_report(report: RecoveryReport, statuses: Collection[RowStatus] = ()) -> Json:
-    return envelope(
-        "recovery",
-        {
-            "organization_id": report.organization_id,
-            "interrupted": report.interrupted,
-            "summary": {
-                "accounts": len(report.accounts),
-                **_state_counts((a.state for a in report.accounts), RecoveryState),
-            },
-            "status_filter": _filter(statuses),
-            "accounts": [account_recovery(a) for a in report.shown(statuses)],
-        },
-    )
+    return _report("recovery", report, RecoveryState, account_recovery, statuses)
 
 
 def account_recovery(row: AccountRecovery) -> Json:
