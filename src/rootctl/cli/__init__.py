@@ -21,6 +21,7 @@ from rootctl.cli.credential_cmds import (
     delete_credentials,
 )
 from rootctl.cli.demo_cmd import demo
+from rootctl.cli.doctor_cmds import doctor, policy
 from rootctl.cli.journal_cmd import journal
 from rootctl.cli.org_cmds import delegate, disable, enable, status
 from rootctl.cli.sandbox_cmd import sandbox
@@ -62,6 +63,8 @@ def cli() -> None:
 
 
 for _command in (
+    doctor,
+    policy,
     status,
     enable,
     disable,

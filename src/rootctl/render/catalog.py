@@ -13,14 +13,16 @@ from rootctl.models import (
     ComplianceReport,
     DeletionPlan,
     DeletionReport,
+    DoctorReport,
     FeatureChange,
     JournalEntry,
     OrgStatus,
+    PolicyDocument,
     PolicyListing,
     RecoveryReport,
     UnlockResult,
 )
-from rootctl.render import flat, human, serialize
+from rootctl.render import doctor, flat, human, serialize
 from rootctl.render.registry import RenderContext, register, register_in_context
 
 
@@ -66,3 +68,8 @@ register(JournalEntry, "table", human.journal_entry)
 register(
     JournalEntry, "json", lambda e: serialize.envelope("journal-entry", serialize.journal_entry(e))
 )
+
+register_in_context(DoctorReport, "table", doctor.doctor_table)
+register_in_context(DoctorReport, "json", doctor.doctor_document)
+
+register(PolicyDocument, "json", doctor.policy_document)
