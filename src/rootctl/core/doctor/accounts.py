@@ -157,8 +157,10 @@ def member_accounts(facts: Facts) -> Iterator[DoctorFinding]:
             yield member_accounts.finding(
                 CheckStatus.WARN, message, where, account_id=row.account.id
             )
-        elif row.state is ProbeState.READY:
-            ready += 1
+        elif (checked := [p for p in row.tasks if p.task not in collapsed]) and all(
+            p.outcome is TaskOutcome.READY for p in checked
+        ):
+            ready += 1  # ready with every task but those the caller may not use at all
     if ready:
         tasks = ", ".join(t.value for t in facts.tasks if t not in collapsed)
         skipped = len(facts.probes.accounts) - len(facts.probes.worked_on)
