@@ -23,9 +23,8 @@ from rootctl.cli.common import (
     selector,
     target_options,
 )
-from rootctl.core.policy import Principal
-from rootctl.core.requirements import DOCTOR_OPERATIONS
-from rootctl.models import DoctorReport, Operation, PolicyDocument
+from rootctl.models import DoctorReport, Operation, PolicyDocument, Principal
+from rootctl.models.doctor import DOCTOR_OPERATIONS
 from rootctl.render.text import inert
 
 ALL = "all"

@@ -24,7 +24,7 @@ from rootctl.core.context import Context
 from rootctl.core.doctor import diagnose
 from rootctl.core.fanout import Run
 from rootctl.core.organization import read_organization, read_status
-from rootctl.core.policy import Principal, identity_policy, scp_exemption
+from rootctl.core.policy import identity_policy, scp_exemption
 from rootctl.errors import InputError
 from rootctl.journal import Journal, JournalStore
 from rootctl.models import (
@@ -44,6 +44,7 @@ from rootctl.models import (
     OrgStatus,
     PolicyDocument,
     PolicyListing,
+    Principal,
     ProgressCallback,
     RecoveryReport,
     ResourceKind,

@@ -5,7 +5,6 @@ what each command calls (:mod:`rootctl.core.requirements`)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from enum import StrEnum
 from typing import Any
 
 from rootctl.core.requirements import (
@@ -16,19 +15,11 @@ from rootctl.core.requirements import (
     actions_of,
     tasks_of,
 )
-from rootctl.models import Operation, PolicyDocument, TaskPolicy
+from rootctl.models import Operation, PolicyDocument, Principal, TaskPolicy
 
 VERSION = "2012-10-17"
 ANY_ROOT = "arn:aws:iam::*:root"
 Statement = dict[str, Any]
-
-
-class Principal(StrEnum):
-    """Who the policy is for. People also get what `rootctl doctor` and `rootctl status`
-    read, to check before they act; a pipeline gets exactly what its commands call."""
-
-    HUMAN = "human"
-    AUTOMATION = "automation"
 
 
 # Actions that change the organization: only the enable operation is given them.

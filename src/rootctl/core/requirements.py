@@ -131,9 +131,6 @@ DOCTOR = (
     ),
 )
 
-# The operations doctor can check (enable changes the organization: nothing to probe).
-DOCTOR_OPERATIONS = (Operation.AUDIT, Operation.DELETE, Operation.RECOVERY, Operation.UNLOCK)
-
 
 def tasks_of(operations: Iterable[Operation]) -> tuple[TaskPolicy, ...]:
     """The task policies the operations need, in the catalogue's order."""

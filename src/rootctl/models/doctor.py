@@ -27,6 +27,18 @@ class Operation(StrEnum):
     ENABLE = "enable"
 
 
+# The operations doctor checks (enable changes the organization: there is nothing to probe).
+DOCTOR_OPERATIONS = (Operation.AUDIT, Operation.DELETE, Operation.RECOVERY, Operation.UNLOCK)
+
+
+class Principal(StrEnum):
+    """Who a least-privilege policy is for. People also get what `doctor` and `status` read,
+    to check before they act; a pipeline gets exactly what its commands call."""
+
+    HUMAN = "human"
+    AUTOMATION = "automation"
+
+
 class CheckStatus(StrEnum):
     OK = "ok"
     WARN = "warn"  # worth knowing; does not block the chosen commands
