@@ -124,6 +124,7 @@ def test_trusted_access_off(enabled: Cli) -> None:
 
 
 def test_caller_without_assume_root_for_delete_simulated(enabled: Cli) -> None:
+    delete_t = TASKS[1]
     # A person's policy for audit only (it may use the simulator): doctor --for delete.
     keys = _user_with_policy(enabled, "alice", "--for", "audit")
     document = enabled.json("doctor", "--for", "delete", exit_code=1, env=keys)
@@ -147,8 +148,17 @@ def test_caller_without_assume_root_for_delete_simulated(enabled: Cli) -> None:
     assert delete["task"] == "IAMDeleteRootUserCredentials"
     assert delete["message"] == (
         "sts:AssumeRoot with IAMDeleteRootUserCredentials: not allowed in any of the "
-        f"{MEMBERS} account(s) tried (sts:AssumeRoot not allowed by any identity-based policy)"
+        f"{MEMBERS} account(s) (sts:AssumeRoot not allowed by any identity-based policy) "
+        "(simulated)"
     )
+    # The simulator refused it: doctor did not try (no AccessDenied for CloudTrail).
+    delete_probes = [t for r in document["accounts"] for t in r["tasks"] if t["task"] == delete_t]
+    assert len(delete_probes) == MEMBERS
+    assert {(t["outcome"], t["tried"], t["step"]) for t in delete_probes} == {
+        ("denied", False, "sts:AssumeRoot")
+    }
+    issued = {s.task_policy_arn for s in enabled.sandbox.issued_root_sessions()}
+    assert issued == {f"arn:aws:iam::aws:policy/root-task/{TASKS[0]}"}
     assert delete["denial"]["policy_type"] == "identity-based policy"
     assert delete["fix_advice"]["code"] == "grant-actions"
     assert delete["fix_advice"]["params"]["operations"] == "delete"
@@ -162,6 +172,21 @@ def test_caller_without_assume_root_for_delete_simulated(enabled: Cli) -> None:
     }
     assert "`rootctl policy --for delete`" in delete["fix"]
     assert document["blocked"] == []  # the caller's own problem: no account is to blame
+
+
+def test_a_policy_for_some_accounts_is_simulated_per_account(enabled: Cli) -> None:
+    # AssumeRoot for delete on PAYMENTS only: the other targets are refused, and not tried.
+    keys = _user_with_policy(enabled, "bob", "--for", "delete", "--account", PAYMENTS)
+    ou = _prod_ou(enabled)
+    document = enabled.json("doctor", "--for", "delete", "--ou", ou, exit_code=1, env=keys)
+    blocked = {f["account_id"] for f in document["findings"] if f["status"] == "fail"} - {None}
+    prod = {r["account_id"] for r in document["accounts"] if r["state"] != "skipped"}
+    assert PAYMENTS in prod
+    assert blocked == prod - {PAYMENTS}
+    rows = {r["account_id"]: r for r in document["accounts"]}
+    assert rows[PAYMENTS]["state"] == "ready"
+    assert {t["tried"] for a in blocked for t in rows[a]["tasks"]} == {False}
+    assert {s.account_id for s in enabled.sandbox.issued_root_sessions()} == {PAYMENTS}
 
 
 def test_caller_without_assume_root_for_delete_probed(enabled: Cli) -> None:

@@ -139,6 +139,9 @@ class TaskProbe:
     step: str
     denial: Denial | None = None
     reason: str | None = None
+    # False: not tried, because IAM's policy simulator already refused the caller's
+    # AssumeRoot (``denial`` is the simulator's).
+    tried: bool = True
 
     @property
     def in_session(self) -> bool:

@@ -188,6 +188,7 @@ def _probe(row: AccountProbe) -> Json:
                 "step": p.step,
                 "denial": _denial(p.denial),
                 "reason": p.reason,
+                "tried": p.tried,
             }
             for p in row.tasks
         ],

@@ -60,7 +60,11 @@ def probe_accounts(facts: Facts, run: Run) -> None:
         for task in tasks:
             if cancel.is_set():
                 return AccountProbe(account, ProbeState.NOT_RUN, tuple(done), "interrupted")
-            done.append(probe(facts, account, task))
+            refused = facts.simulated_refusals.get(task, {}).get(account.id)
+            if refused is not None:  # not tried: it would only add an AccessDenied to CloudTrail
+                done.append(_not_tried(task, refused))
+            else:
+                done.append(probe(facts, account, task))
         return _row(account, done)
 
     fan = fan_out(targets.selected, work, AccountProbe, run, skipped=targets)
@@ -83,6 +87,11 @@ def probe(facts: Facts, account: Account, task: TaskPolicy) -> TaskProbe:
     except RootctlError as exc:
         return TaskProbe(task, TaskOutcome.ERROR, step, reason=str(exc))
     return TaskProbe(task, TaskOutcome.READY, step)
+
+
+def _not_tried(task: TaskPolicy, denial: Denial) -> TaskProbe:
+    reason = f"not tried: IAM's policy simulator says {denial.label}"
+    return TaskProbe(task, TaskOutcome.DENIED, ASSUME_ROOT, denial, reason, tried=False)
 
 
 def _row(account: Account, probes: Sequence[TaskProbe]) -> AccountProbe:

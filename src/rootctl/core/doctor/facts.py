@@ -91,6 +91,9 @@ class Facts:
     simulation_source: str | None = None
     simulated: dict[str, SimulatedDecision] = field(default_factory=dict)
     simulated_tasks: dict[TaskPolicy, SimulatedDecision] = field(default_factory=dict)
+    # Per task, the targeted accounts whose root the simulator says the caller may not
+    # AssumeRoot into: doctor does not try those (each try is an AccessDenied in CloudTrail).
+    simulated_refusals: dict[TaskPolicy, dict[str, Denial]] = field(default_factory=dict)
     simulation_problem: str | None = None
     probes: ProbeReport | None = None
     probes_skipped: str | None = None  # why no account was probed

@@ -5,7 +5,7 @@ per-account AssumeRoot probes showed. ``sts:AssumeRoot`` is decided per task pol
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 from rootctl.aws.iam_simulation import simulate, simulation_source
 from rootctl.core.doctor.denials import answered, caller_fix, caller_side, probe_fix
@@ -22,7 +22,15 @@ from rootctl.errors import (
     OrganizationUnavailable,
     TrustedAccessDisabled,
 )
-from rootctl.models import CallerRole, CheckStatus, Denial, DoctorFinding, TaskPolicy
+from rootctl.models import (
+    Account,
+    CallerRole,
+    CheckStatus,
+    Denial,
+    DoctorFinding,
+    SimulatedDecision,
+    TaskPolicy,
+)
 
 Findings = Iterator[DoctorFinding]
 
@@ -43,17 +51,14 @@ def gather_simulation(facts: Facts) -> None:
         targets = facts.targets.selected if facts.targets else ()
         resource = root_arn(targets[0].id) if targets else ANY_ROOT
         for task in facts.tasks:
-            (decided,) = simulate(
-                aws,
-                source,
-                ["sts:AssumeRoot"],
-                resources=[resource],
-                context={"sts:TaskPolicyArn": task.arn},
-            )
+            (decided,) = _assume_root(facts, source, task, [resource])
             facts.simulated_tasks[task] = decided
+            if decided.denial is not None and targets:
+                facts.simulated_refusals[task] = _refusals(facts, source, task, targets)
     except (AccessDenied, NotFound, InvalidRequest) as exc:
         facts.simulated.clear()
         facts.simulated_tasks.clear()
+        facts.simulated_refusals.clear()
         facts.simulation_problem = (
             "the caller may not use IAM's policy simulator"
             if isinstance(exc, AccessDenied)
@@ -61,6 +66,31 @@ def gather_simulation(facts: Facts) -> None:
         )
         return
     facts.simulation_source = source
+
+
+SIMULATED_PER_CALL = 100  # root ARNs per SimulatePrincipalPolicy call
+
+
+def _assume_root(
+    facts: Facts, source: str, task: TaskPolicy, resources: Sequence[str]
+) -> tuple[SimulatedDecision, ...]:
+    context = {"sts:TaskPolicyArn": task.arn}
+    return simulate(facts.ctx.aws, source, ["sts:AssumeRoot"], resources=resources, context=context)
+
+
+def _refusals(
+    facts: Facts, source: str, task: TaskPolicy, targets: Sequence[Account]
+) -> dict[str, Denial]:
+    """The first target's root was refused: which targets' roots are (a policy may name
+    some accounts only). Account id → the simulator's denial."""
+    refused: dict[str, Denial] = {}
+    for start in range(0, len(targets), SIMULATED_PER_CALL):
+        chunk = [root_arn(a.id) for a in targets[start : start + SIMULATED_PER_CALL]]
+        for decided in _assume_root(facts, source, task, chunk):
+            account_id = decided.resource.split(":")[4] if decided.resource.count(":") >= 5 else ""
+            if decided.denial is not None and account_id:
+                refused[account_id] = decided.denial
+    return refused
 
 
 def _method(facts: Facts, *, short: bool = False) -> str:
@@ -154,7 +184,10 @@ def _task_finding(facts: Facts, task: TaskPolicy, where: str) -> Findings:
     elif probes and len(denied) == len(probes):
         denial = simulated.denial if simulated and simulated.denial else denied[0].denial
         why = f" ({denial.label})" if denial and denial.policy_type else ""
-        message = f"{name}: not allowed in any of the {len(probes)} account(s) tried{why}"
+        if any(p.tried for p in denied):
+            message = f"{name}: not allowed in any of the {len(probes)} account(s) tried{why}"
+        else:  # the simulator refused every one: none was tried
+            message = f"{name}: not allowed in any of the {len(probes)} account(s){why} (simulated)"
         fix = probe_fix(facts, denied[0])
         yield assume_root.finding(fail, message, where, fix, task=task, denial=denial)
     elif probes:
