@@ -383,3 +383,27 @@ def _user_with_policy(cli: Cli, name: str, *policy_args: str) -> dict[str, str]:
         "AWS_ACCESS_KEY_ID": key["AccessKeyId"],
         "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"],
     }
+
+
+def test_list_checks_is_the_table_doctor_runs_and_calls_no_aws(cli: Cli) -> None:
+    cli.sandbox.faults.update(error_rate=1.0)  # any AWS call would fail
+    document = cli.json("doctor", "--list-checks", exit_code=0)
+    ids = [c["id"] for c in document["checks"]]
+    assert ids == [
+        "sts-endpoint",
+        "caller-identity",
+        "caller-account",
+        "organization",
+        "trusted-access",
+        "capabilities",
+        "delegate",
+        "caller-permissions",
+        "assume-root",
+        "member-accounts",
+    ]
+    assert [c["stage"] for c in document["checks"]][::3] == ["setup", "setup", "setup", "accounts"]
+    table = cli("doctor", "--list-checks", env={"COLUMNS": "80"})
+    assert table.exit_code == 0
+    assert max(len(line) for line in table.stdout.splitlines()) <= 80
+    assert "member-accounts" in table.stdout
+    cli.sandbox.faults.clear()

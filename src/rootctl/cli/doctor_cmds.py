@@ -23,6 +23,7 @@ from rootctl.cli.common import (
     selector,
     target_options,
 )
+from rootctl.core.engine import RootAccess
 from rootctl.models import DoctorReport, Operation, PolicyDocument, Principal
 from rootctl.models.doctor import DOCTOR_OPERATIONS
 from rootctl.render.text import inert
@@ -75,16 +76,22 @@ def _for_option(allowed: tuple[Operation, ...], *, default_all: bool) -> Callabl
 @click.command()
 @target_options
 @_for_option(DOCTOR_OPERATIONS, default_all=True)
+@click.option(
+    "--list-checks", is_flag=True, help="List the checks doctor runs (no AWS call) and exit."
+)
 @connection_options
 @output_option(DoctorReport)
 @command
-def doctor(operations: tuple[Operation, ...], output: str, **kwargs: Any) -> int:
+def doctor(operations: tuple[Operation, ...], output: str, list_checks: bool, **kwargs: Any) -> int:
     """Find what will block the chosen commands before you touch anything, and change
     nothing: the caller, the organization, the caller's permissions, and in each targeted
     member account (TARGETS default to --all) a short AssumeRoot with each task and one
     harmless read. Exit 0 when nothing blocks them, 1 when something does, 3 when AWS
     prevented the check itself."""
     chosen = selector(kwargs)
+    if list_checks:
+        emit(RootAccess.doctor_checks(), output)
+        return EXIT_OK
     with engine(kwargs) as ra:
         with progress_bar("Checking member accounts") as progress:
             report = ra.doctor(operations, chosen, progress=progress)

@@ -21,7 +21,7 @@ from rootctl.core import audit as audit_mod
 from rootctl.core import deletion, features, recovery, targets, unlock
 from rootctl.core.compliance import evaluate
 from rootctl.core.context import Context
-from rootctl.core.doctor import diagnose
+from rootctl.core.doctor import catalogue, diagnose
 from rootctl.core.fanout import Run
 from rootctl.core.organization import read_organization, read_status
 from rootctl.core.policy import identity_policy, scp_exemption
@@ -35,6 +35,7 @@ from rootctl.models import (
     CredentialKind,
     DeletionPlan,
     DeletionReport,
+    DoctorCheckList,
     DoctorReport,
     FeatureChange,
     JournalQuery,
@@ -248,6 +249,11 @@ class RootAccess:
         chosen = targets.validate(selector or TargetSelector())  # bad input costs no AWS call
         run = self._run(progress, cancel, "doctor")
         return diagnose(self._ctx, tuple(operations), chosen, self.organization, run)
+
+    @staticmethod
+    def doctor_checks() -> DoctorCheckList:
+        """Every check doctor runs, as data (id, title, why, the operations it concerns)."""
+        return catalogue()
 
     def least_privilege_policy(
         self,

@@ -98,6 +98,23 @@ class SimulatedDecision:
 
 
 @dataclass(frozen=True, slots=True)
+class DoctorCheck:
+    """One of doctor's checks, as data (``rootctl doctor --list-checks``): ``operations``
+    are the commands it concerns (empty: every one); ``stage`` orders the report."""
+
+    id: str
+    title: str
+    why: str
+    stage: str
+    operations: tuple[Operation, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DoctorCheckList:
+    checks: tuple[DoctorCheck, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class DoctorFinding:
     """One check's result: ``message`` says what, ``where`` where, ``why`` why it matters,
     ``fix`` how to fix it (None when there is nothing to do)."""

@@ -13,6 +13,7 @@ from rootctl.models import (
     ComplianceReport,
     DeletionPlan,
     DeletionReport,
+    DoctorCheckList,
     DoctorReport,
     FeatureChange,
     JournalEntry,
@@ -73,3 +74,5 @@ register_in_context(DoctorReport, "table", doctor.doctor_table)
 register_in_context(DoctorReport, "json", doctor.doctor_document)
 
 register(PolicyDocument, "json", doctor.policy_document)
+register(DoctorCheckList, "table", doctor.checks_table)
+register(DoctorCheckList, "json", doctor.checks_document)

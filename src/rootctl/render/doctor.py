@@ -20,6 +20,7 @@ from rootctl.models import (
     BlockedGroup,
     CheckStatus,
     Denial,
+    DoctorCheckList,
     DoctorFinding,
     DoctorReport,
     PolicyDocument,
@@ -230,3 +231,29 @@ def policy_document(policy: PolicyDocument) -> Json:
     """The policy itself, ready for ``aws iam put-user-policy --policy-document`` (notes go
     to people separately)."""
     return dict(policy.document)
+
+
+def checks_table(listing: DoctorCheckList) -> RenderableType:
+    """`rootctl doctor --list-checks`: the table of checks, in the order they run."""
+    table = Table(box=None, pad_edge=False)
+    table.add_column("Check", no_wrap=True, style="bold")
+    table.add_column("For", no_wrap=True)
+    table.add_column("What it checks, and why", overflow="fold")
+    for c in listing.checks:
+        operations = ", ".join(op.value for op in c.operations) or "all"
+        table.add_row(Text(c.id), Text(operations), Text(f"{c.title}. {c.why}"))
+    return table
+
+
+def checks_document(listing: DoctorCheckList) -> Json:
+    checks = [
+        {
+            "id": c.id,
+            "title": c.title,
+            "why": c.why,
+            "stage": c.stage,
+            "operations": [op.value for op in c.operations],
+        }
+        for c in listing.checks
+    ]
+    return envelope("doctor-checks", {"checks": checks})

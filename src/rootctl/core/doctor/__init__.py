@@ -19,12 +19,12 @@ from rootctl.core.doctor import (
     setup,  # noqa: F401 - importing a check module registers it
 )
 from rootctl.core.doctor.facts import Facts, gather_organization, gather_targets
-from rootctl.core.doctor.registry import Check, Stage, check, checks, register
+from rootctl.core.doctor.registry import Check, Stage, catalogue, check, checks, register
 from rootctl.core.fanout import Run
 from rootctl.core.requirements import actions_of, tasks_of
 from rootctl.models import DoctorReport, Operation, Organization, TargetSelector
 
-__all__ = ["Check", "Facts", "Stage", "check", "checks", "diagnose", "register"]
+__all__ = ["Check", "Facts", "Stage", "catalogue", "check", "checks", "diagnose", "register"]
 
 
 def diagnose(

@@ -15,7 +15,15 @@ from enum import IntEnum
 
 from rootctl.core.doctor.facts import Facts
 from rootctl.errors import Advice
-from rootctl.models import CheckStatus, Denial, DoctorFinding, Operation, TaskPolicy
+from rootctl.models import (
+    CheckStatus,
+    Denial,
+    DoctorCheck,
+    DoctorCheckList,
+    DoctorFinding,
+    Operation,
+    TaskPolicy,
+)
 
 CheckFunction = Callable[[Facts], Iterable[DoctorFinding]]
 
@@ -80,6 +88,22 @@ def register(check: Check) -> Check:
 def checks() -> tuple[Check, ...]:
     """Every registered check, by stage, then in the order they registered."""
     return tuple(sorted(_CHECKS, key=lambda c: c.stage))
+
+
+def catalogue() -> DoctorCheckList:
+    """The registered checks as data, in the order doctor runs them."""
+    return DoctorCheckList(
+        tuple(
+            DoctorCheck(
+                c.id,
+                c.title,
+                c.why,
+                c.stage.name.lower(),
+                tuple(op for op in Operation if c.operations and op in c.operations),
+            )
+            for c in checks()
+        )
+    )
 
 
 def check(
