@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import boto3
 import pytest
 
 from rootctl.core.requirements import DOCTOR, NEEDS_NO_PERMISSION, REQUIREMENTS
@@ -23,6 +22,7 @@ from tests.cli.conftest import (
     PAYMENTS,
     Cli,
 )
+from tests.cli.principals import new_user, role_session
 
 # Per operation: the commands it covers (and the exit each must give), then a command of
 # another operation that its policy must not let through (exit 3: AWS refused).
@@ -83,19 +83,6 @@ def granted(policy: dict[str, Any]) -> tuple[set[str], set[str]]:
     return actions, tasks
 
 
-def new_user(cli: Cli, name: str, policy: str) -> tuple[str, dict[str, str]]:
-    """A new IAM user of the management account with ``policy`` put inline; its ARN and
-    the environment of a CLI run with its keys."""
-    iam = boto3.client(
-        "iam", endpoint_url=cli.aws.endpoint_url, **cli.sandbox.admin_credentials().boto3_kwargs()
-    )
-    arn = iam.create_user(UserName=name)["User"]["Arn"]
-    iam.put_user_policy(UserName=name, PolicyName="rootctl", PolicyDocument=policy)
-    key = iam.create_access_key(UserName=name)["AccessKey"]
-    env = {"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
-    return arn, env
-
-
 @pytest.mark.parametrize("operation", list(Operation), ids=lambda op: op.value)
 def test_the_policy_covers_exactly_what_the_commands_call(
     cli: Cli, calls: list[tuple[str, str]], operation: Operation
@@ -131,36 +118,13 @@ def test_a_persons_policy_also_runs_doctor_as_a_role(
     printed = cli("policy", "--for", "all")  # a person: doctor's reads too
     assert printed.exit_code == 0, printed.output
     actions, _tasks = granted(json.loads(printed.stdout))
-    admin = cli.sandbox.admin_credentials().boto3_kwargs()
-    iam = boto3.client("iam", endpoint_url=cli.aws.endpoint_url, **admin)
-    trust = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"AWS": f"arn:aws:iam::{MANAGEMENT}:root"},
-                "Action": "sts:AssumeRole",
-            }
-        ],
-    }
-    iam.create_role(
-        RoleName="security-operator", Path="/people/", AssumeRolePolicyDocument=json.dumps(trust)
-    )
-    iam.put_role_policy(
-        RoleName="security-operator", PolicyName="rootctl", PolicyDocument=printed.stdout
-    )
-    sts = boto3.client("sts", endpoint_url=cli.aws.endpoint_url, **admin)
-    credentials = sts.assume_role(
-        RoleArn=f"arn:aws:iam::{MANAGEMENT}:role/people/security-operator", RoleSessionName="me"
-    )["Credentials"]
-    env = {
-        "AWS_ACCESS_KEY_ID": credentials["AccessKeyId"],
-        "AWS_SECRET_ACCESS_KEY": credentials["SecretAccessKey"],
-        "AWS_SESSION_TOKEN": credentials["SessionToken"],
-    }
+    env = role_session(cli, "security-operator", "/people/", printed.stdout, "me")
     document = cli.json("doctor", "--account", PAYMENTS, exit_code=0, env=env)
-    permissions = next(f for f in document["findings"] if f["check"] == "caller-permissions")
-    assert "role/people/security-operator" in permissions["message"]
+    findings = {f["check"]: f for f in document["findings"] if f["account_id"] is None}
+    assert findings["caller-identity"]["message"] == "the caller is an IAM role session"
+    # simulated as its role, with the path only iam:GetRole knows
+    role = f"IAM's policy simulator, for arn:aws:iam::{MANAGEMENT}:role/people/security-operator"
+    assert role in findings["caller-permissions"]["message"]
     session = f"arn:aws:sts::{MANAGEMENT}:assumed-role/security-operator/me"
     used = {action for caller, action in calls if caller == session} - NEEDS_NO_PERMISSION
     assert used <= actions
