@@ -320,6 +320,8 @@ def test_bad_input_exits_2_before_any_aws_call(enabled: Cli) -> None:
         ["--account", "12"],
         ["--for", "enable"],
         ["--for", "audit,nope"],
+        ["--for", ""],
+        ["--for", "audit,"],
         ["--all", "--ou", "ou-ab12-cdefgh34"],
     ):
         result = enabled("doctor", *args)

@@ -40,7 +40,10 @@ def _operations(
     def callback(
         _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
     ) -> tuple[Operation, ...]:
-        words = [w.strip() for value in values for w in value.split(",") if w.strip()]
+        words = [w.strip() for value in values for w in value.split(",")]
+        names = ", ".join([*(op.value for op in allowed), ALL])
+        if values and not all(words):  # `--for ''` or `--for audit,` is a mistake, never "all"
+            raise click.BadParameter(f"name the commands: one or more of {names}.")
         chosen: list[Operation] = []
         for word in words:
             if word == ALL:
@@ -51,7 +54,6 @@ def _operations(
             except ValueError:
                 operation = None
             if operation not in allowed:
-                names = ", ".join([*(op.value for op in allowed), ALL])
                 raise click.BadParameter(f"{word!r} is not one of {names}.")
             chosen.append(operation)
         return tuple(op for op in allowed if op in chosen)
