@@ -105,7 +105,7 @@ def _row(account: Account, probes: Sequence[TaskProbe]) -> AccountProbe:
 
 
 def _cannot_probe(facts: Facts) -> str | None:
-    if facts.organization is None or facts.organization_problem is not None:
+    if not facts.organization_read:
         return "the organization could not be read"
     if facts.is_root_user:
         return "root user credentials cannot call AssumeRoot"

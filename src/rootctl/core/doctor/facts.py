@@ -103,6 +103,11 @@ class Facts:
         return self.ctx.aws.region
 
     @property
+    def organization_read(self) -> bool:
+        """The organization was read and is usable (exists, all features …)."""
+        return self.organization is not None and self.organization_problem is None
+
+    @property
     def is_root_user(self) -> bool:
         return self.caller is not None and self.caller.arn.endswith(":root")
 

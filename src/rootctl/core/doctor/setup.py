@@ -135,7 +135,7 @@ def organization(facts: Facts) -> Findings:
     stage=Stage.SETUP,
 )
 def trusted_access(facts: Facts) -> Findings:
-    if facts.organization is None or facts.organization_problem is not None:
+    if not facts.organization_read:
         return
     where = organization_where(facts)
     refused = any(_probes_said(facts, TaskOutcome.TRUSTED_ACCESS_OFF))
@@ -160,7 +160,7 @@ def trusted_access(facts: Facts) -> Findings:
     stage=Stage.SETUP,
 )
 def capabilities(facts: Facts) -> Findings:
-    if facts.organization is None or facts.organization_problem is not None:
+    if not facts.organization_read:
         return
     where = organization_where(facts)
     for capability in dict.fromkeys(task.capability for task in facts.tasks):
@@ -191,7 +191,7 @@ def capabilities(facts: Facts) -> Findings:
     stage=Stage.SETUP,
 )
 def delegate(facts: Facts) -> Findings:
-    if facts.organization is None or facts.organization_problem is not None:
+    if not facts.organization_read:
         return
     where = organization_where(facts)
     names = {a.id: a for a in facts.tree.accounts} if facts.tree else {}
