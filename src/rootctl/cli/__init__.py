@@ -22,6 +22,7 @@ from rootctl.cli.credential_cmds import (
     delete_credentials,
 )
 from rootctl.cli.demo_cmd import demo
+from rootctl.cli.doctor_cmds import doctor, policy
 from rootctl.cli.journal_cmd import journal
 from rootctl.cli.org_cmds import delegate, disable, enable, status
 from rootctl.cli.sandbox_cmd import sandbox
@@ -74,6 +75,8 @@ def cli() -> None:
 
 
 for _command in (
+    doctor,
+    policy,
     status,
     enable,
     disable,

@@ -21,8 +21,10 @@ from rootctl.core import audit as audit_mod
 from rootctl.core import deletion, features, recovery, targets, unlock
 from rootctl.core.compliance import evaluate
 from rootctl.core.context import Context
+from rootctl.core.doctor import catalogue, diagnose
 from rootctl.core.fanout import Run
 from rootctl.core.organization import read_organization, read_status, read_tags
+from rootctl.core.policy import identity_policy, scp_exemption
 from rootctl.errors import InputError
 from rootctl.journal import Journal, JournalStore
 from rootctl.models import (
@@ -33,12 +35,17 @@ from rootctl.models import (
     CredentialKind,
     DeletionPlan,
     DeletionReport,
+    DoctorCheckList,
+    DoctorReport,
     FeatureChange,
     JournalQuery,
     JournalRow,
+    Operation,
     Organization,
     OrgStatus,
+    PolicyDocument,
     PolicyListing,
+    Principal,
     ProgressCallback,
     RecoveryReport,
     ResourceKind,
@@ -242,6 +249,45 @@ class RootAccess:
     def evaluate_compliance(self, report: AuditReport) -> ComplianceReport:
         """The controls evaluated on an audit already made (the dashboard's cached one)."""
         return evaluate(report, self.status())
+
+    # -- preflight -----------------------------------------------------------------------------
+
+    def doctor(
+        self,
+        operations: Iterable[Operation],
+        selector: TargetSelector | None = None,
+        *,
+        progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> DoctorReport:
+        """Find what would block ``operations`` on the selected accounts (default: all), and
+        change nothing: the caller, the organization, the caller's permissions, and a short
+        AssumeRoot with one harmless read per task in every targeted member account."""
+        chosen = targets.validate(selector or TargetSelector())  # bad input costs no AWS call
+        run = self._run(progress, cancel, "doctor")
+        return diagnose(self._ctx, tuple(operations), chosen, self.organization, run)
+
+    @staticmethod
+    def doctor_checks() -> DoctorCheckList:
+        """Every check doctor runs, as data (id, title, why, the operations it concerns)."""
+        return catalogue()
+
+    def least_privilege_policy(
+        self,
+        operations: Iterable[Operation],
+        *,
+        principal: Principal = Principal.HUMAN,
+        target_set: TargetSet | None = None,
+    ) -> PolicyDocument:
+        """The IAM policy for a principal running ``operations`` (sts:AssumeRoot limited to
+        ``target_set``'s accounts when given). Makes no AWS call."""
+        accounts = None if target_set is None else tuple(a.id for a in target_set.selected)
+        return identity_policy(operations, principal, accounts)
+
+    @staticmethod
+    def scp_exemption() -> PolicyDocument:
+        """The SCP statement that denies root users except centralized root sessions."""
+        return scp_exemption()
 
     # -- resource policies -------------------------------------------------------------------
 

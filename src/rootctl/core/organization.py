@@ -127,16 +127,7 @@ def read_status(ctx: Context) -> OrgStatus:
         delegates = None
         notes.append(f"IAM delegated administrator unknown: {exc}")
 
-    if caller.account_id == management_id:
-        role = CallerRole.MANAGEMENT
-    elif (delegates and any(d.account_id == caller.account_id for d in delegates)) or (
-        features_readable
-    ):
-        role = CallerRole.DELEGATED_ADMIN
-    elif not_admin:
-        role = CallerRole.MEMBER
-    else:
-        role = CallerRole.UNKNOWN
+    role = caller_role(caller.account_id, management_id, delegates, features_readable, not_admin)
     return OrgStatus(
         organization_id=described.id,
         feature_set=described.feature_set,
@@ -149,3 +140,19 @@ def read_status(ctx: Context) -> OrgStatus:
         notes=tuple(notes),
         advice=tuple(advice),
     )
+
+
+def caller_role(
+    account_id: str,
+    management_id: str,
+    delegates: tuple[DelegatedAdmin, ...] | None,
+    features_readable: bool,
+    not_admin: bool,
+) -> CallerRole:
+    """Management, delegated admin (registered, or IAM answered ListOrganizationsFeatures,
+    which only those two may call), member (IAM said so), or unknown."""
+    if account_id == management_id:
+        return CallerRole.MANAGEMENT
+    if features_readable or any(d.account_id == account_id for d in delegates or ()):
+        return CallerRole.DELEGATED_ADMIN
+    return CallerRole.MEMBER if not_admin else CallerRole.UNKNOWN

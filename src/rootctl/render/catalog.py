@@ -13,14 +13,17 @@ from rootctl.models import (
     ComplianceReport,
     DeletionPlan,
     DeletionReport,
+    DoctorCheckList,
+    DoctorReport,
     FeatureChange,
     JournalEntry,
     OrgStatus,
+    PolicyDocument,
     PolicyListing,
     RecoveryReport,
     UnlockResult,
 )
-from rootctl.render import audit_view, changes, controls, flat, human, serialize
+from rootctl.render import audit_view, changes, controls, doctor, flat, human, serialize
 from rootctl.render.registry import RenderContext, register, register_in_context
 
 
@@ -74,3 +77,10 @@ register(JournalEntry, "table", human.journal_entry)
 register(
     JournalEntry, "json", lambda e: serialize.envelope("journal-entry", serialize.journal_entry(e))
 )
+
+register_in_context(DoctorReport, "table", doctor.doctor_table)
+register_in_context(DoctorReport, "json", doctor.doctor_document)
+
+register(PolicyDocument, "json", doctor.policy_document)
+register(DoctorCheckList, "table", doctor.checks_table)
+register(DoctorCheckList, "json", doctor.checks_document)
