@@ -1,0 +1,146 @@
+"""The short way to the sandbox's Query/JSON services over HTTP.
+
+moto's server finds each request's service by parsing its signature, then runs it through one
+Flask app per service (request context, URL map, CORS, and — because moto runs Flask in debug
+mode — a new class built per request): about as much CPU as the operation itself. IAM, STS,
+Organizations and SQS (JSON) requests that SDKs send — ``POST /``, SigV4-signed, no browser
+``Origin`` — go straight to the sandbox's response class instead, exactly as the Flask view
+would call it. Everything else (S3, other services, browsers' CORS) takes moto's way.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import re
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from botocore.exceptions import ClientError
+from moto.core.request import EnvironHeaders, Request
+from werkzeug.datastructures import ImmutableMultiDict
+from werkzeug.exceptions import BadRequestKeyError
+from werkzeug.http import HTTP_STATUS_CODES
+
+from .caches import BoundedCache
+
+_SCOPE = re.compile(r"Credential=[^/,]+/\d{8}/[^/,]+/([a-z0-9-]+)/aws4_request")
+
+
+@functools.lru_cache(maxsize=512)
+def _environ_key(name: str) -> str:
+    key = name.upper().replace("-", "_")
+    return key if key in ("CONTENT_TYPE", "CONTENT_LENGTH") else f"HTTP_{key}"
+
+
+class _Headers(EnvironHeaders):
+    """moto's view of the environ's headers, a name's environ key computed once per name
+    (moto reads a request's headers some twenty times)."""
+
+    def _get_key(self, key: str) -> str:
+        if not isinstance(key, str):
+            raise BadRequestKeyError(key)
+        return self.environ[_environ_key(key)]  # type: ignore[no-any-return]
+
+
+FORM = "application/x-www-form-urlencoded"
+_FORMS = BoundedCache[bytes, Any](1024)
+
+
+class ServerRequest(Request):
+    """A request as moto's server builds it (``from_wsgi_server``), without Flask.
+
+    SDKs send the same small form bodies over and over (``Action=ListMFADevices&Version=…``
+    for every root session): a body's parsed form — immutable — is kept, and ``form_body``
+    lets the response reuse its parsed parameters too."""
+
+    from_wsgi_server = True
+    form_body: bytes | None = None
+
+    def __init__(self, environ: dict[str, Any]) -> None:
+        super().__init__(environ)
+        self.headers = _Headers(self.environ)
+
+    def _load_form_data(self) -> None:
+        if "form" in self.__dict__:
+            return
+        environ = self.environ
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        if not environ.get("CONTENT_TYPE", "").startswith(FORM) or not 0 < length <= 16384:
+            super()._load_form_data()
+            return
+        body = environ["wsgi.input"].read(length)
+        form = _FORMS.get(body)
+        if form is None:
+            parsed = self.make_form_data_parser().parse(
+                io.BytesIO(body), self.mimetype, length, self.mimetype_params
+            )
+            form = _FORMS.put(body, parsed[1])
+        self.__dict__.update(stream=io.BytesIO(b""), form=form, files=ImmutableMultiDict())
+        self.form_body = body
+
+
+def _handlers() -> dict[str, Callable[..., Any]]:
+    from .iam.responses import SandboxIamResponse
+    from .organizations.responses import SandboxOrganizationsResponse
+    from .s3 import SandboxSQSResponse
+    from .sts.responses import SandboxTokenResponse
+
+    return {
+        "iam": SandboxIamResponse.dispatch,
+        "sts": SandboxTokenResponse.dispatch,
+        "organizations": SandboxOrganizationsResponse.dispatch,
+        "sqs": SandboxSQSResponse.dispatch,
+    }
+
+
+class DirectDispatch:
+    """Answers the requests it can (``__call__`` returns None for the others)."""
+
+    def __init__(self) -> None:
+        self.handlers = _handlers()
+
+    def handler_for(self, environ: dict[str, Any]) -> Callable[..., Any] | None:
+        if environ.get("REQUEST_METHOD") != "POST" or environ.get("PATH_INFO") != "/":
+            return None
+        if "HTTP_ORIGIN" in environ:  # a browser: moto's Flask app does CORS
+            return None
+        match = _SCOPE.search(environ.get("HTTP_AUTHORIZATION", ""))
+        return self.handlers.get(match.group(1)) if match is not None else None
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes] | None:
+        handler = self.handler_for(environ)
+        if handler is None:
+            return None
+        from moto.moto_api import recorder
+
+        request = ServerRequest(environ)
+        recorder._record_request(request)
+        # moto's raw_url, without werkzeug's IRI round trip: a POST to "/" has no query.
+        url = f"{environ['wsgi.url_scheme']}://{environ.get('HTTP_HOST', '')}/"
+        try:
+            result = handler(request, url, None)  # None: moto reads request.headers itself
+        except ClientError as exc:  # what moto's Flask view does with them
+            result = 400, {}, exc.response["Error"]["Message"]
+        if len(result) == 3:
+            status, headers, content = result
+        else:
+            status, headers, content = 200, {}, result
+        return _answer(start_response, status, headers, content)
+
+
+def _answer(
+    start_response: Callable[..., Any], status: Any, headers: Any, content: Any
+) -> list[bytes]:
+    """What the Flask view's Response would send (its default type, werkzeug's status line),
+    without building one."""
+    code = int(status)
+    body = content.encode() if isinstance(content, str) else bytes(content or b"")
+    pairs = [(str(k), str(v)) for k, v in dict(headers).items() if k.lower() != "content-length"]
+    if not any(k.lower() == "content-type" for k, _ in pairs):
+        pairs.append(("Content-Type", "text/html; charset=utf-8"))
+    pairs.append(("Content-Length", str(len(body))))
+    start_response(f"{code} {HTTP_STATUS_CODES.get(code, 'UNKNOWN').upper()}", pairs)
+    return [body]
