@@ -1,4 +1,5 @@
-"""The four benchmarks of issue 6. Each returns a ``Result``: figures, target, verdict.
+"""The benchmarks of issue 6 (1-4) and the sandbox's throughput (5, issue 12). Each returns a
+``Result``: figures, target, verdict.
 
 Against moto, wall time at zero latency measures mostly the sandbox (one process, one GIL,
 ~2.5–3.3 ms of server CPU per request): the tool's own cost is its CPU per account.
@@ -13,6 +14,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bench.procs import ROOTCTL, Measured, SandboxProcess, measure
 
@@ -159,9 +161,17 @@ def growth(sizes: tuple[int, ...] = (500, 1000, 2000, 5000), concurrency: int = 
     )
 
 
+def sandbox_throughput(**kwargs: Any) -> Result:
+    from bench.sandbox_throughput import scenario
+
+    result: Result = scenario(**kwargs)
+    return result
+
+
 ALL: dict[int, Callable[..., Result]] = {
     1: latency_hiding,
     2: tool_cpu,
     3: versus_aws_cli,
     4: growth,
+    5: sandbox_throughput,
 }
