@@ -11,7 +11,7 @@ rootctl makes them. It runs twice on the same machine: against the server of ``-
 requests / server CPU seconds (user + sys, from /proc), i.e. requests per second per core:
 the client's own CPU is not counted, so the two share the machine's cores fairly.
 
-``python -m bench --only 5`` runs it as benchmark 5.
+``python -m bench --only 6`` runs it as benchmark 6.
 """
 
 from __future__ import annotations
@@ -233,7 +233,7 @@ def compare(
 
 
 def scenario(accounts: int = 1000, concurrency: int = 16, rounds: int = 3) -> Any:
-    """Benchmark 5 of ``python -m bench``: a ``bench.scenarios.Result``."""
+    """Benchmark 6 of ``python -m bench``: a ``bench.scenarios.Result``."""
     from bench.scenarios import Result
 
     pairs = compare(accounts, concurrency, BASELINE, rounds)
@@ -242,7 +242,7 @@ def scenario(accounts: int = 1000, concurrency: int = 16, rounds: int = 3) -> An
     ratio = statistics.median(a.per_core / b.per_core for b, a in pairs)
     requests = pairs[0][1].requests
     return Result(
-        5,
+        6,
         f"Sandbox throughput: the audit's requests ({requests} for {accounts} accounts, "
         f"C={concurrency}) per second of server CPU, {rounds} rounds in turn",
         [

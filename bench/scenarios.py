@@ -1,5 +1,5 @@
-"""The benchmarks of issue 6 (1-4) and the sandbox's throughput (5, issue 12). Each returns a
-``Result``: figures, target, verdict.
+"""The benchmarks of issues 6 and 10, and the sandbox's throughput (6, issue 12). Each returns
+a ``Result``: figures, target, verdict.
 
 Against moto, wall time at zero latency measures mostly the sandbox (one process, one GIL,
 ~2.5–3.3 ms of server CPU per request): the tool's own cost is its CPU per account.
@@ -161,6 +161,41 @@ def growth(sizes: tuple[int, ...] = (500, 1000, 2000, 5000), concurrency: int = 
     )
 
 
+def round_trips(accounts: int = 400, latency_ms: float = 250, concurrency: int = 32) -> Result:
+    """Issue 10: an account costs AssumeRoot + one round of concurrent IAM reads (2 round
+    trips), so the audit should take about the organization read plus ceil(N/C) x 2 x L."""
+    latency = latency_ms / 1000
+    with SandboxProcess(accounts, latency_ms=latency_ms) as sandbox:
+        org_run = measure([sys.executable, str(HERE / "org_read.py")], sandbox.env)
+        if org_run.returncode != 0:
+            raise RuntimeError(f"organization read failed: {org_run.stderr[-2000:]}")
+        org_read = float(json.loads(org_run.stdout)["seconds"])
+        before = sandbox.cpu_seconds()
+        run = audit(sandbox, concurrency)
+        sandbox_cpu = sandbox.cpu_seconds() - before
+    # the capability check (ListOrganizationsFeatures) runs once, before the fan-out
+    ideal = org_read + latency + math.ceil(accounts / concurrency) * 2 * latency
+    ratio = run.wall_s / ideal
+    five = math.ceil(accounts / concurrency) * CALLS_PER_ACCOUNT * latency
+    return Result(
+        5,
+        f"Round trips per account: {accounts} accounts, {latency_ms:g} ms per call, "
+        f"C={concurrency}",
+        [
+            f"organization read (critical path, measured) {org_read:.2f} s",
+            f"rootctl wall {run.wall_s:.2f} s; ideal org read + L + ceil(N/C) x 2 x "
+            f"{latency_ms:g} ms = {ideal:.2f} s; ratio {ratio:.3f}",
+            f"the same audit with the 5 sequential round trips of before would need at least "
+            f"{org_read + latency + five:.2f} s",
+            f"rootctl CPU {run.cpu_s:.2f} s ({run.cpu_s / members(run) * 1000:.1f} ms/account); "
+            f"sandbox CPU {sandbox_cpu / run.wall_s:.0%} of a core",
+        ],
+        "wall <= 1.25 x ideal",
+        ratio <= 1.25,
+        {"wall_s": run.wall_s, "ideal_s": ideal, "ratio": ratio, "org_read_s": org_read},
+    )
+
+
 def sandbox_throughput(**kwargs: Any) -> Result:
     from bench.sandbox_throughput import scenario
 
@@ -173,5 +208,6 @@ ALL: dict[int, Callable[..., Result]] = {
     2: tool_cpu,
     3: versus_aws_cli,
     4: growth,
-    5: sandbox_throughput,
+    5: round_trips,
+    6: sandbox_throughput,
 }

@@ -25,6 +25,7 @@ from typing import TextIO, cast
 import boto3
 import pytest
 
+from rootctl.cli import cli
 from rootctl.demo import run
 from rootctl.demo.cast import locks_everyone_out
 from rootctl.demo.narrator import Narrator
@@ -241,7 +242,7 @@ def test_a_sign_in_that_should_fail_but_succeeds_stops_the_demo(
         return SignInResult(True, "signed in")
 
     monkeypatch.setattr(Sandbox, "sign_in", always_in)
-    assert run() == 1
+    assert run(cli=cli) == 1
     out, err = capsys.readouterr()
     assert "AWS answered: signed in." in out
     assert "rootctl demo failed at step 6 (Sign-in fails; password reset refused)" in err
@@ -260,7 +261,7 @@ def test_an_organization_already_enabled_stops_the_demo_at_step_1(
         features=("RootCredentialsManagement", "RootSessions"),
     )
     monkeypatch.setattr(Sandbox, "example", classmethod(lambda cls: cls.from_seed(enabled)))
-    assert run() == 1
+    assert run(cli=cli) == 1
     err = capsys.readouterr().err
     assert "failed at step 1 (The organization, before)" in err
     assert "should start with root access management disabled" in err
@@ -271,7 +272,7 @@ def test_ctrl_c_at_a_step_prompt_stops_the_demo_cleanly(capsys: pytest.CaptureFi
         def readline(self) -> str:
             raise KeyboardInterrupt
 
-    assert run(step=True, stdin=cast(TextIO, Interrupting())) == 130
+    assert run(cli=cli, step=True, stdin=cast(TextIO, Interrupting())) == 130
     out, err = capsys.readouterr()
     assert "Step 1 of 10" in out
     assert "Step 2 of 10" not in out
@@ -284,7 +285,7 @@ def test_an_organization_without_a_locked_queue_cannot_start_the_story(
     seed = Sandbox.example().seed
     unlocked = replace(seed, accounts=tuple(replace(a, queues=()) for a in seed.accounts))
     monkeypatch.setattr(Sandbox, "example", classmethod(lambda cls: cls.from_seed(unlocked)))
-    assert run() == 1
+    assert run(cli=cli) == 1
     assert "cannot start: the sandbox's organization has no queue whose policy denies everyone" in (
         capsys.readouterr().err
     )

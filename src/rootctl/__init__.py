@@ -4,134 +4,69 @@ The library's public surface is small and stable::
 
     import rootctl
 
-    with rootctl.RootAccess(profile="mgmt", region="eu-west-1") as ra:
+    with rootctl.RootAccess(rootctl.ConnectionOptions(profile="mgmt")) as ra:
         targets = ra.select_targets(rootctl.TargetSelector(ous=("ou-ab12-cdefgh34",)))
         report = ra.audit(targets)
         for row in report.accounts:
             print(row.account.id, row.state, row.has_root_credentials)
 
-Everything else (``rootctl.aws``, ``rootctl.core.*``, ``rootctl.journal``) is private.
+Every type a public method takes or returns is exported here. Everything else
+(``rootctl.aws``, ``rootctl.core.*``, ``rootctl.render``, the faces) is private.
 """
 
 from __future__ import annotations
 
 from rootctl._version import __version__
 from rootctl.aws.redact import enable_debug_logging
+from rootctl.aws.session import ConnectionOptions
 from rootctl.core.engine import DEFAULT_CONCURRENCY, RootAccess
 from rootctl.errors import (
     AccessDenied,
+    Advice,
+    AdviceCode,
+    AlreadyExists,
     AwsError,
     CallerNotManagement,
     CapabilityDisabled,
+    Conflict,
     InputError,
+    InvalidRequest,
+    JournalUnavailable,
     NotFound,
     NotManagementOrDelegate,
+    OrganizationUnavailable,
     RootctlError,
     Throttled,
     TrustedAccessDisabled,
 )
-from rootctl.models import (
-    AccessKey,
-    Account,
-    AccountAudit,
-    AccountDeletion,
-    AccountPlan,
-    AccountRecovery,
-    AuditReport,
-    AuditState,
-    CallerIdentity,
-    CallerRole,
-    Capability,
-    ChangeStep,
-    CredentialKind,
-    DelegatedAdmin,
-    DeleteState,
-    DeletionPlan,
-    DeletionReport,
-    FeatureChange,
-    ItemOutcome,
-    ItemResult,
-    JournalEntry,
-    JournalStatus,
-    LoginProfile,
-    MfaDevice,
-    Organization,
-    OrgStatus,
-    OrgUnit,
-    PlannedItem,
-    PlanState,
-    ProgressCallback,
-    ProgressEvent,
-    RecoveryReport,
-    RecoveryState,
-    ResourceKind,
-    ResourcePolicy,
-    RootCredentials,
-    SigningCertificate,
-    SkippedAccount,
-    TargetSelector,
-    TargetSet,
-    TaskPolicy,
-    UnlockResult,
-    UnlockState,
-)
+from rootctl.journal import Journal, JournalStore
+from rootctl.models import *  # noqa: F403 - the models are the public vocabulary
+from rootctl.models import __all__ as _models
 
 __all__ = [
     "DEFAULT_CONCURRENCY",
     "AccessDenied",
-    "AccessKey",
-    "Account",
-    "AccountAudit",
-    "AccountDeletion",
-    "AccountPlan",
-    "AccountRecovery",
-    "AuditReport",
-    "AuditState",
+    "Advice",
+    "AdviceCode",
+    "AlreadyExists",
     "AwsError",
-    "CallerIdentity",
     "CallerNotManagement",
-    "CallerRole",
-    "Capability",
     "CapabilityDisabled",
-    "ChangeStep",
-    "CredentialKind",
-    "DelegatedAdmin",
-    "DeleteState",
-    "DeletionPlan",
-    "DeletionReport",
-    "FeatureChange",
+    "Conflict",
+    "ConnectionOptions",
     "InputError",
-    "ItemOutcome",
-    "ItemResult",
-    "JournalEntry",
-    "JournalStatus",
-    "LoginProfile",
-    "MfaDevice",
+    "InvalidRequest",
+    "Journal",
+    "JournalStore",
+    "JournalUnavailable",
     "NotFound",
     "NotManagementOrDelegate",
-    "OrgStatus",
-    "OrgUnit",
-    "Organization",
-    "PlanState",
-    "PlannedItem",
-    "ProgressCallback",
-    "ProgressEvent",
-    "RecoveryReport",
-    "RecoveryState",
-    "ResourceKind",
-    "ResourcePolicy",
+    "OrganizationUnavailable",
     "RootAccess",
-    "RootCredentials",
     "RootctlError",
-    "SigningCertificate",
-    "SkippedAccount",
-    "TargetSelector",
-    "TargetSet",
-    "TaskPolicy",
     "Throttled",
     "TrustedAccessDisabled",
-    "UnlockResult",
-    "UnlockState",
     "__version__",
     "enable_debug_logging",
+    *_models,
 ]

@@ -1,10 +1,110 @@
-"""Errors that rootctl raises: each carries a message and a sentence of advice.
+"""Errors that rootctl raises: a message, and advice as data that each face words for its users.
 
 They live outside the layers because every layer raises them: the aws layer translates AWS
-errors into them, core raises input errors, and faces map them to exit codes.
+errors into them, core raises input errors, and faces map them to exit codes and wording.
+``str(error)`` is the message followed by a neutral wording of the advice (no CLI flags, no
+buttons), which is what a library user sees.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class AdviceCode(StrEnum):
+    """What the user can do next. Faces map each code (and its parameters) to their words:
+    the CLI names commands and flags, the dashboard names pages and buttons."""
+
+    ENABLE_TRUSTED_ACCESS = "enable-trusted-access"
+    ENABLE_CAPABILITY = "enable-capability"  # params: capability
+    USE_ADMIN_ACCOUNT = "use-admin-account"  # management account or IAM delegated admin
+    USE_MANAGEMENT_ACCOUNT = "use-management-account"
+    NEED_ALL_FEATURES = "need-all-features"
+    DEREGISTER_DELEGATE_FIRST = "deregister-delegate-first"
+    RETRY_LATER = "retry-later"
+    REFRESH_CREDENTIALS = "refresh-credentials"
+    CHECK_CREDENTIALS = "check-credentials"
+    PROVIDE_CREDENTIALS = "provide-credentials"
+    CHECK_PROFILE = "check-profile"
+    CHECK_CONNECTION = "check-connection"
+    USE_REGIONAL_STS = "use-regional-sts"
+    EXEMPT_ASSUMED_ROOT = "exempt-assumed-root"  # an SCP/RCP denies the root session
+    TASK_POLICY_DENIES = "task-policy-denies"
+    ORG_READ_NEEDS_ADMIN = "org-read-needs-admin"
+    CHECK_PERMISSIONS = "check-permissions"
+    CHOOSE_JOURNAL = "choose-journal"
+    CONFIRM_WITH_YES = "confirm-with-yes"
+    ALLOW_REMOTE = "allow-remote"  # serving the dashboard beyond loopback
+    UPGRADE_ROOTCTL = "upgrade-rootctl"  # a file written by a newer rootctl
+    GIVE_ENDPOINT_URL = "give-endpoint-url"  # an endpoint URL that is no URL
+    CHECK_ENDPOINT_SETTING = "check-endpoint-setting"  # a bad endpoint from env or profile
+
+
+@dataclass(frozen=True, slots=True)
+class Advice:
+    code: AdviceCode
+    params: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        """The neutral wording (what a library user reads in ``str(error)``)."""
+        return NEUTRAL_WORDING[self.code].format_map(dict(self.params))
+
+
+NEUTRAL_WORDING: Mapping[AdviceCode, str] = {
+    AdviceCode.ENABLE_TRUSTED_ACCESS: (
+        "Enable root access management (IAM trusted access and the capabilities) from the "
+        "management account."
+    ),
+    AdviceCode.ENABLE_CAPABILITY: "Enable {capability} from the management account.",
+    AdviceCode.USE_ADMIN_ACCOUNT: (
+        "Use credentials of the organization's management account or of the IAM delegated "
+        "administrator."
+    ),
+    AdviceCode.USE_MANAGEMENT_ACCOUNT: "Use credentials of the management account.",
+    AdviceCode.NEED_ALL_FEATURES: (
+        "Root access management needs an organization with all features enabled."
+    ),
+    AdviceCode.DEREGISTER_DELEGATE_FIRST: "Deregister the IAM delegated administrator first.",
+    AdviceCode.RETRY_LATER: "Retry later, or work on fewer accounts at once.",
+    AdviceCode.REFRESH_CREDENTIALS: "Refresh the AWS credentials and run again.",
+    AdviceCode.CHECK_CREDENTIALS: "Check the AWS credentials in use.",
+    AdviceCode.PROVIDE_CREDENTIALS: (
+        "Provide AWS credentials: a profile, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY."
+    ),
+    AdviceCode.CHECK_PROFILE: "Check the AWS profile name.",
+    AdviceCode.CHECK_CONNECTION: "Check the network, the region and the endpoint URL.",
+    AdviceCode.USE_REGIONAL_STS: (
+        "Use a real region (not aws-global): AssumeRoot exists only on Regional STS endpoints."
+    ),
+    AdviceCode.EXEMPT_ASSUMED_ROOT: (
+        "A {policy_type} denies it; exempt root sessions in that policy (requests where "
+        "aws:AssumedRoot is true)."
+    ),
+    AdviceCode.TASK_POLICY_DENIES: (
+        "The AssumeRoot task policy of this session does not allow that action."
+    ),
+    AdviceCode.ORG_READ_NEEDS_ADMIN: (
+        "The organization's structure can be read only from the management account or a "
+        "delegated administrator, with organizations:List*/Describe* allowed."
+    ),
+    AdviceCode.CHECK_PERMISSIONS: (
+        "Check the caller's IAM permissions (sts:AssumeRoot for this task policy, and the "
+        "action itself) and that it runs in the management or delegated-admin account."
+    ),
+    AdviceCode.CHOOSE_JOURNAL: "Use a rootctl journal, or a new file, that can be written.",
+    AdviceCode.CONFIRM_WITH_YES: "Confirm non-interactively.",
+    AdviceCode.ALLOW_REMOTE: "Allow remote access explicitly if you really mean it.",
+    AdviceCode.UPGRADE_ROOTCTL: "Upgrade rootctl, or use another journal file.",
+    AdviceCode.GIVE_ENDPOINT_URL: (
+        "Give a URL such as http://127.0.0.1:4566 or https://sts.eu-west-1.amazonaws.com."
+    ),
+    AdviceCode.CHECK_ENDPOINT_SETTING: (
+        "Check AWS_ENDPOINT_URL[_<SERVICE>] and the profile's endpoint_url."
+    ),
+}
 
 
 class RootctlError(Exception):
@@ -12,13 +112,13 @@ class RootctlError(Exception):
 
     exit_code = 3
 
-    def __init__(self, message: str, advice: str | None = None) -> None:
+    def __init__(self, message: str, advice: Advice | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.advice = advice
 
     def __str__(self) -> str:
-        return f"{self.message} {self.advice}" if self.advice else self.message
+        return f"{self.message} {self.advice.text}" if self.advice else self.message
 
 
 class InputError(RootctlError):
@@ -38,7 +138,7 @@ class AwsError(RootctlError):
     def __init__(
         self,
         message: str,
-        advice: str | None = None,
+        advice: Advice | None = None,
         *,
         code: str | None = None,
         request_id: str | None = None,
@@ -64,8 +164,12 @@ class CapabilityDisabled(AwsError):
     """The organization capability that gates this task is off."""
 
 
+class OrganizationUnavailable(AwsError):
+    """No organization, or not in all-features mode."""
+
+
 class AccessDenied(AwsError):
-    """IAM, an SCP or a task policy denied the call."""
+    """IAM, an SCP/RCP or a task policy denied the call."""
 
 
 class Throttled(AwsError):
@@ -73,10 +177,28 @@ class Throttled(AwsError):
 
 
 class NotFound(AwsError):
-    """The named resource (bucket, queue, delegate …) does not exist: the input was wrong."""
+    """The named resource (bucket, queue, login profile, delegate …) does not exist."""
 
     exit_code = 2
 
 
-class OrganizationUnavailable(AwsError):
-    """No organization, or not in all-features mode."""
+class AlreadyExists(AwsError):
+    """What was to be created exists already (a login profile, a delegate registration …)."""
+
+
+class Conflict(AwsError):
+    """AWS refused the change in the current state (constraint, concurrent modification,
+    temporarily unmodifiable entity, a limit reached)."""
+
+
+class InvalidRequest(AwsError):
+    """AWS rejected the request itself (validation, malformed input)."""
+
+    exit_code = 2
+
+
+class JournalUnavailable(InputError):
+    """The journal cannot be used: unwritable, not a file, damaged, newer, or not rootctl's.
+
+    Raised before any AWS call of an operation that would write to it.
+    """

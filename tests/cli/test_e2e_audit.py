@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import re
 
 import boto3
 
@@ -115,9 +117,20 @@ def test_denied_task_in_one_account_is_a_failed_row(enabled: Cli) -> None:
 
 def test_throttling_is_retried(enabled: Cli) -> None:
     enabled.sandbox.faults.update(throttle_rate=0.3, match=["sts:AssumeRoot"], seed=7)
-    document = enabled.json("audit", "--ou", _ou_id(enabled, "Sandbox"), exit_code=1)
+    result = enabled("audit", "--ou", _ou_id(enabled, "Sandbox"), "-o", "json")
+    assert result.exit_code == 1, result.stderr
+    document = json.loads(result.stdout)
     assert document["summary"]["failed"] == 0
     assert document["summary"]["audited"] == 3
+    # A run slowed by throttling says so, on stderr (stdout stays the document).
+    said = re.search(r"^AWS throttled (\d+) calls; retried\.$", result.stderr, re.M)
+    assert said is not None, result.stderr
+    assert int(said.group(1)) >= 1
+
+
+def test_no_throttling_no_line(enabled: Cli) -> None:
+    result = enabled("audit", "--account", ALICE, "-o", "json")
+    assert "throttled" not in result.stderr
 
 
 def test_throttling_after_all_retries_names_the_account(enabled: Cli) -> None:
@@ -127,7 +140,7 @@ def test_throttling_after_all_retries_names_the_account(enabled: Cli) -> None:
     row = by_id(document)[ALICE]
     assert row["state"] == "failed"
     assert "throttling" in row["reason"]
-    assert "--concurrency" in row["reason"]
+    assert "Retry later" in row["reason"]  # the advice, in the library's neutral words
 
 
 def test_bad_targets_exit_2_and_do_nothing(enabled: Cli) -> None:

@@ -13,7 +13,10 @@ def test_status_before_enable(cli: Cli) -> None:
     assert document["trusted_access"] is False
     assert document["capabilities"] is None  # hidden by AWS while trusted access is off
     assert document["delegated_admins"] == []
-    assert any("rootctl enable" in note for note in document["notes"])
+    assert "IAM trusted access is off." in document["notes"]
+    assert [a["code"] for a in document["advice"]] == ["enable-trusted-access"]
+    table = cli("status")
+    assert "next: Run `rootctl enable` from the management account." in table.stdout
 
 
 def test_enable_is_idempotent_and_journaled(cli: Cli) -> None:

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from rootctl.journal import Journal
+from rootctl.models import JournalEntry
 from tests.cli.conftest import Cli, validate
 
 ROOTCTL = [sys.executable, "-m", "rootctl"]
@@ -36,7 +37,7 @@ def wait_for(journal: Path, ready: str, timeout: float = 30.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if journal.exists():
-            entries = Journal(journal).entries(action=None)
+            entries = [e for e in Journal(journal).entries() if isinstance(e, JournalEntry)]
             if any(e.status.value == ready and e.action.startswith("delete") for e in entries):
                 return
         time.sleep(0.05)

@@ -7,13 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rootctl.core.compliance import (
-    ComplianceReport,
-    ControlsFileError,
-    ControlStatus,
-    evaluate,
-    load_controls,
-)
+from rootctl.core.compliance import ControlsFileError, evaluate, load_controls
 from rootctl.models import (
     AccessKey,
     Account,
@@ -23,6 +17,8 @@ from rootctl.models import (
     CallerIdentity,
     CallerRole,
     Capability,
+    ComplianceReport,
+    ControlStatus,
     DelegatedAdmin,
     LoginProfile,
     MfaDevice,

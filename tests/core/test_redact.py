@@ -55,13 +55,16 @@ def test_filter_scrubs_args_and_exceptions():
 
 
 def test_root_session_never_shows_its_keys():
-    from rootctl.aws.session import AwsSession, ConnectionOptions, RootSession
+    from rootctl.aws.root_session import RootSession
+    from rootctl.aws.session import AwsSession, ConnectionOptions
+    from rootctl.models import TaskPolicy
 
     aws = AwsSession(ConnectionOptions(region="us-east-1"))
-    session = RootSession(aws, "222222222222", "arn:task", "ASIAEXAMPLE", SECRET, TOKEN, None)
+    session = RootSession(aws, "222222222222", TaskPolicy.AUDIT, "ASIAEXAMPLE", SECRET, TOKEN, None)
     for text in (repr(session), str(session), f"{session!r}"):
         assert SECRET not in text
         assert TOKEN not in text
         assert "<redacted>" in text
     session.close()
-    assert session._creds is None
+    assert session._frozen is None
+    assert not aws.root_credentials.bound_to(session)

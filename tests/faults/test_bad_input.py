@@ -4,6 +4,8 @@ one-line error, and the sandbox's state stays byte-for-byte the same."""
 
 from __future__ import annotations
 
+import json
+import os
 import re
 from pathlib import Path
 
@@ -244,3 +246,160 @@ def test_bad_sandbox_seed_files(enabled: Sandbox, tmp_path: Path, text: str) -> 
     result = run(tmp_path / "j.sqlite3", "sandbox", "serve", "--seed", str(path), "--port", "0")
     assert_refused(result)
     assert enabled.snapshot() == before
+
+
+# -- issue 9: input that used to mean something else, crash or exhaust memory -------------------
+
+PAYMENTS = "418273645501"  # password, MFA, access key; locked bucket
+ORDERS = "418273645505"  # locked queue
+BAD_INPUT = [
+    ("delete-credentials", "--all", "--yes", "--only", ""),  # used to mean "everything"
+    ("delete-credentials", "--all", "--yes", "--only", " , "),
+    ("delete-credentials", "--all", "--yes", "--only", "password,"),
+    ("audit", "--endpoint-url", "notaurl"),  # used to be a 72-line traceback
+    ("delete-credentials", "--all", "--yes", "--endpoint-url", "localhost:4566"),
+    ("status", "--endpoint-url", "http://"),
+    ("enable", "--endpoint-url", "http://[::1"),
+    ("audit", "--region", "eu-west"),
+    ("allow-password-recovery", "--all", "--yes", "--region", "US-EAST-1"),
+    ("delete-credentials", "--all", "--yes", "--region", "us-east-1; rm -rf /"),
+    ("journal", "--since", "99999999d"),  # used to be an OverflowError
+    ("journal", "--since", "999999999999w"),
+    ("journal", "--since", "yesterday"),
+    ("unlock-s3", "--yes", "--", PAYMENTS, "Prod..Receipts"),  # used to be exit 3
+    ("unlock-s3", "--yes", "--", PAYMENTS, "s3://prod-payments-receipts"),
+    ("unlock-s3", "--yes", "--", PAYMENTS, "ab"),
+    ("unlock-s3", "--show", "--", PAYMENTS, "192.168.1.1"),
+    ("unlock-sqs", "--yes", "--", ORDERS, "locked/queue"),
+    ("unlock-sqs", "--yes", "--", ORDERS, "https://sqs.us-east-1.amazonaws.com/locked-queue"),
+]
+
+
+def run_with(journal: Path, *args: str, env: dict[str, str], stdin: str | None = None) -> Result:
+    return CliRunner().invoke(
+        rootctl_cli, list(args), env={"ROOTCTL_JOURNAL": str(journal), **env}, input=stdin
+    )
+
+
+@pytest.mark.parametrize("args", BAD_INPUT, ids=lambda args: " ".join(args)[:60])
+def test_bad_input_is_one_line_and_changes_nothing(
+    enabled: Sandbox, tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    before = enabled.snapshot()
+    journal = tmp_path / "j.sqlite3"
+    assert_refused(run(journal, *args))
+    assert enabled.snapshot() == before
+    assert not journal.exists()  # refused while parsing: not even the journal was opened
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"AWS_ENDPOINT_URL": "notaurl"},
+        {"AWS_REGION": "bogus", "AWS_DEFAULT_REGION": "bogus"},
+        {"AWS_REGION": "aws-global", "AWS_DEFAULT_REGION": "aws-global"},
+    ],
+    ids=lambda env: ",".join(f"{k}={v}" for k, v in env.items()),
+)
+def test_bad_environment_is_one_line_and_changes_nothing(
+    enabled: Sandbox, tmp_path: Path, env: dict[str, str]
+) -> None:
+    before = enabled.snapshot()
+    for command in TARGETED:
+        assert_refused(run_with(tmp_path / "j.sqlite3", *command, "--all", env=env))
+    assert enabled.snapshot() == before
+
+
+bucket_breakers = st.text(min_size=1, max_size=70).filter(
+    lambda v: any(not (ch.isascii() and (ch.isalnum() or ch in "._-")) for ch in v)
+)
+
+
+@EXAMPLES
+@given(name=st.one_of(bucket_breakers, st.text("ab.-", max_size=2), st.just("x" * 256)))
+def test_bucket_names_s3_could_not_have(enabled: Sandbox, tmp_path: Path, name: str) -> None:
+    before = enabled.snapshot()
+    assert_refused(run(tmp_path / "j.sqlite3", "unlock-s3", "--yes", "--", PAYMENTS, name))
+    assert enabled.snapshot() == before
+
+
+@pytest.mark.timeout(60)
+@pytest.mark.parametrize("command", TARGETED)
+def test_an_endless_or_huge_accounts_file_is_refused_without_reading_it_all(
+    enabled: Sandbox, tmp_path: Path, command: tuple[str, ...]
+) -> None:
+    """/dev/zero used to grow the process to 24 GB until the OOM killer came."""
+    huge = tmp_path / "huge.txt"
+    huge.write_text(f"{PAYMENTS}\n" * 100_000)  # 1.3 MB of valid ids: over the 1 MiB cap
+    before = enabled.snapshot()
+    for path in ("/dev/zero", "/dev/urandom", str(huge)):
+        assert_refused(run(tmp_path / "j.sqlite3", *command, "--accounts-file", path))
+    endless = run_with(
+        tmp_path / "j.sqlite3", *command, "--accounts-file", "-", env={}, stdin="1" * 2_000_000
+    )
+    assert_refused(endless)
+    assert "larger than 1 MiB" in endless.stderr
+    assert enabled.snapshot() == before
+
+
+def test_accounts_from_standard_input(enabled: Sandbox, tmp_path: Path) -> None:
+    """`jq … | rootctl audit --accounts-file -` audits exactly the accounts piped in."""
+    result = run_with(
+        tmp_path / "j.sqlite3",
+        *("audit", "--accounts-file", "-", "-o", "json"),
+        env={},
+        stdin=f"# from jq\n{PAYMENTS}\n{ORDERS}\n",
+    )
+    assert result.exit_code == 1, result.output  # both have root credentials
+    rows = json.loads(result.stdout)["accounts"]
+    audited = {row["account_id"] for row in rows if row["state"] != "skipped"}
+    assert audited == {PAYMENTS, ORDERS}
+
+
+def test_a_change_from_standard_input_needs_yes(enabled: Sandbox, tmp_path: Path) -> None:
+    """Standard input carries the accounts, so no terminal is left to confirm on: refused up
+    front without --yes (no audit, nothing changed); with --yes it goes ahead."""
+    journal = tmp_path / "j.sqlite3"
+    before = enabled.snapshot()
+    for command in (("delete-credentials",), ("allow-password-recovery",)):
+        refusal = run_with(journal, *command, "--accounts-file", "-", env={}, stdin=PAYMENTS)
+        assert_refused(refusal)
+        assert "--yes" in refusal.stderr
+    assert enabled.snapshot() == before
+    assert not journal.exists()
+    dry = run_with(journal, "delete-credentials", "--accounts-file", "-", "--dry-run",
+                   env={}, stdin=PAYMENTS)  # fmt: skip
+    assert dry.exit_code == 0, dry.output
+    assert enabled.snapshot() == before
+    done = run_with(
+        journal,
+        *("delete-credentials", "--accounts-file", "-", "--only", "password", "--yes"),
+        env={},
+        stdin=f"{PAYMENTS}\n",
+    )
+    assert done.exit_code == 0, done.output
+    assert not enabled.root_user(PAYMENTS).login_profile
+    assert enabled.root_user(ORDERS).login_profile  # only what was piped in
+
+
+@pytest.mark.timeout(120)
+def test_a_real_pipe_into_rootctl(enabled: Sandbox, aws_env: AwsEnv, tmp_path: Path) -> None:
+    """The shell's view: a pipe, a subprocess, no terminal anywhere."""
+    import subprocess
+    import sys
+
+    producer = subprocess.Popen(["printf", f"{PAYMENTS}\\n"], stdout=subprocess.PIPE)
+    consumer = subprocess.run(
+        [sys.executable, "-m", "rootctl", "audit", "--accounts-file", "-", "-o", "json"],
+        stdin=producer.stdout,
+        capture_output=True,
+        text=True,
+        env={**aws_env.env, "ROOTCTL_JOURNAL": str(tmp_path / "j.sqlite3"),
+             "PATH": os.environ["PATH"]},
+        timeout=100,
+        check=False,
+    )  # fmt: skip
+    producer.wait()
+    assert consumer.returncode == 1, consumer.stderr
+    rows = json.loads(consumer.stdout)["accounts"]
+    assert [row["account_id"] for row in rows if row["state"] != "skipped"] == [PAYMENTS]

@@ -49,9 +49,8 @@ def in_ci() -> bool:
 @pytest.fixture
 def engine(aws_env: Any, tmp_path: Path) -> Iterator[rootctl.RootAccess]:
     with rootctl.RootAccess(
-        endpoint_url=aws_env.endpoint_url,
-        region="us-east-1",
-        journal_path=tmp_path / "journal.sqlite3",
+        rootctl.ConnectionOptions(endpoint_url=aws_env.endpoint_url, region="us-east-1"),
+        journal=tmp_path / "journal.sqlite3",
         concurrency=8,
     ) as ra:
         yield ra

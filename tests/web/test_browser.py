@@ -10,12 +10,15 @@ from typing import Any
 
 import pytest
 
+from rootctl.models import ResourceKind
 from tests.web.conftest import Live
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 PAYMENTS = "418273645501"
 LOCKED_BUCKET = "prod-payments-receipts"
+
+S3_BUCKET = ResourceKind.S3_BUCKET
 
 
 class Story:
@@ -138,7 +141,7 @@ def test_the_whole_story_in_a_browser(chromium: Any, live: Live, screenshots: Pa
     page.locator("#unlock-confirm").fill(PAYMENTS)
     page.get_by_role("button", name="Delete this bucket policy").click()
     page.get_by_text(f"Policy of bucket {LOCKED_BUCKET} removed").wait_for()
-    assert live.engine.bucket_policy(PAYMENTS, LOCKED_BUCKET).policy is None
+    assert live.engine.policy(PAYMENTS, S3_BUCKET, LOCKED_BUCKET).policy is None
 
     # A bulk action on a whole OU, followed live to its per-account results.
     nav(page, "Organization")

@@ -5,15 +5,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi import FastAPI
 from starlette.testclient import TestClient
 
 import rootctl
-from rootctl.web import create_app
-from rootctl.web.security import CONTENT_SECURITY_POLICY, allowed_hosts, host_name
+from rootctl.web import DashboardServer, Secrets, create_app
+from rootctl.web.app import INTERNAL_ERROR
+from rootctl.web.security import (
+    CONTENT_SECURITY_POLICY,
+    SECURITY_HEADERS,
+    allowed_hosts,
+    host_name,
+)
 from tests.web.conftest import LOCAL, logged_in
 
 TEMPLATES = Path(rootctl.__file__).parent / "web" / "templates"
@@ -28,13 +36,10 @@ def bare_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FastAP
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLEEXAMPLE00")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "not-a-secret")
-    with rootctl.RootAccess(
-        journal_path=tmp_path / "j.sqlite3",
-        endpoint_url="http://127.0.0.1:9",
-        region="us-east-1",
-        max_attempts=1,
-        connect_timeout=0.5,
-    ) as ra:
+    connection = rootctl.ConnectionOptions(
+        endpoint_url="http://127.0.0.1:9", region="us-east-1", max_attempts=1, connect_timeout=0.5
+    )
+    with rootctl.RootAccess(connection, journal=tmp_path / "j.sqlite3") as ra:
         yield create_app(ra, audit_on_start=False)
 
 
@@ -135,22 +140,122 @@ def test_an_unknown_host_header_is_refused_dns_rebinding(bare_app: FastAPI) -> N
     assert "0.0.0.0" not in allowed_hosts("0.0.0.0")  # noqa: S104
 
 
-def test_every_response_carries_the_security_headers(
-    bare_app: FastAPI, anonymous: TestClient
+def assert_security_headers(response: httpx.Response) -> None:
+    headers = response.headers
+    what = f"{response.request.method} {response.request.url.path} → {response.status_code}"
+    for name, value in SECURITY_HEADERS.items():
+        assert headers.get(name) == value, (what, name, headers.get(name))
+    assert headers["content-security-policy"] == CONTENT_SECURITY_POLICY
+    assert headers["x-content-type-options"] == "nosniff"
+    assert headers["referrer-policy"] == "no-referrer"
+    assert headers["x-frame-options"] == "DENY"
+    assert headers["cache-control"] == "no-store"
+
+
+def broken(*_args: object, **_kwargs: object) -> None:
+    raise RuntimeError("a bug with a secret-looking detail AKIAEXAMPLEEXAMPLE00")
+
+
+def test_every_kind_of_response_carries_the_security_headers(
+    bare_app: FastAPI, anonymous: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    client = logged_in(bare_app, bare_app.state.secrets)
-    for response in (
-        anonymous.get("/"),  # a refusal
-        client.get("/static/app.css"),
+    """Refusals, the token exchange, redirects, static files (200/304/404), 404/405/422,
+    error pages and 500s: each one has every header."""
+    secrets = bare_app.state.secrets
+    stranger = TestClient(bare_app, base_url="http://attacker.example", follow_redirects=False)
+    responses = [
+        anonymous.get("/"),  # 401 refusal page
+        anonymous.get("/api/status"),  # 401 refusal, JSON
+        stranger.get("/"),  # 421 wrong Host
+        anonymous.get("/?token=guess"),  # 401 wrong token
+        anonymous.get(f"/journal?token={secrets.token}"),  # 303 token exchange
+        TestClient(bare_app, base_url=LOCAL).get(f"/?token={secrets.token}"),  # 401 used link
+        anonymous.get("/static/app.css"),  # static, no cookie needed
+    ]
+    client = TestClient(
+        bare_app, base_url=LOCAL, follow_redirects=False, raise_server_exceptions=False
+    )
+    client.cookies.set(secrets.cookie_name, secrets.session)
+    csrf = {"X-CSRF-Token": secrets.csrf}
+    etag = client.get("/static/app.css").headers["etag"]
+    responses += [
+        client.get("/static/app.css", headers={"If-None-Match": etag}),  # 304
+        client.get("/static/no-such-file.css"),  # static 404
+        client.get("/no/such/page"),  # 404 page
+        client.get("/api/no/such/thing"),  # 404 JSON
+        client.put("/", headers=csrf),  # 405
+        client.head("/api/session"),
         client.get("/api/openapi.json"),
-    ):
-        headers = response.headers
-        assert headers["content-security-policy"] == CONTENT_SECURITY_POLICY
-        assert headers["x-content-type-options"] == "nosniff"
-        assert headers["referrer-policy"] == "no-referrer"
-        assert headers["x-frame-options"] == "DENY"
+        client.post("/api/plans", json={"kinds": ["nonsense"]}, headers=csrf),  # 422
+        client.post("/api/plans", json={}, headers={"X-CSRF-Token": "nope"}),  # 403 CSRF
+        client.post("/bulk", data={"action": "explode", "csrf_token": secrets.csrf}),  # 400 page
+    ]
+    monkeypatch.setattr(bare_app.state.dashboard, "status", broken)
+    monkeypatch.setattr(bare_app.state.dashboard, "organization", broken)
+    api_500 = client.get("/api/status")
+    page_500 = client.get("/organization")
+    responses += [api_500, page_500]
+    statuses = {r.status_code for r in responses}
+    assert statuses >= {200, 303, 304, 400, 401, 403, 404, 405, 421, 422, 500}, statuses
+    for response in responses:
+        assert_security_headers(response)
+    # The 500s say what happened without the exception's text.
+    assert api_500.status_code == 500
+    assert api_500.json() == {"error": INTERNAL_ERROR, "status": 500}
+    assert page_500.status_code == 500
+    assert "went wrong" in page_500.text
+    assert "AKIA" not in page_500.text + api_500.text
     assert "frame-ancestors 'none'" in CONTENT_SECURITY_POLICY
     assert "unsafe-inline" not in CONTENT_SECURITY_POLICY
+
+
+def test_the_real_server_sends_the_headers_on_errors_too(
+    bare_app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same through uvicorn: what a browser really gets."""
+    with DashboardServer(bare_app, "127.0.0.1", 0) as server, httpx.Client() as browser:
+        base = server.base_url
+        assert_security_headers(browser.get(base + "/"))  # 401
+        login = browser.get(server.login_url())
+        assert login.status_code == 303
+        assert_security_headers(login)
+        assert_security_headers(browser.get(base + "/api/nothing-here"))  # 404
+        assert_security_headers(browser.get(base + "/static/app.css"))
+        monkeypatch.setattr(bare_app.state.dashboard, "status", broken)
+        failed = browser.get(base + "/api/status")
+        assert failed.status_code == 500
+        assert_security_headers(failed)
+
+
+def test_the_login_link_works_once(bare_app: FastAPI) -> None:
+    """The README's promise: a one-time URL. The second browser to open it is refused; the
+    browser that opened it may open it again (nothing new is issued)."""
+    secrets = bare_app.state.secrets
+    first = TestClient(bare_app, base_url=LOCAL, follow_redirects=False)
+    assert first.get("/?token=not-it").status_code == 401  # a wrong guess does not spend it
+    opened = first.get(f"/?token={secrets.token}")
+    assert opened.status_code == 303
+    assert "set-cookie" in opened.headers
+    again = first.get(f"/organization?token={secrets.token}")
+    assert again.status_code == 303
+    assert again.headers["location"] == "/organization"
+    assert "set-cookie" not in again.headers
+
+    second = TestClient(bare_app, base_url=LOCAL, follow_redirects=False)
+    refused = second.get(f"/?token={secrets.token}")
+    assert refused.status_code == 401
+    assert "set-cookie" not in refused.headers
+    assert "already used" in refused.text
+    assert second.get("/api/session").status_code == 401
+    assert first.get("/api/session").json() == {"csrf_token": secrets.csrf}
+
+
+def test_the_token_is_redeemed_once_under_concurrency() -> None:
+    secrets = Secrets()
+    with ThreadPoolExecutor(16) as pool:
+        results = list(pool.map(lambda _: secrets.redeem(secrets.token), range(64)))
+    assert results.count(True) == 1
+    assert not Secrets().redeem(secrets.token)
 
 
 def test_no_cdn_docs_and_no_asset_from_the_internet(bare_app: FastAPI) -> None:

@@ -1,9 +1,15 @@
-"""Translate botocore errors into rootctl errors that say what to do next."""
+"""Translate botocore errors into rootctl errors, with advice as data (:mod:`rootctl.errors`).
+
+Every AWS error code rootctl can meet maps, through the tables below, to an error class and
+an advice code; the faces word the advice. Messages keep AWS's own text (it names the denied
+action, the policy type …), which faces print inertly: it is outside data.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from botocore.exceptions import (
     BotoCoreError,
@@ -11,16 +17,22 @@ from botocore.exceptions import (
     ConnectTimeoutError,
     EndpointConnectionError,
     NoCredentialsError,
+    ParamValidationError,
     ProfileNotFound,
     ReadTimeoutError,
 )
 
 from rootctl.errors import (
     AccessDenied,
+    Advice,
+    AdviceCode,
+    AlreadyExists,
     AwsError,
     CallerNotManagement,
     CapabilityDisabled,
+    Conflict,
     InputError,
+    InvalidRequest,
     NotFound,
     NotManagementOrDelegate,
     OrganizationUnavailable,
@@ -29,34 +41,131 @@ from rootctl.errors import (
     TrustedAccessDisabled,
 )
 
-THROTTLING_CODES = frozenset(
-    {
-        "Throttling",
-        "ThrottlingException",
-        "TooManyRequestsException",
-        "RequestLimitExceeded",
-        "SlowDown",
-        "RequestThrottled",
-        "RequestThrottledException",
-    }
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    error: type[AwsError]
+    advice: AdviceCode | None = None
+    # A sentence that replaces AWS's message (for codes whose message says nothing more);
+    # ``{code}`` stands for the AWS error code.
+    message: str | None = None
+
+
+_THROTTLED = _Rule(
+    Throttled, AdviceCode.RETRY_LATER, "AWS kept throttling ({code}) after all retries"
 )
-NOT_FOUND_CODES = frozenset(
-    {
-        "NoSuchEntity",
-        "NoSuchBucket",
-        "NoSuchBucketPolicy",
-        "AWS.SimpleQueueService.NonExistentQueue",
-        "QueueDoesNotExist",
-        "AccountNotFoundException",
-        "AccountNotRegisteredException",
-        "ParentNotFoundException",
-    }
-)
-_ENABLE = "Run `rootctl enable` from the management account."
-_WHO = (
-    "Run rootctl with credentials of the organization's management account or of the IAM "
-    "delegated administrator (see `rootctl status`)."
-)
+_NOT_FOUND = _Rule(NotFound)
+_CONFLICT = _Rule(Conflict)
+_INVALID = _Rule(InvalidRequest)
+_NO_ORG = _Rule(OrganizationUnavailable, AdviceCode.NEED_ALL_FEATURES)
+
+RULES: Mapping[str, _Rule] = {
+    # Organizations and the IAM organization features (spec §1)
+    "ServiceAccessNotEnabledException": _Rule(
+        TrustedAccessDisabled,
+        AdviceCode.ENABLE_TRUSTED_ACCESS,
+        "IAM trusted access is not enabled for the organization",
+    ),
+    "AccountNotManagementOrDelegatedAdministratorException": _Rule(
+        NotManagementOrDelegate,
+        AdviceCode.USE_ADMIN_ACCOUNT,
+        "the caller's account is neither the management account nor the IAM delegated "
+        "administrator",
+    ),
+    "CallerIsNotManagementAccountException": _Rule(
+        CallerNotManagement,
+        AdviceCode.USE_MANAGEMENT_ACCOUNT,
+        "only the management account can do this",
+    ),
+    "OrganizationNotFoundException": _NO_ORG,
+    "AWSOrganizationsNotInUseException": _NO_ORG,
+    "OrganizationNotInAllFeaturesModeException": _NO_ORG,
+    "AccessDeniedForDependencyException": _Rule(AccessDenied, AdviceCode.CHECK_PERMISSIONS),
+    # throttling, in each service's dialect
+    "Throttling": _THROTTLED,
+    "ThrottlingException": _THROTTLED,
+    "TooManyRequestsException": _THROTTLED,
+    "RequestLimitExceeded": _THROTTLED,
+    "SlowDown": _THROTTLED,
+    "RequestThrottled": _THROTTLED,
+    "RequestThrottledException": _THROTTLED,
+    "AWS.SimpleQueueService.RequestThrottled": _THROTTLED,
+    # missing things
+    "NoSuchEntity": _NOT_FOUND,
+    "NoSuchBucket": _NOT_FOUND,
+    "NoSuchBucketPolicy": _NOT_FOUND,
+    "AWS.SimpleQueueService.NonExistentQueue": _NOT_FOUND,
+    "QueueDoesNotExist": _NOT_FOUND,
+    "AccountNotFoundException": _NOT_FOUND,
+    "AccountNotRegisteredException": _NOT_FOUND,
+    "ParentNotFoundException": _NOT_FOUND,
+    "OrganizationalUnitNotFoundException": _NOT_FOUND,
+    "TargetNotFoundException": _NOT_FOUND,
+    # things already there, or a state that refuses the change
+    "EntityAlreadyExists": _Rule(AlreadyExists),
+    "AccountAlreadyRegisteredException": _Rule(AlreadyExists),
+    "ConstraintViolationException": _CONFLICT,
+    "ConcurrentModificationException": _CONFLICT,
+    "ConcurrentModification": _CONFLICT,
+    "EntityTemporarilyUnmodifiable": _CONFLICT,
+    "LimitExceeded": _CONFLICT,
+    "DeleteConflict": _CONFLICT,
+    "OperationAborted": _CONFLICT,
+    # the request itself
+    "ValidationError": _INVALID,
+    "ValidationException": _INVALID,
+    "InvalidInput": _INVALID,
+    "InvalidInputException": _INVALID,
+    "InvalidParameterValue": _INVALID,
+    "InvalidParameterCombination": _INVALID,
+    "MalformedPolicyDocument": _INVALID,
+    "MalformedPolicy": _INVALID,
+    "InvalidBucketName": _INVALID,
+    "InvalidAttributeValue": _INVALID,
+    "InvalidAction": _Rule(InvalidRequest, AdviceCode.USE_REGIONAL_STS),
+    "UnsupportedAPIEndpointException": _Rule(InvalidRequest, AdviceCode.USE_REGIONAL_STS),
+    # credentials
+    "ExpiredToken": _Rule(AwsError, AdviceCode.REFRESH_CREDENTIALS),
+    "ExpiredTokenException": _Rule(AwsError, AdviceCode.REFRESH_CREDENTIALS),
+    "InvalidClientTokenId": _Rule(AwsError, AdviceCode.CHECK_CREDENTIALS),
+    "UnrecognizedClientException": _Rule(AwsError, AdviceCode.CHECK_CREDENTIALS),
+    "SignatureDoesNotMatch": _Rule(AwsError, AdviceCode.CHECK_CREDENTIALS),
+    "InvalidAccessKeyId": _Rule(AwsError, AdviceCode.CHECK_CREDENTIALS),
+    "RegionDisabledException": _Rule(AwsError, AdviceCode.CHECK_CONNECTION),
+}
+
+_ACCESS_DENIED_CODES = frozenset({"AccessDenied", "AccessDeniedException"})
+
+# Access denied: AWS's message says who denied it. The first of these phrases found in the
+# message decides the error class and the advice (with its parameters).
+_DENIED_BECAUSE: tuple[tuple[str, type[AwsError], AdviceCode, Mapping[str, str]], ...] = (
+    ("service not enabled for aws organizations", TrustedAccessDisabled,
+     AdviceCode.ENABLE_TRUSTED_ACCESS, {}),
+    ("root credentials management feature is not enabled", CapabilityDisabled,
+     AdviceCode.ENABLE_CAPABILITY, {"capability": "RootCredentialsManagement"}),
+    ("root sessions feature is not enabled", CapabilityDisabled,
+     AdviceCode.ENABLE_CAPABILITY, {"capability": "RootSessions"}),
+    ("service control policy", AccessDenied,
+     AdviceCode.EXEMPT_ASSUMED_ROOT, {"policy_type": "service control policy"}),
+    ("resource control policy", AccessDenied,
+     AdviceCode.EXEMPT_ASSUMED_ROOT, {"policy_type": "resource control policy"}),
+    ("session policy", AccessDenied, AdviceCode.TASK_POLICY_DENIES, {}),
+)  # fmt: skip
+# Reading the organization is refused to anyone but the management account and a delegate.
+_ORG_READS = ("ListRoots", "ListOrganizationalUnits", "ListAccounts", "DescribeOrganization")
+
+
+def _denial(message: str, action: str) -> tuple[type[AwsError], Advice]:
+    lowered = message.lower()
+    for phrase, error, advice, params in _DENIED_BECAUSE:
+        if phrase in lowered:
+            return error, Advice(advice, params)
+    if action.startswith(_ORG_READS):
+        return AccessDenied, Advice(AdviceCode.ORG_READ_NEEDS_ADMIN)
+    return AccessDenied, Advice(AdviceCode.CHECK_PERMISSIONS)
+
+
+THROTTLING_CODES = frozenset(code for code, rule in RULES.items() if rule is _THROTTLED)
 
 
 def error_code(exc: BaseException) -> str | None:
@@ -69,13 +178,14 @@ def translate(exc: BaseException, action: str) -> RootctlError:
         return _translate_client_error(exc, action)
     if isinstance(exc, NoCredentialsError):
         return AwsError(
-            f"{action}: no AWS credentials found.",
-            "Use --profile, AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.",
+            f"{action}: no AWS credentials found.", Advice(AdviceCode.PROVIDE_CREDENTIALS)
         )
     if isinstance(exc, ProfileNotFound):
-        return InputError(f"{exc}.", "Check --profile / AWS_PROFILE.")
+        return InputError(f"{exc}.", Advice(AdviceCode.CHECK_PROFILE))
+    if isinstance(exc, ParamValidationError):
+        return InputError(f"{action}: {exc}")
     if isinstance(exc, EndpointConnectionError | ConnectTimeoutError | ReadTimeoutError):
-        return AwsError(f"{action}: {exc}.", "Check the network, --region and --endpoint-url.")
+        return AwsError(f"{action}: {exc}.", Advice(AdviceCode.CHECK_CONNECTION))
     if isinstance(exc, BotoCoreError):
         return AwsError(f"{action}: {exc}")
     return AwsError(f"{action}: {type(exc).__name__}: {exc}")
@@ -88,110 +198,26 @@ def _translate_client_error(exc: ClientError, action: str) -> RootctlError:
     rid = exc.response.get("ResponseMetadata", {}).get("RequestId")
     text = f"{action} failed: {code}" + (f": {message}" if message else "")
 
-    def make(cls: type[AwsError], msg: str, advice: str | None = None) -> AwsError:
+    def make(cls: type[AwsError], advice: Advice | None, msg: str = text) -> AwsError:
         return cls(msg, advice, code=code, request_id=rid)
 
-    trust_off = "Service not enabled for AWS Organizations" in message
-    if code == "ServiceAccessNotEnabledException" or trust_off:
-        return make(
-            TrustedAccessDisabled,
-            f"{action} failed: IAM trusted access is not enabled for the organization.",
-            _ENABLE,
-        )
-    if code == "AccountNotManagementOrDelegatedAdministratorException":
-        return make(
-            NotManagementOrDelegate,
-            f"{action} failed: the caller's account is neither the management account nor "
-            "the IAM delegated administrator.",
-            _WHO,
-        )
-    if code == "CallerIsNotManagementAccountException":
-        return make(
-            CallerNotManagement,
-            f"{action} failed: only the management account can do this.",
-            "Run it with credentials of the management account.",
-        )
-    if code in _NO_ORGANIZATION:
-        return make(
-            OrganizationUnavailable,
-            text,
-            "Root access management needs an organization with all features enabled.",
-        )
-    if code in ("AccessDenied", "AccessDeniedException"):
-        return make(*_access_denied(text, message, action))
-    if code in THROTTLING_CODES:
-        return make(
-            Throttled,
-            f"{action} failed: AWS kept throttling ({code}) after all retries.",
-            "Retry later or lower --concurrency.",
-        )
-    if code in NOT_FOUND_CODES:
-        return make(NotFound, text)
-    if code in ("ExpiredToken", "ExpiredTokenException"):
-        return make(AwsError, text, "Refresh your AWS credentials and run again.")
-    if code in ("InvalidClientTokenId", "UnrecognizedClientException", "SignatureDoesNotMatch"):
-        return make(AwsError, text, "Check the credentials of --profile / the environment.")
+    if code in _ACCESS_DENIED_CODES or "service not enabled for aws organizations" in (
+        message.lower()
+    ):
+        return make(*_denial(message, action))
+    if code == "ConstraintViolationException" and _delegate_exists(exc, message):
+        return make(Conflict, Advice(AdviceCode.DEREGISTER_DELEGATE_FIRST))
+    rule = RULES.get(code)
+    if rule is None:
+        return make(AwsError, None)
+    if rule.message is not None:
+        text = f"{action} failed: {rule.message.format(code=code)}."
+    return make(rule.error, Advice(rule.advice) if rule.advice else None, text)
+
+
+def _delegate_exists(exc: ClientError, message: str) -> bool:
     reason = str(exc.response.get("Reason", ""))
-    delegate_exists = "DELEGATED_ADMINISTRATOR" in reason or "delegated admin" in message.lower()
-    if code == "ConstraintViolationException" and delegate_exists:
-        return make(
-            AwsError,
-            text,
-            "Deregister the IAM delegated administrator first (`rootctl delegate --deregister`).",
-        )
-    return make(AwsError, text)
-
-
-_NO_ORGANIZATION = (
-    "OrganizationNotFoundException",
-    "AWSOrganizationsNotInUseException",
-    "OrganizationNotInAllFeaturesModeException",
-)
-
-
-_ORG_READS = ("ListRoots", "ListOrganizationalUnits", "ListAccounts", "DescribeOrganization")
-
-
-def _access_denied(text: str, message: str, action: str) -> tuple[type[AwsError], str, str]:
-    if "Root credentials management feature is not enabled" in message:
-        return (
-            CapabilityDisabled,
-            text,
-            "Turn on root credentials management: `rootctl enable --credentials-management`.",
-        )
-    if "Root sessions feature is not enabled" in message:
-        return (
-            CapabilityDisabled,
-            text,
-            "Turn on privileged root actions: `rootctl enable --root-sessions`.",
-        )
-    if "service control policy" in message.lower():
-        return (
-            AccessDenied,
-            text,
-            "A service control policy denies it; allow root sessions in that SCP "
-            "(e.g. exempt requests where aws:AssumedRoot is true).",
-        )
-    if "session policy" in message.lower():
-        return (
-            AccessDenied,
-            text,
-            "The AssumeRoot task policy of this session does not allow that action.",
-        )
-    if action.startswith(_ORG_READS):
-        return (
-            AccessDenied,
-            text,
-            "The organization's structure can be read only from the management account or a "
-            "delegated administrator (see `rootctl status`), with organizations:List*/Describe* "
-            "allowed.",
-        )
-    return (
-        AccessDenied,
-        text,
-        "Check the caller's IAM permissions (sts:AssumeRoot for this task policy, and the "
-        "action itself) and that it runs in the management or delegated-admin account.",
-    )
+    return "DELEGATED_ADMINISTRATOR" in reason or "delegated admin" in message.lower()
 
 
 @contextmanager

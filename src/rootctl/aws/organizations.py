@@ -1,55 +1,71 @@
-"""Organizations and STS reads/writes made with the caller's credentials. Plain data out."""
+"""Organizations and STS reads/writes made with the caller's credentials; typed records out."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 from rootctl.aws.errors import request_id_of, translated
-from rootctl.aws.session import AwsSession
+from rootctl.models import Account, CallerIdentity, DelegatedAdmin, OrganizationInfo, OrgUnit
 
 if TYPE_CHECKING:
-    from mypy_boto3_organizations.type_defs import (
-        AccountTypeDef,
-        DelegatedAdministratorTypeDef,
-        OrganizationalUnitTypeDef,
-        OrganizationTypeDef,
-    )
-    from mypy_boto3_sts.type_defs import GetCallerIdentityResponseTypeDef
+    from rootctl.aws.session import AwsSession
 
 IAM_PRINCIPAL = "iam.amazonaws.com"
 
 
-def caller_identity(aws: AwsSession) -> GetCallerIdentityResponseTypeDef:
+def caller_identity(aws: AwsSession) -> CallerIdentity:
     with translated("GetCallerIdentity"):
-        return aws.sts().get_caller_identity()
+        ident = aws.sts().get_caller_identity()
+    return CallerIdentity(arn=ident["Arn"], account_id=ident["Account"], user_id=ident["UserId"])
 
 
-def describe_organization(aws: AwsSession) -> OrganizationTypeDef:
+def describe_organization(aws: AwsSession) -> OrganizationInfo:
     with translated("DescribeOrganization"):
-        return aws.organizations().describe_organization()["Organization"]
+        org = aws.organizations().describe_organization()["Organization"]
+    return OrganizationInfo(
+        id=org["Id"],
+        feature_set=str(org.get("FeatureSet", "")),
+        management_account_id=str(org.get("MasterAccountId", "")),
+    )
 
 
-def root_id(aws: AwsSession) -> str:
+def root(aws: AwsSession) -> OrgUnit:
     with translated("ListRoots"):
         roots = aws.organizations().get_paginator("list_roots").paginate().build_full_result()
-    return str(roots["Roots"][0]["Id"])
+    return OrgUnit(str(roots["Roots"][0]["Id"]), "Root", None, ("Root",))
 
 
-def child_units(aws: AwsSession, parent_id: str) -> list[OrganizationalUnitTypeDef]:
+def child_units(aws: AwsSession, parent: OrgUnit) -> list[OrgUnit]:
     pages = aws.organizations().get_paginator("list_organizational_units_for_parent")
-    with translated(f"ListOrganizationalUnitsForParent({parent_id})"):
-        return [
-            ou for page in pages.paginate(ParentId=parent_id) for ou in page["OrganizationalUnits"]
+    with translated(f"ListOrganizationalUnitsForParent({parent.id})"):
+        listed = [
+            ou for page in pages.paginate(ParentId=parent.id) for ou in page["OrganizationalUnits"]
         ]
+    return [
+        OrgUnit(ou["Id"], ou.get("Name", ""), parent.id, (*parent.path, ou.get("Name", "")))
+        for ou in listed
+    ]
 
 
-def child_accounts(aws: AwsSession, parent_id: str) -> list[AccountTypeDef]:
+def child_accounts(aws: AwsSession, parent: OrgUnit) -> list[Account]:
+    """The accounts directly under ``parent`` (core marks the management account)."""
     pages = aws.organizations().get_paginator("list_accounts_for_parent")
-    with translated(f"ListAccountsForParent({parent_id})"):
-        return [a for page in pages.paginate(ParentId=parent_id) for a in page["Accounts"]]
+    with translated(f"ListAccountsForParent({parent.id})"):
+        listed = [a for page in pages.paginate(ParentId=parent.id) for a in page["Accounts"]]
+    return [
+        Account(
+            id=raw["Id"],
+            name=raw.get("Name", ""),
+            email=raw.get("Email", ""),
+            state=account_state(raw),
+            parent_id=parent.id,
+            ou_path=parent.path,
+        )
+        for raw in listed
+    ]
 
 
-def account_state(account: AccountTypeDef | dict[str, Any]) -> str:
+def account_state(account: Any) -> str:
     """``State`` is the current field; the deprecated ``Status`` is the fallback."""
     return str(account.get("State") or account.get("Status") or "UNKNOWN")
 
@@ -64,14 +80,14 @@ def trusted_access_enabled(aws: AwsSession) -> bool:
         )
 
 
-def delegated_admins(aws: AwsSession) -> list[DelegatedAdministratorTypeDef]:
+def delegated_admins(aws: AwsSession) -> tuple[DelegatedAdmin, ...]:
     pages = aws.organizations().get_paginator("list_delegated_administrators")
     with translated("ListDelegatedAdministrators"):
-        return [
-            d
+        return tuple(
+            DelegatedAdmin(d["Id"], d.get("Name", ""), d.get("Email", ""))
             for page in pages.paginate(ServicePrincipal=IAM_PRINCIPAL)
             for d in page["DelegatedAdministrators"]
-        ]
+        )
 
 
 def enable_trusted_access(aws: AwsSession) -> str | None:

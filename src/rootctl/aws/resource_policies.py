@@ -1,53 +1,114 @@
-"""S3 bucket and SQS queue policies, read and removed inside an unlock root session."""
+"""S3 bucket and SQS queue policies, read and changed inside an unlock root session.
+
+One surface for both kinds (:class:`PolicyStore`): core asks a root session for the store of a
+kind and never branches on S3 versus SQS itself.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Protocol
 from urllib.parse import urlparse
 
 from rootctl.aws.errors import request_id_of, translated
 from rootctl.errors import NotFound
+from rootctl.models import ResourceKind, ResourcePolicy
 
 if TYPE_CHECKING:
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_sqs import SQSClient
 
 
-def list_buckets(s3: S3Client) -> list[tuple[str, str | None]]:
-    """(name, region) of every bucket; ListBuckets reports each bucket's region (the unlock
-    task policy does not allow GetBucketLocation)."""
-    with translated("ListBuckets"):
-        buckets = s3.list_buckets().get("Buckets", [])
-    return [(b["Name"], b.get("BucketRegion")) for b in buckets]
+class PolicyStore(Protocol):
+    """The resource policies of one kind in one member account."""
+
+    kind: ResourceKind
+
+    def list(self) -> list[ResourcePolicy]:
+        """Every resource of the kind (queues: in the session's region), with its policy."""
+        ...
+
+    def get(self, resource: str) -> ResourcePolicy:
+        """One resource by name (bucket name; queue name or URL)."""
+        ...
+
+    def delete(self, policy: ResourcePolicy) -> str | None:
+        """Remove the resource's policy; returns the AWS request id."""
+        ...
 
 
-def bucket_policy(s3: S3Client, bucket: str) -> str | None:
-    """The bucket's policy document, or None when it has none."""
-    try:
-        with translated(f"GetBucketPolicy({bucket})"):
-            return s3.get_bucket_policy(Bucket=bucket)["Policy"]
-    except NotFound as exc:
-        if exc.code == "NoSuchBucketPolicy":
-            return None
-        raise
+class BucketPolicies:
+    kind = ResourceKind.S3_BUCKET
+
+    def __init__(self, account_id: str, s3: Callable[[], S3Client]) -> None:
+        self.account_id = account_id
+        self._s3 = s3
+
+    def list(self) -> list[ResourcePolicy]:
+        # ListBuckets reports each bucket's region (the unlock task policy does not allow
+        # GetBucketLocation).
+        with translated("ListBuckets"):
+            buckets = self._s3().list_buckets().get("Buckets", [])
+        return [self._policy(b["Name"], b.get("BucketRegion")) for b in buckets]
+
+    def get(self, resource: str) -> ResourcePolicy:
+        return self._policy(resource, None)
+
+    def _policy(self, bucket: str, region: str | None) -> ResourcePolicy:
+        try:
+            with translated(f"GetBucketPolicy({bucket})"):
+                document: str | None = self._s3().get_bucket_policy(Bucket=bucket)["Policy"]
+        except NotFound as exc:
+            if exc.code != "NoSuchBucketPolicy":
+                raise
+            document = None
+        return ResourcePolicy(self.account_id, self.kind, bucket, region, document)
+
+    def delete(self, policy: ResourcePolicy) -> str | None:
+        with translated(f"DeleteBucketPolicy({policy.resource})"):
+            return request_id_of(self._s3().delete_bucket_policy(Bucket=policy.resource))
 
 
-def delete_bucket_policy(s3: S3Client, bucket: str) -> str | None:
-    with translated(f"DeleteBucketPolicy({bucket})"):
-        return request_id_of(s3.delete_bucket_policy(Bucket=bucket))
+class QueuePolicies:
+    kind = ResourceKind.SQS_QUEUE
 
+    def __init__(
+        self, account_id: str, region: str, sqs: Callable[[str | None], SQSClient]
+    ) -> None:
+        self.account_id = account_id
+        self.region = region
+        self._sqs = sqs
 
-def list_queues(sqs: SQSClient) -> list[str]:
-    urls: list[str] = []
-    with translated("ListQueues"):
-        for page in sqs.get_paginator("list_queues").paginate():
-            urls.extend(page.get("QueueUrls", []))
-    return urls
+    def list(self) -> list[ResourcePolicy]:
+        urls: list[str] = []
+        with translated("ListQueues"):
+            for page in self._sqs(None).get_paginator("list_queues").paginate():
+                urls.extend(page.get("QueueUrls", []))
+        return [self._policy(url) for url in urls]
 
+    def get(self, resource: str) -> ResourcePolicy:
+        if "://" in resource:
+            return self._policy(resource)
+        with translated(f"GetQueueUrl({resource})"):
+            url = self._sqs(None).get_queue_url(
+                QueueName=resource, QueueOwnerAWSAccountId=self.account_id
+            )["QueueUrl"]
+        return self._policy(url)
 
-def queue_url(sqs: SQSClient, name: str, account_id: str) -> str:
-    with translated(f"GetQueueUrl({name})"):
-        return sqs.get_queue_url(QueueName=name, QueueOwnerAWSAccountId=account_id)["QueueUrl"]
+    def _policy(self, url: str) -> ResourcePolicy:
+        region = queue_region(url) or self.region
+        with translated(f"GetQueueAttributes({url})"):
+            attrs = self._sqs(region).get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])
+        document = attrs.get("Attributes", {}).get("Policy") or None
+        return ResourcePolicy(self.account_id, self.kind, url, region, document)
+
+    def delete(self, policy: ResourcePolicy) -> str | None:
+        # The unlock task policy allows SetQueueAttributes, not RemovePermission: clear "Policy".
+        sqs = self._sqs(policy.region)
+        with translated(f"SetQueueAttributes({policy.resource})"):
+            return request_id_of(
+                sqs.set_queue_attributes(QueueUrl=policy.resource, Attributes={"Policy": ""})
+            )
 
 
 def queue_region(url: str) -> str | None:
@@ -57,16 +118,3 @@ def queue_region(url: str) -> str | None:
     if len(parts) >= 3 and parts[0] == "sqs" and parts[-2:] == ["amazonaws", "com"]:
         return parts[1]
     return None
-
-
-def queue_policy(sqs: SQSClient, url: str) -> str | None:
-    with translated(f"GetQueueAttributes({url})"):
-        attrs = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])
-    policy = attrs.get("Attributes", {}).get("Policy")
-    return policy or None
-
-
-def delete_queue_policy(sqs: SQSClient, url: str) -> str | None:
-    # The unlock task policy allows SetQueueAttributes, not RemovePermission: clear "Policy".
-    with translated(f"SetQueueAttributes({url})"):
-        return request_id_of(sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": ""}))

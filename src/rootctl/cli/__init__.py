@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from rootctl._version import __version__
+from rootctl.cli.common import error_line
 from rootctl.cli.credential_cmds import (
     allow_password_recovery,
     audit,
@@ -43,10 +44,10 @@ class _OneLineErrors(click.Group):
             sys.exit(error.exit_code)
         except click.UsageError as error:
             hint = f" (see '{error.ctx.command_path} --help')" if error.ctx else ""
-            click.echo(f"Error: {error.format_message()}{hint}", err=True)
+            click.echo(error_line(error.format_message()) + hint, err=True)
             sys.exit(error.exit_code)
         except click.ClickException as error:
-            error.show()
+            click.echo(error_line(error.format_message()), err=True)
             sys.exit(error.exit_code)
         except click.Abort:
             click.echo("Aborted.", err=True)

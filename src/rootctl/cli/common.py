@@ -1,24 +1,34 @@
 """What every command shares: connection/target/output options, the engine, consoles,
-confirmation, progress, and the mapping of outcomes and errors to exit codes."""
+confirmation, progress, and the mapping of outcomes and errors to exit codes.
+
+The output helpers here are the last line of defence for outside text (names, AWS messages,
+journal fields): consoles never parse markup or emoji codes, and whatever a command prints
+through ``show``/``say``/``fail``/``confirm`` or an ``Error:`` line shows control and bidi
+characters as visible escapes (rootctl.render.text).
+"""
 
 from __future__ import annotations
 
 import functools
 import io
-import json
 import logging
 import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, NoReturn, ParamSpec, TypeVar
+from typing import IO, Any, NoReturn, ParamSpec, TypeVar
 
 import click
 from rich.console import Console, RenderableType
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
 
 import rootctl
+from rootctl.cli import inputs
+from rootctl.cli.wording import advice_text, describe
 from rootctl.models import ProgressCallback, ProgressEvent, TargetSelector
+from rootctl.render.registry import RenderContext, formats, render
+from rootctl.render.text import inert, inert_lines, json_text
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -52,33 +62,78 @@ def _pipe_width() -> int:
         return PIPE_WIDTH
 
 
+def new_console(file: IO[str], **options: Any) -> Console:
+    """A console that prints text as given: no markup, no emoji codes, no highlighting."""
+    return Console(file=file, markup=False, emoji=False, highlight=False, **options)
+
+
 def show(renderable: RenderableType, *, to_stderr: bool = False) -> None:
     """Print for people: colour on a terminal; plain, bounded, no trailing blanks on a pipe."""
     stream = sys.stderr if to_stderr else sys.stdout
+    if isinstance(renderable, str):
+        renderable = Text(inert_lines(renderable))
     if stream.isatty():
-        Console(file=stream, highlight=False).print(renderable)
+        new_console(stream).print(renderable)
         return
     buffer = io.StringIO()
-    Console(file=buffer, width=_pipe_width(), no_color=True, highlight=False).print(renderable)
+    new_console(buffer, width=_pipe_width(), no_color=True).print(renderable)
     stream.write("\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n")
 
 
 def say(message: str) -> None:
-    """A line for the person, on stderr, so stdout stays parseable."""
-    click.echo(message, err=True)
+    """A message for the person, on stderr, so stdout stays parseable. Its line breaks stay;
+    any other control or bidi character shows as an escape."""
+    click.echo(inert_lines(message), err=True)
 
 
 def emit_json(document: dict[str, Any]) -> None:
-    click.echo(json.dumps(document, indent=2, ensure_ascii=False))
+    """Exact JSON; characters a terminal would act on are written as ``\\uXXXX`` escapes."""
+    click.echo(json_text(document))
 
 
 def emit_text(text: str) -> None:
     click.echo(text, nl=False)
 
 
+def exit_code(report: rootctl.AccountReport[Any], *, clean: bool) -> int:
+    """Exit code of a fan-out: interrupted 130; every account worked on failed 3 (AWS
+    stopped the run itself: no sts:AssumeRoot, an SCP on everything, throttled out); then 0
+    when ``clean``, else 1."""
+    if report.interrupted:
+        return EXIT_INTERRUPTED
+    if report.all_failed:
+        return EXIT_AWS
+    return EXIT_OK if clean else EXIT_FINDINGS
+
+
+def error_line(error: BaseException | str) -> str:
+    """``Error: …`` on one line, whatever AWS or the input put in the message; a rootctl
+    error with its advice in the CLI's words."""
+    text = describe(error) if isinstance(error, rootctl.RootctlError) else str(error)
+    return f"Error: {inert(text)}"
+
+
 def fail(error: rootctl.RootctlError) -> NoReturn:
-    click.echo(f"Error: {error}", err=True)
+    click.echo(error_line(error), err=True)
     raise Exit(error.exit_code)
+
+
+def emit(
+    value: object,
+    fmt: str,
+    *,
+    organization: rootctl.Organization | None = None,
+    to_stderr: bool = False,
+) -> None:
+    """Render ``value`` as ``fmt`` through the renderer registry and print it: JSON and CSV
+    as text on stdout, tables and trees for people (stderr when ``to_stderr``)."""
+    rendered = render(value, fmt, RenderContext(organization, advice_text))
+    if isinstance(rendered, dict):
+        emit_json(rendered)
+    elif isinstance(rendered, str):
+        emit_text(rendered)
+    else:
+        show(rendered, to_stderr=to_stderr)
 
 
 # -- options ---------------------------------------------------------------------------------
@@ -87,9 +142,12 @@ def fail(error: rootctl.RootctlError) -> NoReturn:
 def connection_options(f: Callable[P, R]) -> Callable[P, R]:
     options = [
         click.option("--profile", help="AWS profile (default: the standard chain, AWS_PROFILE)."),
-        click.option("--region", help="AWS region for STS/SQS (never aws-global)."),
+        click.option(
+            "--region", callback=inputs.region, help="AWS region for STS/SQS (never aws-global)."
+        ),
         click.option(
             "--endpoint-url",
+            callback=inputs.endpoint_url,
             help="Send every AWS call here (e.g. the sandbox). AWS_ENDPOINT_URL also works.",
         ),
         click.option(
@@ -128,8 +186,8 @@ def target_options(f: Callable[P, R]) -> Callable[P, R]:
         click.option("--exclude", multiple=True, metavar="ID", help="Leave out; repeatable."),
         click.option(
             "--accounts-file",
-            type=click.Path(dir_okay=False),
-            help="File of account ids (whitespace/comma separated, # comments).",
+            type=click.Path(dir_okay=False, allow_dash=True),
+            help="File of account ids (whitespace/comma separated, # comments); - reads stdin.",
         ),
     ]
     for option in reversed(options):
@@ -137,7 +195,10 @@ def target_options(f: Callable[P, R]) -> Callable[P, R]:
     return f
 
 
-def output_option(*choices: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+def output_option(model: type | str, *more: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """``-o/--output``: every format the renderer registry has for ``model`` (or the formats
+    named, for output that is not one model)."""
+    choices = formats(model) if isinstance(model, type) else (model, *more)
     return click.option(
         "-o",
         "--output",
@@ -164,15 +225,21 @@ def engine(kwargs: dict[str, Any]) -> Iterator[rootctl.RootAccess]:
     debug = kwargs.pop("debug")
     handler = rootctl.enable_debug_logging(sys.stderr) if debug else None
     try:
-        with rootctl.RootAccess(
+        connection = rootctl.ConnectionOptions(
             profile=kwargs.pop("profile"),
             region=kwargs.pop("region"),
             endpoint_url=kwargs.pop("endpoint_url"),
-            journal_path=kwargs.pop("journal_path"),
-            concurrency=kwargs.pop("concurrency"),
             max_attempts=kwargs.pop("max_attempts"),
+        )
+        with rootctl.RootAccess(
+            connection, journal=kwargs.pop("journal_path"), concurrency=kwargs.pop("concurrency")
         ) as ra:
-            yield ra
+            try:
+                yield ra
+            finally:
+                if ra.throttled_calls:
+                    # A run that usually takes seconds and took minutes: say why.
+                    say(f"AWS throttled {ra.throttled_calls} calls; retried.")
     finally:
         if handler is not None:
             logging.getLogger().removeHandler(handler)
@@ -189,7 +256,7 @@ def command(f: Callable[P, int | None]) -> Callable[P, None]:
         except Exit as exc:
             code = exc.code
         except rootctl.RootctlError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            click.echo(error_line(exc), err=True)
             code = exc.exit_code
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
@@ -207,11 +274,11 @@ def confirm(question: str, *, yes: bool, what: str) -> None:
         fail(
             rootctl.InputError(
                 f"refusing to {what} without a terminal to confirm on.",
-                "Pass --yes to confirm non-interactively.",
+                rootctl.Advice(rootctl.AdviceCode.CONFIRM_WITH_YES),
             )
         )
     try:
-        answer = click.confirm(question, default=False, err=True)
+        answer = click.confirm(inert(question), default=False, err=True)
     except click.Abort:  # Ctrl-C or end of input at the prompt
         say("\nNothing done.")
         raise Exit(EXIT_INTERRUPTED) from None
@@ -227,14 +294,14 @@ def progress_bar(label: str) -> Iterator[ProgressCallback | None]:
         yield None
         return
     bar = Progress(
-        TextColumn("{task.description}"),
+        TextColumn("{task.description}", markup=False),
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
-        console=Console(stderr=True),
+        console=new_console(sys.stderr),
         transient=True,
     )
-    task = bar.add_task(label, total=None)
+    task = bar.add_task(inert(label), total=None)
 
     def update(event: ProgressEvent) -> None:
         bar.update(task, total=event.total, completed=event.done)

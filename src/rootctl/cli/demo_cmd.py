@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from rootctl.cli import extras
+
 
 @click.command()
 @click.option("--step", is_flag=True, help="Pause before each step (press Enter to go on).")
@@ -34,6 +36,8 @@ def demo(step: bool, serve: bool, journal_path: Path | None, host: str, port: in
     enable and delegate, audit, a root sign-in before and after deleting its credentials,
     password recovery, unlocking a bucket and a queue, an org-wide clean-up and what it
     means for Security Hub and CIS. Exits 0 when every step turned out as expected."""
+    extras.require("rootctl demo", "sandbox")
     from rootctl.demo import run  # the sandbox (moto) loads only when the demo runs
 
-    sys.exit(run(step=step, serve=serve, journal=journal_path, host=host, port=port))
+    root = click.get_current_context().find_root().command
+    sys.exit(run(cli=root, step=step, serve=serve, journal=journal_path, host=host, port=port))

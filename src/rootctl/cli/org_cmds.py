@@ -11,13 +11,11 @@ from rootctl.cli.common import (
     command,
     confirm,
     connection_options,
-    emit_json,
+    emit,
     engine,
     output_option,
-    show,
 )
-from rootctl.models import Capability, FeatureChange
-from rootctl.render import human, serialize
+from rootctl.models import Capability, FeatureChange, OrgStatus
 
 
 def _capabilities(credentials_management: bool, root_sessions: bool) -> tuple[Capability, ...]:
@@ -30,10 +28,7 @@ def _capabilities(credentials_management: bool, root_sessions: bool) -> tuple[Ca
 
 
 def _show_change(change: FeatureChange, output: str) -> int:
-    if output == "json":
-        emit_json(serialize.feature_change(change))
-    else:
-        show(human.feature_change(change))
+    emit(change, output)
     # A failed step is an AWS refusal that stopped the change.
     return EXIT_AWS if change.failed else 0
 
@@ -54,17 +49,13 @@ capability_flags = [
 
 @click.command()
 @connection_options
-@output_option("table", "json")
+@output_option(OrgStatus)
 @command
 def status(output: str, **kwargs: Any) -> int:
     """Organization, caller (management or delegated admin), IAM trusted access,
     the two capabilities and the IAM delegated administrator."""
     with engine(kwargs) as ra:
-        state = ra.status()
-    if output == "json":
-        emit_json(serialize.status_document(state))
-    else:
-        show(human.status(state))
+        emit(ra.status(), output)
     return 0
 
 
@@ -74,7 +65,7 @@ def status(output: str, **kwargs: Any) -> int:
 @click.option("--delegate", metavar="ACCOUNT_ID", help="Also register this IAM delegated admin.")
 @click.option("--dry-run", is_flag=True, help="Show the steps without doing them.")
 @connection_options
-@output_option("table", "json")
+@output_option(FeatureChange)
 @command
 def enable(
     credentials_management: bool,
@@ -87,6 +78,8 @@ def enable(
     """Turn on IAM trusted access (if needed) and the chosen capabilities (both by default);
     optionally register the IAM delegated administrator. Idempotent."""
     with engine(kwargs) as ra:
+        if not dry_run:
+            ra.prepare_journal()
         change = ra.enable(
             _capabilities(credentials_management, root_sessions),
             delegate=delegate,
@@ -106,7 +99,7 @@ def enable(
 @click.option("--dry-run", is_flag=True, help="Show the steps without doing them.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @connection_options
-@output_option("table", "json")
+@output_option(FeatureChange)
 @command
 def disable(
     credentials_management: bool,
@@ -122,6 +115,7 @@ def disable(
     capabilities = _capabilities(credentials_management, root_sessions)
     with engine(kwargs) as ra:
         if not dry_run:
+            ra.prepare_journal()
             names = ", ".join(c.value for c in capabilities)
             extra = " and IAM trusted access" if trusted_access else ""
             confirm(f"Disable {names}{extra}?", yes=yes, what="disable root access management")
@@ -136,7 +130,7 @@ def disable(
 @click.option("--dry-run", is_flag=True, help="Show the steps without doing them.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @connection_options
-@output_option("table", "json")
+@output_option(FeatureChange)
 @command
 def delegate(
     register: str | None,
@@ -154,6 +148,8 @@ def delegate(
     if account and not deregister:
         raise click.UsageError("--account only goes with --deregister.")
     with engine(kwargs) as ra:
+        if (register or deregister) and not dry_run:
+            ra.prepare_journal()
         if register:
             return _show_change(ra.enable((), delegate=register, dry_run=dry_run), output)
         if deregister:
@@ -166,9 +162,5 @@ def delegate(
                     what="deregister the IAM delegated administrator",
                 )
             return _show_change(ra.deregister_delegate(account, dry_run=dry_run), output)
-        state = ra.status()
-    if output == "json":
-        emit_json(serialize.status_document(state))
-    else:
-        show(human.status(state))
+        emit(ra.status(), output)
     return 0

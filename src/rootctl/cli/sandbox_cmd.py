@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 import click
 
+from rootctl.cli import extras
+
 if TYPE_CHECKING:
     from rootctl.sandbox import Sandbox
 
@@ -113,6 +115,7 @@ def serve(
     verbose: bool,
 ) -> None:
     """Serve the sandbox over HTTP in the foreground until Ctrl-C."""
+    extras.require("rootctl sandbox serve", "sandbox")
     from rootctl.sandbox import Sandbox, SeedError
     from rootctl.sandbox.server import SandboxServer, is_loopback
 

@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 import rootctl
+from rootctl.cli import extras
 from rootctl.cli.common import command, connection_options, fail, say
 from rootctl.errors import InputError
 
@@ -55,6 +56,10 @@ def ui(
     Binds 127.0.0.1 by default. The printed link carries a secret for this run: open it once,
     the browser then keeps a session cookie. Ctrl-C stops the server.
     """
+    if use_sandbox:
+        extras.require("rootctl ui --sandbox", "web", "sandbox")
+    else:
+        extras.require("rootctl ui", "web")
     from rootctl.web import DashboardServer, create_app
     from rootctl.web.server import embedded_sandbox, forget_local_aws_config
 
@@ -79,8 +84,18 @@ def ui(
                 f"Sandbox: an emulated organization ({sb.organization_id}) served at "
                 f"{sb.endpoint_url}; nothing here touches AWS."
             )
+        connection = rootctl.ConnectionOptions(
+            profile=kwargs["profile"],
+            region=kwargs["region"],
+            endpoint_url=kwargs["endpoint_url"],
+            max_attempts=kwargs["max_attempts"],
+            access_key_id=key_id,
+            secret_access_key=secret,
+        )
         ra = stack.enter_context(
-            rootctl.RootAccess(**kwargs, access_key_id=key_id, secret_access_key=secret)
+            rootctl.RootAccess(
+                connection, journal=kwargs["journal_path"], concurrency=kwargs["concurrency"]
+            )
         )
         app = create_app(ra, bind_host=host, extra_hosts=allowed_hosts, sandbox_note=note)
         try:
@@ -89,7 +104,7 @@ def ui(
             fail(InputError(f"cannot serve on {host}:{port}: {exc}"))
         if note:
             say(note)
-        say(f"Journal: {ra.journal.path}")
+        say(f"Journal: {ra.journal.location}")
         say("Open this link in your browser (it carries this run's secret; keep it private):")
         click.echo(server.login_url())
         say("Press Ctrl-C to stop.")
@@ -107,7 +122,7 @@ def _check_bind(host: str, allow_remote: bool) -> None:
         fail(
             InputError(
                 f"refusing to serve the dashboard on {host}: it is not a loopback address.",
-                "Pass --allow-remote if you really mean it (and read docs/web.md first).",
+                rootctl.Advice(rootctl.AdviceCode.ALLOW_REMOTE),
             )
         )
     say(

@@ -1,124 +1,114 @@
-"""`rootctl unlock-s3` and `unlock-sqs`: remove a resource policy that locks everyone out."""
+"""`rootctl unlock-s3` and `unlock-sqs`: remove a resource policy that locks everyone out.
+
+Both commands are one implementation over :class:`ResourceKind`; only their words differ.
+"""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import click
 
+from rootctl import validation
+from rootctl.cli import inputs
 from rootctl.cli.common import (
     EXIT_AWS,
     command,
     confirm,
     connection_options,
-    emit_json,
+    emit,
     engine,
     output_option,
     say,
-    show,
 )
-from rootctl.models import ResourcePolicy, UnlockResult, UnlockState
-from rootctl.render import human, serialize
+from rootctl.models import PolicyListing, ResourceKind, UnlockResult, UnlockState
+from rootctl.render.text import inert, pretty_policy
+
+__all__ = ["unlock_s3", "unlock_sqs"]
 
 
-def pretty_policy(policy: str) -> str:
-    try:
-        return json.dumps(json.loads(policy), indent=2)
-    except ValueError:
-        return policy
+@dataclass(frozen=True)
+class _Words:
+    noun: str  # "bucket"
+    argument: str  # the command's argument, "bucket" (shown as BUCKET)
+
+
+_WORDS = {
+    ResourceKind.S3_BUCKET: _Words("bucket", "bucket"),
+    ResourceKind.SQS_QUEUE: _Words("queue", "queue"),
+}
 
 
 def _unlock(
-    output: str,
+    kind: ResourceKind,
+    account: str,
+    resource: str | None,
     show_only: bool,
     yes: bool,
-    what: str,
-    resource: str | None,
-    list_all: Callable[[], list[ResourcePolicy]],
-    read: Callable[[str], ResourcePolicy],
-    remove: Callable[[str], UnlockResult],
+    output: str,
+    kwargs: dict[str, Any],
 ) -> int:
-    if resource is None:
-        policies = list_all()
-        if output == "json":
-            emit_json(serialize.resource_policies(policies))
-        else:
-            show(human.resource_policies(policies))
-        return 0
-    before = read(resource)
-    if show_only or before.policy is None:
-        if output == "json":
-            emit_json(serialize.resource_policies([before]))
-        elif before.policy is None:
-            say(f"{what} {before.resource} in {before.account_id} has no policy.")
-        else:
-            click.echo(pretty_policy(before.policy))
-        return 0
-    say(f"Policy of {what} {before.resource} in account {before.account_id}:")
-    click.echo(pretty_policy(before.policy), err=True)
-    confirm(
-        "Delete this policy? (it is saved in the journal first)",
-        yes=yes,
-        what=f"delete the {what} policy",
-    )
-    result = remove(resource)
-    if output == "json":
-        emit_json(serialize.unlock_result(result))
-    else:
-        show(human.unlock_result(result))
+    noun = _WORDS[kind].noun
+    with engine(kwargs) as ra:
+        if resource is not None and not show_only:
+            ra.prepare_journal()  # a journal that cannot be written stops us before AWS
+        if resource is None:
+            emit(ra.policies(account, kind), output)
+            return 0
+        before = ra.policy(account, kind, resource)
+        if show_only or before.policy is None:
+            if output == "json":
+                emit(PolicyListing(before.account_id, kind, (before,)), output)
+            elif before.policy is None:
+                say(
+                    f"{noun.capitalize()} {inert(before.resource)} in "
+                    f"{inert(before.account_id)} has no policy."
+                )
+            else:
+                click.echo(pretty_policy(before.policy))
+            return 0
+        say(f"Policy of {noun} {inert(before.resource)} in account {inert(before.account_id)}:")
+        click.echo(pretty_policy(before.policy), err=True)
+        confirm(
+            "Delete this policy? (it is saved in the journal first)",
+            yes=yes,
+            what=f"delete the {noun} policy",
+        )
+        result = ra.unlock(account, kind, resource)
+    emit(result, output)
     # One resource: if AWS refused the deletion, the run failed.
     return EXIT_AWS if result.state is UnlockState.FAILED else 0
 
 
-@click.command("unlock-s3")
-@click.argument("account")
-@click.argument("bucket", required=False)
-@click.option("--show", "show_only", is_flag=True, help="Only print the bucket policy.")
-@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-@connection_options
-@output_option("table", "json")
-@command
-def unlock_s3(
-    account: str, bucket: str | None, show_only: bool, yes: bool, output: str, **kwargs: Any
-) -> int:
-    """Delete BUCKET's policy in member ACCOUNT (S3UnlockBucketPolicy session), after saving
-    it in the journal. Without BUCKET: list the account's buckets and whether they have one."""
-    with engine(kwargs) as ra:
-        return _unlock(
-            output,
-            show_only,
-            yes,
-            "bucket",
-            bucket,
-            lambda: ra.list_bucket_policies(account),
-            lambda b: ra.bucket_policy(account, b),
-            lambda b: ra.unlock_s3(account, b),
-        )
+def _command(kind: ResourceKind, name: str, docstring: str) -> click.Command:
+    words = _WORDS[kind]
+    check = validation.bucket_name if kind is ResourceKind.S3_BUCKET else validation.queue_name
+
+    @click.command(name, help=docstring)
+    @click.argument("account")
+    @click.argument(words.argument, required=False, callback=inputs.argument(check))
+    @click.option("--show", "show_only", is_flag=True, help=f"Only print the {words.noun} policy.")
+    @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+    @connection_options
+    @output_option(UnlockResult)
+    @command
+    def unlock_command(account: str, show_only: bool, yes: bool, output: str, **kwargs: Any) -> int:
+        resource = kwargs.pop(words.argument)
+        return _unlock(kind, account, resource, show_only, yes, output, kwargs)
+
+    return unlock_command
 
 
-@click.command("unlock-sqs")
-@click.argument("account")
-@click.argument("queue", required=False)
-@click.option("--show", "show_only", is_flag=True, help="Only print the queue policy.")
-@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-@connection_options
-@output_option("table", "json")
-@command
-def unlock_sqs(
-    account: str, queue: str | None, show_only: bool, yes: bool, output: str, **kwargs: Any
-) -> int:
-    """Remove QUEUE's policy (name or URL) in member ACCOUNT (SQSUnlockQueuePolicy session),
-    after saving it in the journal. Without QUEUE: list the account's queues in --region."""
-    with engine(kwargs) as ra:
-        return _unlock(
-            output,
-            show_only,
-            yes,
-            "queue",
-            queue,
-            lambda: ra.list_queue_policies(account),
-            lambda q: ra.queue_policy(account, q),
-            lambda q: ra.unlock_sqs(account, q),
-        )
+unlock_s3 = _command(
+    ResourceKind.S3_BUCKET,
+    "unlock-s3",
+    "Delete BUCKET's policy in member ACCOUNT (S3UnlockBucketPolicy session), after saving "
+    "it in the journal. Without BUCKET: list the account's buckets and whether they have one.",
+)
+unlock_sqs = _command(
+    ResourceKind.SQS_QUEUE,
+    "unlock-sqs",
+    "Remove QUEUE's policy (name or URL) in member ACCOUNT (SQSUnlockQueuePolicy session), "
+    "after saving it in the journal. Without QUEUE: list the account's queues in --region.",
+)

@@ -7,22 +7,16 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TypeVar
+
+import boto3
 
 from rootctl.aws import iam_features
 from rootctl.aws import organizations as orgs_api
 from rootctl.aws.session import AwsSession, ConnectionOptions
-from rootctl.errors import AccessDenied, CapabilityDisabled, NotFound, RootctlError
-from rootctl.journal import Journal
-from rootctl.models import (
-    CallerIdentity,
-    Capability,
-    JournalStatus,
-    ResourcePolicy,
-    TaskPolicy,
-)
+from rootctl.errors import AccessDenied, Advice, AdviceCode, CapabilityDisabled, RootctlError
+from rootctl.journal import JournalStore
+from rootctl.models import CallerIdentity, Capability, JournalStatus, ResourcePolicy, TaskPolicy
 
-T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 # AssumeRoot sessions last only as long as the task needs (AWS allows 0–900 s).
@@ -38,22 +32,33 @@ SESSION_SECONDS = {
 @dataclass
 class Context:
     options: ConnectionOptions
-    journal: Journal
+    journal: JournalStore
+    concurrency: int
+    session: boto3.Session | None = None  # injected by the library user, else built
+    account_names: dict[str, str] = field(default_factory=dict)  # filled by organization()
     _aws: AwsSession | None = None
     _caller: CallerIdentity | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    @property
-    def concurrency(self) -> int:
-        return self.options.concurrency
 
     @property
     def aws(self) -> AwsSession:
         """Built on first use, so journal-only work needs no AWS configuration."""
         with self._lock:
             if self._aws is None:
-                self._aws = AwsSession(self.options)
+                self._aws = AwsSession(
+                    self.options, concurrency=self.concurrency, session=self.session
+                )
             return self._aws
+
+    @property
+    def built_aws(self) -> AwsSession | None:
+        """The AWS session if one was built (without building one)."""
+        return self._aws
+
+    def close(self) -> None:
+        with self._lock:
+            if self._aws is not None:
+                self._aws.close()
 
     @staticmethod
     def new_run_id() -> str:
@@ -61,10 +66,7 @@ class Context:
 
     def caller(self) -> CallerIdentity:
         if self._caller is None:
-            ident = orgs_api.caller_identity(self.aws)
-            self._caller = CallerIdentity(
-                arn=ident["Arn"], account_id=ident["Account"], user_id=ident["UserId"]
-            )
+            self._caller = orgs_api.caller_identity(self.aws)
         return self._caller
 
     def require(self, capability: Capability) -> None:
@@ -78,10 +80,10 @@ class Context:
         except AccessDenied:
             log.debug("cannot read the organization's features; skipping the preflight check")
             return
-        if capability.value not in enabled:
+        if capability not in enabled:
             raise CapabilityDisabled(
                 f"{capability.label} ({capability.value}) is not enabled for the organization.",
-                f"Run `rootctl enable {capability.cli_flag}` from the management account.",
+                Advice(AdviceCode.ENABLE_CAPABILITY, {"capability": capability.value}),
             )
 
     def journaled(
@@ -105,15 +107,8 @@ class Context:
             caller_arn=self.caller().arn,
             items=items,
             saved_policy=saved_policy,
+            account_name=self.account_names.get(target or ""),
         )
-        return self._complete(entry_id, call, already_done)
-
-    def _complete(
-        self,
-        entry_id: int,
-        call: Callable[[], str | None],
-        already_done: Callable[[RootctlError], bool],
-    ) -> JournaledCall:
         try:
             request_id = call()
         except RootctlError as exc:
@@ -142,7 +137,3 @@ class JournaledCall:
     @property
     def ok(self) -> bool:
         return self.error is None or self.already
-
-
-def is_not_found(exc: RootctlError) -> bool:
-    return isinstance(exc, NotFound)

@@ -1,39 +1,44 @@
 """``RootAccess``: the one engine behind the CLI, the web dashboard and the demo.
 
-Build it from connection options, then call its methods. Methods return typed models
-(:mod:`rootctl.models`), raise :class:`rootctl.errors.RootctlError` subclasses for
-problems that stop an operation, and never print. Long operations take an optional
-``progress`` callback and an optional ``cancel`` event; per-account failures are reported in
-the result, not raised. Confirmation is the face's job: show the plan, then call the action.
+Build it from :class:`ConnectionOptions` (or an injected ``boto3.Session``), then call its
+methods. Methods return typed models (:mod:`rootctl.models`), raise
+:class:`rootctl.errors.RootctlError` subclasses for problems that stop an operation, and never
+print. Long operations take an optional ``progress`` callback and an optional ``cancel``
+event; per-account failures are reported in the result, not raised. Confirmation is the
+face's job: show the plan, then call the action.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
-from datetime import datetime
 from pathlib import Path
+
+import boto3
 
 from rootctl.aws.session import ConnectionOptions
 from rootctl.core import audit as audit_mod
 from rootctl.core import deletion, features, recovery, targets, unlock
-from rootctl.core.compliance import ComplianceReport, evaluate
+from rootctl.core.compliance import evaluate
 from rootctl.core.context import Context
+from rootctl.core.fanout import Run
 from rootctl.core.organization import read_organization, read_status
 from rootctl.errors import InputError
-from rootctl.journal import Journal
+from rootctl.journal import Journal, JournalStore
 from rootctl.models import (
     AuditReport,
     CallerIdentity,
     Capability,
+    ComplianceReport,
     CredentialKind,
     DeletionPlan,
     DeletionReport,
     FeatureChange,
-    JournalEntry,
-    JournalStatus,
+    JournalQuery,
+    JournalRow,
     Organization,
     OrgStatus,
+    PolicyListing,
     ProgressCallback,
     RecoveryReport,
     ResourceKind,
@@ -50,47 +55,34 @@ BOTH = (Capability.ROOT_CREDENTIALS_MANAGEMENT, Capability.ROOT_SESSIONS)
 class RootAccess:
     """Centralized root access management for one AWS Organization.
 
-    ``profile``/``region``/``endpoint_url`` default to the standard AWS configuration chain
-    (AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL[_<SERVICE>] …). ``journal_path`` defaults to
-    ``$ROOTCTL_JOURNAL`` or ``~/.local/state/rootctl/journal.sqlite3``. Explicit
-    ``access_key_id``/``secret_access_key``/``session_token`` replace the credential chain.
+    ``connection`` defaults to the standard AWS configuration chain (AWS_PROFILE, AWS_REGION,
+    AWS_ENDPOINT_URL[_<SERVICE>] …); ``session`` injects your own ``boto3.Session`` (explicit
+    keys, a custom credential provider). ``journal`` is a journal store (the SQLite
+    :class:`rootctl.Journal`, or another ``JournalStore``) or a path; by default
+    ``$ROOTCTL_JOURNAL`` or ``~/.local/state/rootctl/journal.sqlite3``.
+    ``concurrency`` bounds how many accounts are worked on at once (and so how many root
+    sessions are open at once).
     """
 
     def __init__(
         self,
+        connection: ConnectionOptions | None = None,
         *,
-        profile: str | None = None,
-        region: str | None = None,
-        endpoint_url: str | None = None,
-        journal_path: str | Path | None = None,
+        session: boto3.Session | None = None,
+        journal: JournalStore | str | Path | None = None,
         concurrency: int = DEFAULT_CONCURRENCY,
-        max_attempts: int = 8,
-        connect_timeout: float = 5.0,
-        read_timeout: float = 30.0,
-        access_key_id: str | None = None,
-        secret_access_key: str | None = None,
-        session_token: str | None = None,
     ) -> None:
         if concurrency < 1:
             raise InputError(f"concurrency must be at least 1, not {concurrency}.")
-        options = ConnectionOptions(
-            profile=profile,
-            region=region,
-            endpoint_url=endpoint_url,
-            concurrency=concurrency,
-            max_attempts=max_attempts,
-            connect_timeout=connect_timeout,
-            read_timeout=read_timeout,
-            access_key_id=access_key_id,
-            secret_access_key=secret_access_key,
-            session_token=session_token,
+        self.journal: JournalStore = (
+            Journal(journal) if journal is None or isinstance(journal, str | Path) else journal
         )
-        self.journal = Journal(journal_path)
-        self._ctx = Context(options, self.journal)
+        self._ctx = Context(connection or ConnectionOptions(), self.journal, concurrency, session)
         self._org: Organization | None = None
         self._org_lock = threading.Lock()
 
     def close(self) -> None:
+        self._ctx.close()
         self.journal.close()
 
     def __enter__(self) -> RootAccess:
@@ -103,6 +95,18 @@ class RootAccess:
     def region(self) -> str:
         return self._ctx.aws.region
 
+    @property
+    def throttled_calls(self) -> int:
+        """How many times AWS throttled a call of this engine so far (each was retried, or
+        failed when the attempts ran out)."""
+        aws = self._ctx.built_aws
+        return 0 if aws is None else aws.throttled.count
+
+    def _run(
+        self, progress: ProgressCallback | None, cancel: threading.Event | None, phase: str
+    ) -> Run:
+        return Run(self._ctx.concurrency, progress, cancel, phase)
+
     # -- reading the organization --------------------------------------------------------
 
     def caller(self) -> CallerIdentity:
@@ -114,6 +118,7 @@ class RootAccess:
         with self._org_lock:
             if self._org is None or refresh:
                 self._org = read_organization(self._ctx)
+                self._ctx.account_names = {a.id: a.name for a in self._org.accounts}
             return self._org
 
     def status(self) -> OrgStatus:
@@ -156,8 +161,8 @@ class RootAccess:
     def select_targets(self, selector: TargetSelector) -> TargetSet:
         """Resolve a selector; raises InputError for malformed ids, unknown OUs, accounts
         outside the organization. The management account is always in ``skipped``."""
-        targets.validate(selector)  # syntax first: bad input must not cost an AWS call
-        return targets.resolve(selector, self.organization())
+        # Syntax first: bad input must not cost an AWS call. The file is read once (stdin).
+        return targets.resolve(targets.validate(selector), self.organization())
 
     # -- root credentials ------------------------------------------------------------------
 
@@ -169,7 +174,7 @@ class RootAccess:
         cancel: threading.Event | None = None,
     ) -> AuditReport:
         """Audit each selected account's root credentials (read-only)."""
-        return audit_mod.audit(self._ctx, target_set, progress, cancel)
+        return audit_mod.audit(self._ctx, target_set, self._run(progress, cancel, "audit"))
 
     def plan_deletion(
         self,
@@ -180,7 +185,10 @@ class RootAccess:
         cancel: threading.Event | None = None,
     ) -> DeletionPlan:
         """Fresh audit → the exact items to delete per account (nothing is changed)."""
-        return deletion.plan(self._ctx, target_set, tuple(kinds), progress, cancel)
+        self.journal.prepare_for_writing()  # the deletion will need it: fail before AssumeRoot
+        return deletion.plan(
+            self._ctx, target_set, tuple(kinds), self._run(progress, cancel, "audit")
+        )
 
     def delete_credentials(
         self,
@@ -190,7 +198,8 @@ class RootAccess:
         cancel: threading.Event | None = None,
     ) -> DeletionReport:
         """Remove exactly the items of ``plan``, each independently, journaled, then verify."""
-        return deletion.delete(self._ctx, plan, progress, cancel)
+        self.journal.prepare_for_writing()
+        return deletion.delete(self._ctx, plan, self._run(progress, cancel, "delete"))
 
     def allow_password_recovery(
         self,
@@ -201,7 +210,10 @@ class RootAccess:
     ) -> RecoveryReport:
         """CreateLoginProfile (no password) so the root e-mail's owner can use "Forgot
         password"."""
-        return recovery.allow_password_recovery(self._ctx, target_set, progress, cancel)
+        self.journal.prepare_for_writing()
+        return recovery.allow_password_recovery(
+            self._ctx, target_set, self._run(progress, cancel, "recovery")
+        )
 
     def compliance(
         self,
@@ -225,48 +237,33 @@ class RootAccess:
             raise InputError(f"{account_id} is the {targets.MANAGEMENT_REASON}.")
         return account_id
 
-    def list_bucket_policies(self, account_id: str) -> list[ResourcePolicy]:
-        return unlock.list_policies(self._ctx, self._member(account_id), ResourceKind.S3_BUCKET)
+    def policies(self, account_id: str, kind: ResourceKind) -> PolicyListing:
+        """Every bucket (or queue, in the engine's region) of ``account_id``, with its
+        policy."""
+        return unlock.list_policies(self._ctx, self._member(account_id), kind)
 
-    def list_queue_policies(self, account_id: str) -> list[ResourcePolicy]:
-        """Queues in the engine's region, with their policies."""
-        return unlock.list_policies(self._ctx, self._member(account_id), ResourceKind.SQS_QUEUE)
+    def policy(self, account_id: str, kind: ResourceKind, resource: str) -> ResourcePolicy:
+        """One bucket (by name) or queue (by URL, or by name in the engine's region)."""
+        return unlock.get_policy(self._ctx, self._member(account_id), kind, resource)
 
-    def bucket_policy(self, account_id: str, bucket: str) -> ResourcePolicy:
-        return unlock.get_policy(
-            self._ctx, self._member(account_id), ResourceKind.S3_BUCKET, bucket
-        )
-
-    def queue_policy(self, account_id: str, queue: str) -> ResourcePolicy:
-        """``queue`` is a queue URL or a name (looked up in the engine's region)."""
-        return unlock.get_policy(self._ctx, self._member(account_id), ResourceKind.SQS_QUEUE, queue)
-
-    def unlock_s3(self, account_id: str, bucket: str) -> UnlockResult:
-        """Save the bucket policy in the journal, then delete it."""
-        return unlock.unlock(self._ctx, self._member(account_id), ResourceKind.S3_BUCKET, bucket)
-
-    def unlock_sqs(self, account_id: str, queue: str) -> UnlockResult:
-        """Save the queue policy in the journal, then remove it."""
-        return unlock.unlock(self._ctx, self._member(account_id), ResourceKind.SQS_QUEUE, queue)
+    def unlock(self, account_id: str, kind: ResourceKind, resource: str) -> UnlockResult:
+        """Save the resource's policy in the journal, then remove it."""
+        self.journal.prepare_for_writing()
+        return unlock.unlock(self._ctx, self._member(account_id), kind, resource)
 
     # -- journal -------------------------------------------------------------------------------
 
-    def journal_entries(
-        self,
-        *,
-        since: datetime | None = None,
-        limit: int | None = None,
-        target: str | None = None,
-        action: str | None = None,
-        status: JournalStatus | None = None,
-    ) -> list[JournalEntry]:
-        """Journal rows, newest first, optionally filtered."""
-        return self.journal.entries(
-            since=since, limit=limit, target=target, action=action, status=status
-        )
+    def prepare_journal(self) -> None:
+        """Open and validate the journal for writing (create or upgrade it if new or older).
+        Raises JournalUnavailable; faces call it before reading AWS or asking to confirm."""
+        self.journal.prepare_for_writing()
 
-    def journal_entry(self, entry_id: int) -> JournalEntry:
+    def journal_entries(self, query: JournalQuery | None = None) -> list[JournalRow]:
+        """Journal rows, newest first; one that cannot be read is an UnreadableEntry."""
+        return self.journal.entries(query)
+
+    def journal_entry(self, entry_id: int) -> JournalRow:
         entry = self.journal.entry(entry_id)
         if entry is None:
-            raise InputError(f"journal entry {entry_id} does not exist in {self.journal.path}.")
+            raise InputError(f"journal entry {entry_id} does not exist in {self.journal.location}.")
         return entry

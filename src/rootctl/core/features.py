@@ -11,8 +11,15 @@ from rootctl.aws import organizations as orgs_api
 from rootctl.core.context import Context
 from rootctl.core.organization import read_status
 from rootctl.core.targets import check_account_id
-from rootctl.errors import AwsError, CallerNotManagement, InputError
-from rootctl.models import CallerRole, Capability, ChangeStep, FeatureChange, Organization
+from rootctl.errors import Advice, AdviceCode, CallerNotManagement, Conflict, InputError
+from rootctl.models import (
+    CallerRole,
+    Capability,
+    ChangeStep,
+    FeatureChange,
+    Organization,
+    StepState,
+)
 
 
 @dataclass(frozen=True)
@@ -28,7 +35,7 @@ def _require_management(role: CallerRole, what: str) -> None:
     if role in (CallerRole.DELEGATED_ADMIN, CallerRole.MEMBER):
         raise CallerNotManagement(
             f"{what} can only be done from the management account (caller is {role.value}).",
-            "Run it with credentials of the management account.",
+            Advice(AdviceCode.USE_MANAGEMENT_ACCOUNT),
         )
 
 
@@ -38,11 +45,11 @@ def _run(ctx: Context, org_id: str, steps: Sequence[_Step], dry_run: bool) -> li
     failed = False
     for step in steps:
         if not step.needed:
-            done.append(ChangeStep(step.description, "already"))
+            done.append(ChangeStep(step.description, StepState.ALREADY))
         elif dry_run:
-            done.append(ChangeStep(step.description, "planned"))
+            done.append(ChangeStep(step.description, StepState.PLANNED))
         elif failed:
-            done.append(ChangeStep(step.description, "not-run", "an earlier step failed"))
+            done.append(ChangeStep(step.description, StepState.NOT_RUN, "an earlier step failed"))
         else:
             outcome = ctx.journaled(
                 run_id=run_id,
@@ -54,9 +61,9 @@ def _run(ctx: Context, org_id: str, steps: Sequence[_Step], dry_run: bool) -> li
             )
             if outcome.error is not None:
                 failed = True
-                done.append(ChangeStep(step.description, "failed", str(outcome.error)))
+                done.append(ChangeStep(step.description, StepState.FAILED, str(outcome.error)))
             else:
-                done.append(ChangeStep(step.description, "done"))
+                done.append(ChangeStep(step.description, StepState.DONE))
     return done
 
 
@@ -68,7 +75,7 @@ def enable(
     dry_run: bool,
 ) -> FeatureChange:
     if delegate is not None:
-        delegate = check_account_id(delegate, "--delegate account id")
+        delegate = check_account_id(delegate, "delegate account id")
         if org.account(delegate) is None:
             raise InputError(f"account {delegate} is not in organization {org.id}.")
         if delegate == org.management_account_id:
@@ -89,7 +96,7 @@ def enable(
                 f"enable {cap.label} ({cap.value})",
                 "enable-capability",
                 cap.value,
-                partial(iam_features.enable_feature, ctx.aws, cap.value),
+                partial(iam_features.enable_feature, ctx.aws, cap),
                 not before.has(cap),
             )
             for cap in capabilities
@@ -118,10 +125,10 @@ def disable(
         _require_management(before.caller_role, "Disabling IAM trusted access")
         if before.delegated_admins:
             # AWS refuses this; say so before changing anything else.
-            raise AwsError(
+            raise Conflict(
                 "IAM trusted access cannot be disabled while an IAM delegated administrator "
                 f"({before.delegated_admins[0].account_id}) is registered.",
-                "Run `rootctl delegate --deregister` first.",
+                Advice(AdviceCode.DEREGISTER_DELEGATE_FIRST),
             )
     features_known = before.capabilities is not None
     steps = [
@@ -129,7 +136,7 @@ def disable(
             f"disable {cap.label} ({cap.value})",
             "disable-capability",
             cap.value,
-            partial(iam_features.disable_feature, ctx.aws, cap.value),
+            partial(iam_features.disable_feature, ctx.aws, cap),
             before.has(cap) or not features_known,
         )
         for cap in capabilities
@@ -171,7 +178,9 @@ def deregister_delegate(ctx: Context, account_id: str | None, dry_run: bool) -> 
     result = _run(ctx, before.organization_id, steps, dry_run)
     if not targets:
         result = [
-            ChangeStep("deregister the IAM delegated administrator", "already", "none registered")
+            ChangeStep(
+                "deregister the IAM delegated administrator", StepState.ALREADY, "none registered"
+            )
         ]
     after = before if dry_run else read_status(ctx)
     return FeatureChange(before, after, tuple(result), dry_run)

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from typing import TYPE_CHECKING, Any
+from dataclasses import replace
+from typing import Any
 
 from rootctl.aws import iam_features
 from rootctl.aws import organizations as orgs_api
 from rootctl.core.context import Context
-from rootctl.errors import AwsError, NotManagementOrDelegate, TrustedAccessDisabled
+from rootctl.errors import (
+    Advice,
+    AdviceCode,
+    AwsError,
+    NotManagementOrDelegate,
+    TrustedAccessDisabled,
+)
 from rootctl.models import (
     Account,
     CallerRole,
@@ -18,9 +25,6 @@ from rootctl.models import (
     OrgStatus,
     OrgUnit,
 )
-
-if TYPE_CHECKING:
-    from mypy_boto3_organizations.type_defs import AccountTypeDef
 
 
 def read_organization(ctx: Context) -> Organization:
@@ -33,15 +37,15 @@ def read_organization(ctx: Context) -> Organization:
     breadth-first order of a sequential walk.
     """
     children: dict[str, list[OrgUnit]] = {}
-    listed: dict[str, list[AccountTypeDef]] = {}
+    listed: dict[str, list[Account]] = {}
     with ThreadPoolExecutor(max_workers=ctx.concurrency, thread_name_prefix="rootctl-org") as pool:
         described_future = pool.submit(orgs_api.describe_organization, ctx.aws)
-        root = OrgUnit(orgs_api.root_id(ctx.aws), "Root", None, ("Root",))
+        root = orgs_api.root(ctx.aws)
         pending: dict[Future[Any], tuple[str, OrgUnit]] = {}
 
         def list_children(parent: OrgUnit) -> None:
-            pending[pool.submit(orgs_api.child_accounts, ctx.aws, parent.id)] = ("a", parent)
-            pending[pool.submit(orgs_api.child_units, ctx.aws, parent.id)] = ("u", parent)
+            pending[pool.submit(orgs_api.child_accounts, ctx.aws, parent)] = ("a", parent)
+            pending[pool.submit(orgs_api.child_units, ctx.aws, parent)] = ("u", parent)
 
         list_children(root)
         while pending:
@@ -51,37 +55,23 @@ def read_organization(ctx: Context) -> Organization:
                 if kind == "a":
                     listed[parent.id] = future.result()
                     continue
-                found = [
-                    OrgUnit(
-                        ou["Id"], ou.get("Name", ""), parent.id, (*parent.path, ou.get("Name", ""))
-                    )
-                    for ou in future.result()
-                ]
-                children[parent.id] = found
-                for unit in found:
+                children[parent.id] = future.result()
+                for unit in children[parent.id]:
                     list_children(unit)
         described = described_future.result()
-    management_id = str(described.get("MasterAccountId", ""))
     units = [root]
     for unit in units:  # breadth-first: the list grows while it is walked
         units += children[unit.id]
+    management_id = described.management_account_id
     accounts = [
-        Account(
-            id=raw["Id"],
-            name=raw.get("Name", ""),
-            email=raw.get("Email", ""),
-            state=orgs_api.account_state(raw),
-            parent_id=unit.id,
-            ou_path=unit.path,
-            is_management=raw["Id"] == management_id,
-        )
+        replace(account, is_management=True) if account.id == management_id else account
         for unit in units
-        for raw in listed[unit.id]
+        for account in listed[unit.id]
     ]
     return Organization(
-        id=described["Id"],
-        feature_set=str(described.get("FeatureSet", "")),
-        management_account_id=management_id,
+        id=described.id,
+        feature_set=described.feature_set,
+        management_account_id=described.management_account_id,
         root_id=root.id,
         units=tuple(units),
         accounts=tuple(sorted(accounts, key=lambda a: (a.ou_path, a.name, a.id))),
@@ -92,8 +82,9 @@ def read_status(ctx: Context) -> OrgStatus:
     """Everything ``rootctl status`` shows; facts the caller may not read come back as None."""
     caller = ctx.caller()
     described = orgs_api.describe_organization(ctx.aws)
-    management_id = str(described.get("MasterAccountId", ""))
+    management_id = described.management_account_id
     notes: list[str] = []
+    advice: list[Advice] = []
 
     trusted: bool | None
     try:
@@ -106,13 +97,14 @@ def read_status(ctx: Context) -> OrgStatus:
     features_readable = False
     not_admin = False
     try:
-        capabilities = frozenset(Capability(f) for f in iam_features.enabled_features(ctx.aws))
+        capabilities = iam_features.enabled_features(ctx.aws)
         features_readable = True
         if trusted is None:
             trusted = True  # ListOrganizationsFeatures only answers with trusted access on
     except TrustedAccessDisabled:
         trusted = False
-        notes.append("IAM trusted access is off: run `rootctl enable` from the management account.")
+        notes.append("IAM trusted access is off.")
+        advice.append(Advice(AdviceCode.ENABLE_TRUSTED_ACCESS))
     except NotManagementOrDelegate as exc:
         not_admin = True
         notes.append(str(exc))
@@ -121,10 +113,7 @@ def read_status(ctx: Context) -> OrgStatus:
 
     delegates: tuple[DelegatedAdmin, ...] | None
     try:
-        delegates = tuple(
-            DelegatedAdmin(d["Id"], d.get("Name", ""), d.get("Email", ""))
-            for d in orgs_api.delegated_admins(ctx.aws)
-        )
+        delegates = orgs_api.delegated_admins(ctx.aws)
     except AwsError as exc:
         delegates = None
         notes.append(f"IAM delegated administrator unknown: {exc}")
@@ -140,8 +129,8 @@ def read_status(ctx: Context) -> OrgStatus:
     else:
         role = CallerRole.UNKNOWN
     return OrgStatus(
-        organization_id=described["Id"],
-        feature_set=str(described.get("FeatureSet", "")),
+        organization_id=described.id,
+        feature_set=described.feature_set,
         management_account_id=management_id,
         caller=caller,
         caller_role=role,
@@ -149,4 +138,5 @@ def read_status(ctx: Context) -> OrgStatus:
         capabilities=capabilities,
         delegated_admins=delegates,
         notes=tuple(notes),
+        advice=tuple(advice),
     )

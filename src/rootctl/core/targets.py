@@ -6,12 +6,12 @@ Every problem with the input is an :class:`InputError` raised before anything is
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
+from rootctl import validation
 from rootctl.errors import InputError
 from rootctl.models import Account, Organization, SkippedAccount, TargetSelector, TargetSet
 
-ACCOUNT_ID = re.compile(r"^\d{12}$")
+ACCOUNT_ID = validation.ACCOUNT_ID
 OU_ID = re.compile(r"^ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}$")
 ROOT_ID = re.compile(r"^r-[0-9a-z]{4,32}$")
 
@@ -35,25 +35,8 @@ def check_unit_id(value: str) -> str:
 
 
 def read_accounts_file(path: str) -> tuple[str, ...]:
-    """Account ids from a file: whitespace or comma separated, ``#`` starts a comment."""
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read accounts file {path}: {exc}.") from None
-    ids: list[str] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        for token in re.split(r"[\s,;]+", line.split("#", 1)[0]):
-            if not token:
-                continue
-            if not ACCOUNT_ID.match(token):
-                raise InputError(
-                    f"{path}:{number}: invalid account id {token!r}: "
-                    "an AWS account id is 12 digits."
-                )
-            ids.append(token)
-    if not ids:
-        raise InputError(f"accounts file {path} names no account.")
-    return tuple(ids)
+    """Account ids from a file (``-``: standard input), read with a size cap."""
+    return validation.account_ids_file(path)
 
 
 def validate(selector: TargetSelector) -> TargetSelector:
@@ -85,10 +68,7 @@ def resolve(selector: TargetSelector, org: Organization) -> TargetSet:
     chosen: list[Account] = []
     if selector.all or selector.empty:
         chosen.extend(org.accounts)
-    for account_id in selector.accounts:
-        account = org.account(account_id)
-        assert account is not None
-        chosen.append(account)
+    chosen.extend(a for a in map(org.account, selector.accounts) if a is not None)
     for unit_id in selector.ous:
         chosen.extend(org.accounts_under(unit_id))
 

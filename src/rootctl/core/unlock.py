@@ -1,97 +1,77 @@
 """Unlock S3 buckets and SQS queues whose resource policy locks everyone out.
 
-Before a policy is deleted it is saved in the journal (same transaction as the intent row), so
+One code path for both kinds: the root session hands out the kind's policy store. Before a
+policy is deleted it is saved in the journal (same transaction as the intent row), so
 ``rootctl journal show ID`` can print it for re-applying.
 """
 
 from __future__ import annotations
 
-from rootctl.aws import resource_policies as policies_api
-from rootctl.aws.session import RootSession
+from collections.abc import Callable
+from typing import TypeVar
+
+from rootctl import validation
+from rootctl.aws.resource_policies import PolicyStore
 from rootctl.core.context import SESSION_SECONDS, Context
-from rootctl.models import (
-    ResourceKind,
-    ResourcePolicy,
-    UnlockResult,
-    UnlockState,
-)
+from rootctl.models import PolicyListing, ResourceKind, ResourcePolicy, UnlockResult, UnlockState
+
+T = TypeVar("T")
+
+# Journal action names, by kind.
+DELETE_ACTION = {
+    ResourceKind.S3_BUCKET: "delete-bucket-policy",
+    ResourceKind.SQS_QUEUE: "delete-queue-policy",
+}
 
 
-def list_policies(ctx: Context, account_id: str, kind: ResourceKind) -> list[ResourcePolicy]:
-    """Every bucket (or queue, in the session's region) of the account, with its policy."""
+def _in_store(
+    ctx: Context, account_id: str, kind: ResourceKind, work: Callable[[PolicyStore], T]
+) -> T:
     task = kind.task_policy
     ctx.require(task.capability)
-    with ctx.aws.assume_root(account_id, task.arn, SESSION_SECONDS[task]) as session:
-        if kind is ResourceKind.S3_BUCKET:
-            s3 = session.s3()
-            return [
-                ResourcePolicy(account_id, kind, name, region, policies_api.bucket_policy(s3, name))
-                for name, region in policies_api.list_buckets(s3)
-            ]
-        sqs = session.sqs()
-        return [
-            ResourcePolicy(
-                account_id,
-                kind,
-                url,
-                policies_api.queue_region(url) or ctx.aws.region,
-                policies_api.queue_policy(sqs, url),
-            )
-            for url in policies_api.list_queues(sqs)
-        ]
+    with ctx.aws.assume_root(account_id, task, SESSION_SECONDS[task]) as session:
+        return work(session.policies(kind))
 
 
-def _read(ctx: Context, session: RootSession, kind: ResourceKind, resource: str) -> ResourcePolicy:
-    account_id = session.account_id
+def list_policies(ctx: Context, account_id: str, kind: ResourceKind) -> PolicyListing:
+    """Every bucket (or queue, in the session's region) of the account, with its policy."""
+    resources = _in_store(ctx, account_id, kind, lambda store: store.list())
+    return PolicyListing(account_id, kind, tuple(resources))
+
+
+def checked_name(kind: ResourceKind, resource: str) -> str:
+    """The bucket name, or queue name/URL, if it is one S3/SQS could have (else InputError)."""
     if kind is ResourceKind.S3_BUCKET:
-        return ResourcePolicy(
-            account_id, kind, resource, None, policies_api.bucket_policy(session.s3(), resource)
-        )
-    region = policies_api.queue_region(resource) if "://" in resource else None
-    sqs = session.sqs(region)
-    url = resource if "://" in resource else policies_api.queue_url(sqs, resource, account_id)
-    region = policies_api.queue_region(url) or ctx.aws.region
-    return ResourcePolicy(account_id, kind, url, region, policies_api.queue_policy(sqs, url))
+        return validation.bucket_name(resource)
+    return validation.queue_name(resource)
 
 
 def get_policy(ctx: Context, account_id: str, kind: ResourceKind, resource: str) -> ResourcePolicy:
-    task = kind.task_policy
-    ctx.require(task.capability)
-    with ctx.aws.assume_root(account_id, task.arn, SESSION_SECONDS[task]) as session:
-        return _read(ctx, session, kind, resource)
+    resource = checked_name(kind, resource)
+    return _in_store(ctx, account_id, kind, lambda store: store.get(resource))
 
 
 def unlock(ctx: Context, account_id: str, kind: ResourceKind, resource: str) -> UnlockResult:
     """Back up the policy in the journal, then delete it. Raises when it cannot even read it."""
-    task = kind.task_policy
-    ctx.require(task.capability)
-    with ctx.aws.assume_root(account_id, task.arn, SESSION_SECONDS[task]) as session:
-        before = _read(ctx, session, kind, resource)
+    resource = checked_name(kind, resource)
+
+    def remove(store: PolicyStore) -> UnlockResult:
+        before = store.get(resource)
         if before.policy is None:
             return UnlockResult(before, UnlockState.NO_POLICY)
-        if kind is ResourceKind.S3_BUCKET:
-            s3 = session.s3()
-            action, call = (
-                "delete-bucket-policy",
-                lambda: policies_api.delete_bucket_policy(s3, before.resource),
-            )
-        else:
-            sqs = session.sqs(before.region)
-            action, call = (
-                "delete-queue-policy",
-                lambda: policies_api.delete_queue_policy(sqs, before.resource),
-            )
         outcome = ctx.journaled(
             run_id=ctx.new_run_id(),
-            action=action,
+            action=DELETE_ACTION[kind],
             target=account_id,
-            task_policy=task,
+            task_policy=kind.task_policy,
             items=[before.resource],
-            call=call,
+            call=lambda: store.delete(before),
             saved_policy=before,
         )
-    if outcome.error is not None:
-        return UnlockResult(
-            before, UnlockState.FAILED, outcome.entry_id, str(outcome.error), outcome.request_id
-        )
-    return UnlockResult(before, UnlockState.REMOVED, outcome.entry_id, None, outcome.request_id)
+        if outcome.error is not None:
+            return UnlockResult(
+                before, UnlockState.FAILED, outcome.entry_id, str(outcome.error), outcome.request_id
+            )
+        return UnlockResult(before, UnlockState.REMOVED, outcome.entry_id, None, outcome.request_id)
+
+    return _in_store(ctx, account_id, kind, remove)

@@ -20,6 +20,8 @@ from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING, TextIO
 
+import click
+
 from rootctl.demo.cast import choose
 from rootctl.demo.narrator import Narrator
 from rootctl.demo.scene import Scene
@@ -47,6 +49,7 @@ EXIT_INTERRUPTED = 130
 
 def run(
     *,
+    cli: click.Command,
     step: bool = False,
     serve: bool = False,
     journal: Path | None = None,
@@ -57,7 +60,7 @@ def run(
     narrator = Narrator(pause=step, stdin=stdin)
     started = time.monotonic()
     try:
-        with _staged(narrator, journal, host, port) as (scene, exports):
+        with _staged(narrator, cli, journal, host, port) as (scene, exports):
             narrator.banner(
                 "rootctl demo — centralized root access management, end to end",
                 "The field report's story, replayed on the offline sandbox "
@@ -77,7 +80,7 @@ def run(
 
 @contextmanager
 def _staged(
-    narrator: Narrator, journal: Path | None, host: str, port: int
+    narrator: Narrator, cli: click.Command, journal: Path | None, host: str, port: int
 ) -> Iterator[tuple[Scene, list[str]]]:
     """The sandbox's example organization served on ``host:port``, the environment pointing at
     it as the management account's admin, a temporary journal; the scene and its exports."""
@@ -106,7 +109,7 @@ def _staged(
                         journal=journal_path,
                         cast=cast,
                         narrator=narrator,
-                        shell=Shell(narrator),
+                        shell=Shell(narrator, cli),
                         management=management,
                         delegate=delegate,
                     )

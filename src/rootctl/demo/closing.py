@@ -3,9 +3,9 @@ Security Hub and CIS, and where to go next."""
 
 from __future__ import annotations
 
-from rootctl.core.compliance import ControlStatus
 from rootctl.demo import summary
 from rootctl.demo.scene import Scene
+from rootctl.models import ControlStatus
 
 # -- 9 -------------------------------------------------------------------------------------------
 
@@ -14,11 +14,10 @@ def everything_else(scene: Scene) -> None:
     n, sb = scene.narrator, scene.sandbox
     ra = scene.engine()
     org = ra.organization()
-    workloads = next(
-        (u for u in org.child_units(org.root_id) if u.name == scene.cast.workloads_ou), None
+    workloads = scene.found(
+        next((u for u in org.child_units(org.root_id) if u.name == scene.cast.workloads_ou), None),
+        "the organization has no Workloads OU.",
     )
-    scene.expect(workloads is not None, "the organization has no Workloads OU.")
-    assert workloads is not None
     in_workloads = {a.id for a in org.accounts_under(workloads.id)}
     n.say(
         f"Now every remaining account in {workloads.name} (Prod and Dev, recursively) in one "
@@ -36,8 +35,7 @@ def everything_else(scene: Scene) -> None:
 def closing_summary(scene: Scene, cleaned: set[str]) -> None:
     n = scene.narrator
     _, now = scene.compliance()
-    before = scene.compliance_before
-    assert before is not None
+    before = scene.found(scene.compliance_before, "the compliance before the clean-up is missing.")
     bad = [
         f"{f.control_id} {f.subject_name}"
         for r in now.results

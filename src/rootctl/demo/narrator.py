@@ -3,6 +3,8 @@
 Everything goes to stdout, in order with the commands' own output. Colour only on a terminal
 (rich decides, and honours NO_COLOR); prose is wrapped to the terminal (80 columns on a pipe,
 at most 100) with hanging indents and no trailing blanks, so it reads well either way.
+Names and AWS answers in the text are outside text: the console never parses markup or emoji
+codes, and control and bidi characters show as escapes (rootctl.render.text).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from typing import TextIO
 from rich.console import Console, RenderableType
 from rich.rule import Rule
 from rich.text import Text
+
+from rootctl.render.text import inert, inert_lines
 
 MAX_WIDTH = 100
 
@@ -27,7 +31,7 @@ class Narrator:
     @property
     def console(self) -> Console:
         # Built per use so that it follows sys.stdout (tests swap it).
-        return Console(file=sys.stdout, highlight=False, soft_wrap=True)
+        return Console(file=sys.stdout, markup=False, emoji=False, highlight=False, soft_wrap=True)
 
     def _print(
         self, first: str, rest: str, text: str, *, style: str = "", text_style: str = ""
@@ -36,7 +40,7 @@ class Narrator:
         console = self.console
         width = min(console.width, MAX_WIDTH) - len(first)
         lines = textwrap.wrap(
-            " ".join(text.split()),
+            " ".join(inert_lines(text).split()),
             max(width, 20),
             break_long_words=False,  # ARNs and ids stay whole, even if the line overflows
             break_on_hyphens=False,  # account names like sandbox-ml-experiments too
@@ -47,16 +51,16 @@ class Narrator:
         console.print(Text(first, style=style) + body)
 
     def banner(self, title: str, subtitle: str) -> None:
-        self.console.print(Text(title, style="bold"))
+        self.console.print(Text(inert(title), style="bold"))
         self._print("", "", subtitle, style="dim")
 
     def step(self, number: int, total: int, title: str) -> None:
         if self._steps_shown and self.pause_between_steps:
-            self._wait(f"Press Enter for step {number} of {total}: {title} (Ctrl-C stops) ")
+            self._wait(f"Press Enter for step {number} of {total}: {inert(title)} (Ctrl-C stops) ")
         self._steps_shown += 1
         console = self.console
         console.print()
-        rule = Rule(f"Step {number} of {total} · {title}", align="left", style="cyan")
+        rule = Rule(Text(f"Step {number} of {total} · {inert(title)}"), align="left", style="cyan")
         console.print(rule, width=min(console.width, MAX_WIDTH))
 
     def say(self, text: str) -> None:
@@ -66,7 +70,7 @@ class Narrator:
 
     def command(self, line: str) -> None:
         self.console.print()
-        self.console.print(Text(f"$ {line}", style="bold cyan"))
+        self.console.print(Text(f"$ {inert(line)}", style="bold cyan"))
 
     def action(self, text: str) -> None:
         """Something done that is not a rootctl command (a console sign-in, a reset request)."""
@@ -93,7 +97,7 @@ class Narrator:
 
     def code(self, line: str) -> None:
         """A line to copy, kept whole (commands, export lines)."""
-        self.console.print(Text(f"    {line}"))
+        self.console.print(Text(f"    {inert(line)}"))
 
     def show(self, renderable: RenderableType) -> None:
         self.console.print()

@@ -6,17 +6,20 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import rootctl
-from rootctl.core.compliance import ComplianceReport, evaluate
+from rootctl.core.compliance import evaluate
 from rootctl.demo.cast import Cast
 from rootctl.demo.narrator import Narrator
 from rootctl.demo.shell import DemoFailure, Identity, Shell
-from rootctl.models import AuditReport, TargetSelector
+from rootctl.models import AuditReport, ComplianceReport, TargetSelector
 
 if TYPE_CHECKING:
     from rootctl.sandbox import Sandbox
+
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -39,7 +42,7 @@ class Scene:
         one per identity, so the organization is read once."""
         key = os.environ.get("AWS_ACCESS_KEY_ID", "")
         if key not in self._engines:
-            self._engines[key] = rootctl.RootAccess(journal_path=self.journal)
+            self._engines[key] = rootctl.RootAccess(journal=self.journal)
         return self._engines[key]
 
     def close(self) -> None:
@@ -51,6 +54,13 @@ class Scene:
         self.checks += 1
         if not condition:
             raise DemoFailure(failure)
+
+    def found(self, value: T | None, failure: str) -> T:
+        """``value``, which the story needs; a DemoFailure when AWS did not give it."""
+        self.expect(value is not None, failure)
+        if value is None:  # for the type checker: expect() raised already
+            raise DemoFailure(failure)
+        return value
 
     def compliance(self) -> tuple[AuditReport, ComplianceReport]:
         ra = self.engine()

@@ -63,18 +63,18 @@ def use_identity(identity: Identity) -> None:
 
 
 class Shell:
-    """Types ``rootctl`` commands: shows the command line, runs the real CLI, checks the exit."""
+    """Types ``rootctl`` commands: shows the command line, runs the real CLI (given by the
+    caller: the demo is one of its commands, so it cannot import it), checks the exit."""
 
-    def __init__(self, narrator: Narrator) -> None:
+    def __init__(self, narrator: Narrator, cli: click.Command) -> None:
         self.narrator = narrator
+        self.cli = cli
 
     def run(self, *args: str, expect: int = 0) -> None:
-        from rootctl.cli import cli  # here: the CLI registers the demo command itself
-
         line = shlex.join(("rootctl", *args))
         self.narrator.command(line)
         try:
-            cli.main(args=list(args), prog_name="rootctl", standalone_mode=False)
+            self.cli.main(args=list(args), prog_name="rootctl", standalone_mode=False)
             code = 0
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)

@@ -8,13 +8,13 @@ end-to-end smoke test. Steps 9 and 10 are in :mod:`rootctl.demo.closing`.
 from __future__ import annotations
 
 import rootctl
-from rootctl.core.compliance import ControlStatus, evaluate
+from rootctl.core.compliance import evaluate
 from rootctl.demo import summary
 from rootctl.demo.cast import same_policy
 from rootctl.demo.closing import everything_else, where_next
 from rootctl.demo.scene import Scene, Step
 from rootctl.demo.shell import use_identity
-from rootctl.models import AuditReport, Capability
+from rootctl.models import AuditReport, Capability, ControlStatus, ResourceKind
 
 # -- 1 -------------------------------------------------------------------------------------------
 
@@ -305,8 +305,8 @@ def unlock(scene: Scene) -> None:
     region = [] if queue.region == "us-east-1" else ["--region", queue.region]
     scene.shell.run("unlock-sqs", queue.account.id, queue.name, *region, "--yes")
     ra = scene.engine()
-    bucket_now = ra.bucket_policy(bucket.account.id, bucket.name)
-    entries = ra.journal_entries()
+    bucket_now = ra.policy(bucket.account.id, ResourceKind.S3_BUCKET, bucket.name)
+    entries = [e for e in ra.journal_entries() if isinstance(e, rootctl.JournalEntry)]
     saved = {(e.saved_policy.resource, e.id): e.saved_policy for e in entries if e.saved_policy}
     bucket_entry = next((i for (r, i), p in saved.items() if r == bucket.name), None)
     queue_entry = next((i for (r, i), p in saved.items() if r.endswith(f"/{queue.name}")), None)
@@ -320,8 +320,7 @@ def unlock(scene: Scene) -> None:
         and same_policy(saved[(bucket.name, bucket_entry)].policy, bucket.policy),
         f"the journal should keep both old policies; it has saved policies for {sorted(saved)}.",
     )
-    assert bucket_entry is not None
-    assert queue_entry is not None
+    bucket_entry = scene.found(bucket_entry, "the journal has no entry for the bucket.")
     n.answer(f"bucket {bucket.name}: no policy any more, the account's own users are back in.")
     n.answer(f"queue {queue.name}: no policy any more.")
     n.say("Every privileged action is in the journal, and the old policies are kept there:")

@@ -9,14 +9,16 @@ from datetime import UTC, datetime, timedelta
 from rich.table import Table
 from rich.text import Text
 
-from rootctl.core.compliance import (
+from rootctl.models import (
+    AuditReport,
+    AuditState,
     ComplianceReport,
     ControlResult,
     ControlStatus,
     Finding,
     Scope,
 )
-from rootctl.models import AuditReport, AuditState
+from rootctl.render.text import inert, literal
 
 RECENT = timedelta(days=30)
 NAMES_SHOWN = 4
@@ -83,7 +85,13 @@ def compliance_table(before: ComplianceReport, now: ComplianceReport) -> Table:
             )
             passing = str(result.count(ControlStatus.PASSED))
             na = str(result.count(ControlStatus.NOT_APPLICABLE) or "")
-        table.add_row(result.control.id, failing, passing, na, _status_text(result.status))
+        table.add_row(
+            literal(result.control.id),
+            Text(failing),
+            Text(passing),
+            Text(na),
+            _status_text(result.status),
+        )
     return table
 
 
@@ -107,12 +115,13 @@ def control_reasons(result: ControlResult) -> list[ReasonLine]:
     ):
         if result.control.scope is Scope.ORGANIZATION or len(findings) == 1:
             only = findings[0]
-            who = "" if result.control.scope is Scope.ORGANIZATION else f"{only.subject_name}: "
-            text = f"{who}{reason}" + (f" — {only.detail}" if only.detail else "")
+            organization_wide = result.control.scope is Scope.ORGANIZATION
+            who = "" if organization_wide else f"{inert(only.subject_name)}: "
+            text = f"{who}{inert(reason)}" + (f" — {inert(only.detail)}" if only.detail else "")
         else:
-            names = [f.subject_name for f in findings]
+            names = [inert(f.subject_name) for f in findings]
             listed = f" ({', '.join(names)})" if len(names) <= NAMES_SHOWN else ""
-            text = f"{len(findings)} accounts: {reason}{listed}"
+            text = f"{len(findings)} accounts: {inert(reason)}{listed}"
         lines.append(ReasonLine(status, text))
     return lines
 
@@ -123,11 +132,17 @@ def not_evaluated(report: ComplianceReport) -> list[str]:
     for result in report.results:
         for f in result.findings:
             if f.status is ControlStatus.NOT_EVALUATED:
-                seen[f.subject_name] = f.reason + (f" ({f.detail})" if f.detail else "")
-    return [f"{name}: {why}" for name, why in seen.items()]
+                detail = f" ({inert(f.detail)})" if f.detail else ""
+                seen[f.subject_name] = inert(f.reason) + detail
+    return [f"{inert(name)}: {why}" for name, why in seen.items()]
 
 
 def failing_accounts(report: ComplianceReport) -> list[str]:
     return sorted(
-        {f.subject_name for r in report.results for f in r.findings if f.status.value == "FAILED"}
+        {
+            inert(f.subject_name)
+            for r in report.results
+            for f in r.findings
+            if f.status.value == "FAILED"
+        }
     )

@@ -1,5 +1,12 @@
-"""The durable record of privileged actions (SQLite, WAL)."""
+"""The durable record of privileged actions.
 
-from rootctl.journal.store import ENV_VAR, Journal, default_path
+:class:`JournalStore` is the interface the engine depends on; :class:`SqliteJournal` (also
+known as ``Journal``) is the implementation in one SQLite file.
+"""
 
-__all__ = ["ENV_VAR", "Journal", "default_path"]
+from rootctl.journal.sqlite import ENV_VAR, SqliteJournal, default_path
+from rootctl.journal.store import JournalStore
+
+Journal = SqliteJournal
+
+__all__ = ["ENV_VAR", "Journal", "JournalStore", "SqliteJournal", "default_path"]

@@ -7,9 +7,24 @@ and — when it is not a plain success — a reason.
 
 from __future__ import annotations
 
+from rootctl.models.base import (
+    AccountReport,
+    AccountResult,
+    CommonState,
+)
 from rootctl.models.catalogue import (
     Capability,
     TaskPolicy,
+)
+from rootctl.models.compliance import (
+    ComplianceReport,
+    Control,
+    ControlResult,
+    ControlStatus,
+    Exemption,
+    ExemptWhen,
+    Finding,
+    Scope,
 )
 from rootctl.models.credentials import (
     AccessKey,
@@ -20,7 +35,11 @@ from rootctl.models.credentials import (
 )
 from rootctl.models.journal import (
     JournalEntry,
+    JournalOutcome,
+    JournalQuery,
+    JournalRow,
     JournalStatus,
+    UnreadableEntry,
 )
 from rootctl.models.organization import (
     Account,
@@ -30,14 +49,17 @@ from rootctl.models.organization import (
     DelegatedAdmin,
     FeatureChange,
     Organization,
+    OrganizationInfo,
     OrgStatus,
     OrgUnit,
+    StepState,
 )
 from rootctl.models.progress import (
     ProgressCallback,
     ProgressEvent,
 )
 from rootctl.models.resources import (
+    PolicyListing,
     ResourceKind,
     ResourcePolicy,
     UnlockResult,
@@ -74,29 +96,44 @@ __all__ = [
     "AccountDeletion",
     "AccountPlan",
     "AccountRecovery",
+    "AccountReport",
+    "AccountResult",
     "AuditReport",
     "AuditState",
     "CallerIdentity",
     "CallerRole",
     "Capability",
     "ChangeStep",
+    "CommonState",
+    "ComplianceReport",
+    "Control",
+    "ControlResult",
+    "ControlStatus",
     "CredentialKind",
     "DelegatedAdmin",
     "DeleteState",
     "DeletionPlan",
     "DeletionReport",
+    "ExemptWhen",
+    "Exemption",
     "FeatureChange",
+    "Finding",
     "ItemOutcome",
     "ItemResult",
     "JournalEntry",
+    "JournalOutcome",
+    "JournalQuery",
+    "JournalRow",
     "JournalStatus",
     "LoginProfile",
     "MfaDevice",
     "OrgStatus",
     "OrgUnit",
     "Organization",
+    "OrganizationInfo",
     "PlanState",
     "PlannedItem",
+    "PolicyListing",
     "ProgressCallback",
     "ProgressEvent",
     "RecoveryReport",
@@ -104,11 +141,14 @@ __all__ = [
     "ResourceKind",
     "ResourcePolicy",
     "RootCredentials",
+    "Scope",
     "SigningCertificate",
     "SkippedAccount",
+    "StepState",
     "TargetSelector",
     "TargetSet",
     "TaskPolicy",
     "UnlockResult",
     "UnlockState",
+    "UnreadableEntry",
 ]

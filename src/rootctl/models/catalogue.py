@@ -15,18 +15,10 @@ class Capability(StrEnum):
     def label(self) -> str:
         return _CAPABILITY_LABELS[self]
 
-    @property
-    def cli_flag(self) -> str:
-        return _CAPABILITY_FLAGS[self]
-
 
 _CAPABILITY_LABELS = {
     Capability.ROOT_CREDENTIALS_MANAGEMENT: "Root credentials management",
     Capability.ROOT_SESSIONS: "Privileged root actions in member accounts",
-}
-_CAPABILITY_FLAGS = {
-    Capability.ROOT_CREDENTIALS_MANAGEMENT: "--credentials-management",
-    Capability.ROOT_SESSIONS: "--root-sessions",
 }
 
 

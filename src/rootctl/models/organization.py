@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from rootctl.errors import Advice
 from rootctl.models.catalogue import Capability
 
 
@@ -33,6 +34,15 @@ class Account:
     @property
     def ou_path_text(self) -> str:
         return "/".join(self.ou_path)
+
+
+@dataclass(frozen=True, slots=True)
+class OrganizationInfo:
+    """What DescribeOrganization says about the organization itself."""
+
+    id: str
+    feature_set: str
+    management_account_id: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,10 +109,19 @@ class OrgStatus:
     trusted_access: bool | None
     capabilities: frozenset[Capability] | None
     delegated_admins: tuple[DelegatedAdmin, ...] | None
-    notes: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # facts the caller should know, in plain words
+    advice: tuple[Advice, ...] = ()  # what to do about them, as data the faces word
 
     def has(self, capability: Capability) -> bool:
         return self.capabilities is not None and capability in self.capabilities
+
+
+class StepState(StrEnum):
+    DONE = "done"
+    ALREADY = "already"  # nothing to do: it was already so
+    PLANNED = "planned"  # a dry run
+    FAILED = "failed"
+    NOT_RUN = "not-run"  # an earlier step failed, so this one was not attempted
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +129,7 @@ class ChangeStep:
     """One step of enable/disable/deregister: what, and whether it was done or only planned."""
 
     description: str
-    state: str  # "done", "already", "planned", "failed"
+    state: StepState
     reason: str | None = None
 
 
@@ -123,4 +142,4 @@ class FeatureChange:
 
     @property
     def failed(self) -> bool:
-        return any(s.state == "failed" for s in self.steps)
+        return any(s.state is StepState.FAILED for s in self.steps)

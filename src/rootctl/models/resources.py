@@ -28,6 +28,15 @@ class ResourcePolicy:
     policy: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class PolicyListing:
+    """The buckets (or queues) of one account, each with its policy."""
+
+    account_id: str
+    kind: ResourceKind
+    resources: tuple[ResourcePolicy, ...]
+
+
 class UnlockState(StrEnum):
     REMOVED = "removed"
     NO_POLICY = "no-policy"

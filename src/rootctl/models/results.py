@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import ClassVar
 
+from rootctl.models.base import AccountReport, AccountResult
 from rootctl.models.credentials import RootCredentials
 from rootctl.models.organization import Account
 
@@ -17,7 +19,8 @@ class AuditState(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class AccountAudit:
+class AccountAudit(AccountResult):
+    State: ClassVar = AuditState
     account: Account
     state: AuditState
     credentials: RootCredentials | None = None
@@ -29,18 +32,10 @@ class AccountAudit:
 
 
 @dataclass(frozen=True, slots=True)
-class AuditReport:
-    organization_id: str
-    accounts: tuple[AccountAudit, ...]
-    interrupted: bool = False
-
+class AuditReport(AccountReport[AccountAudit]):
     @property
     def with_credentials(self) -> tuple[AccountAudit, ...]:
         return tuple(a for a in self.accounts if a.has_root_credentials)
-
-    @property
-    def failed(self) -> tuple[AccountAudit, ...]:
-        return tuple(a for a in self.accounts if a.state is AuditState.FAILED)
 
     @property
     def clean(self) -> bool:
@@ -77,7 +72,8 @@ class PlanState(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class AccountPlan:
+class AccountPlan(AccountResult):
+    State: ClassVar = PlanState
     account: Account
     state: PlanState
     items: tuple[PlannedItem, ...] = ()
@@ -85,13 +81,10 @@ class AccountPlan:
 
 
 @dataclass(frozen=True, slots=True)
-class DeletionPlan:
+class DeletionPlan(AccountReport[AccountPlan]):
     """What a fresh audit found to delete; ``delete_credentials`` removes exactly these items."""
 
-    organization_id: str
-    kinds: tuple[CredentialKind, ...]
-    accounts: tuple[AccountPlan, ...]
-    interrupted: bool = False
+    kinds: tuple[CredentialKind, ...] = field(default=tuple(CredentialKind), kw_only=True)
 
     @property
     def to_delete(self) -> tuple[AccountPlan, ...]:
@@ -113,6 +106,11 @@ class ItemOutcome(StrEnum):
     INTERRUPTED = "interrupted"
     NOT_RUN = "not-run"
 
+    @property
+    def removed(self) -> bool:
+        """The item is gone from the root user (deleted, deactivated, or already gone)."""
+        return self in (ItemOutcome.DELETED, ItemOutcome.DEACTIVATED, ItemOutcome.ALREADY_GONE)
+
 
 @dataclass(frozen=True, slots=True)
 class ItemResult:
@@ -132,7 +130,8 @@ class DeleteState(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class AccountDeletion:
+class AccountDeletion(AccountResult):
+    State: ClassVar = DeleteState
     account: Account
     state: DeleteState
     items: tuple[ItemResult, ...] = ()
@@ -140,11 +139,16 @@ class AccountDeletion:
 
 
 @dataclass(frozen=True, slots=True)
-class DeletionReport:
-    organization_id: str
-    kinds: tuple[CredentialKind, ...]
-    accounts: tuple[AccountDeletion, ...]
-    interrupted: bool = False
+class DeletionReport(AccountReport[AccountDeletion]):
+    kinds: tuple[CredentialKind, ...] = field(default=tuple(CredentialKind), kw_only=True)
+
+    @property
+    def all_failed(self) -> bool:
+        # An account where some items were removed was worked on, even if others failed.
+        worked_on = self.worked_on
+        return bool(worked_on) and all(
+            a.is_("failed") and not any(i.outcome.removed for i in a.items) for a in worked_on
+        )
 
     @property
     def clean(self) -> bool:
@@ -163,7 +167,8 @@ class RecoveryState(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
-class AccountRecovery:
+class AccountRecovery(AccountResult):
+    State: ClassVar = RecoveryState
     account: Account
     state: RecoveryState
     reason: str | None = None
@@ -171,10 +176,13 @@ class AccountRecovery:
 
 
 @dataclass(frozen=True, slots=True)
-class RecoveryReport:
-    organization_id: str
-    accounts: tuple[AccountRecovery, ...]
-    interrupted: bool = False
+class RecoveryReport(AccountReport[AccountRecovery]):
+    @property
+    def recovery_open(self) -> bool:
+        """Some account now lets its root e-mail's owner reset the password."""
+        return any(
+            a.state in (RecoveryState.ALLOWED, RecoveryState.ALREADY_ALLOWED) for a in self.accounts
+        )
 
     @property
     def clean(self) -> bool:

@@ -1,21 +1,32 @@
-"""CSV output: one flat row per account (or journal entry); lists joined with "; "."""
+"""CSV output: one flat row per account (or journal entry); lists joined with "; ".
+
+Every text cell is ``csv_cell``'d: a cell that a spreadsheet would run as a formula
+(``=``, ``+``, ``-``, ``@``, TAB, CR first) gets a leading ``'`` (OWASP), and control and bidi
+characters show as escapes (docs/output.md). ``-o json`` has the exact values.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 
 from rootctl.models import (
     AccountAudit,
+    AccountReport,
+    AccountResult,
     DeletionPlan,
     DeletionReport,
     JournalEntry,
+    JournalRow,
     RecoveryReport,
 )
 from rootctl.render.serialize import iso
+from rootctl.render.text import csv_cell
 
 JOIN = "; "
+R = TypeVar("R", bound=AccountResult)
 
 
 def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
@@ -30,7 +41,9 @@ def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
 def _cell(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    if isinstance(value, int):
+        return str(value)
+    return csv_cell(str(value))
 
 
 def audit_csv(rows: Sequence[AccountAudit]) -> str:
@@ -72,9 +85,11 @@ def audit_csv(rows: Sequence[AccountAudit]) -> str:
     return _csv(header, out)
 
 
-def plan_csv(plan: DeletionPlan) -> str:
+def _rows_csv(report: AccountReport[R], items: Callable[[R], str] | None = None) -> str:
+    """One row per account: id, name, OU path, state, reason (and the items, joined)."""
+    header = ["account_id", "name", "ou_path", "state", "reason"]
     return _csv(
-        ["account_id", "name", "ou_path", "state", "reason", "items"],
+        [*header, "items"] if items else header,
         (
             [
                 a.account.id,
@@ -82,64 +97,53 @@ def plan_csv(plan: DeletionPlan) -> str:
                 a.account.ou_path_text,
                 a.state.value,
                 a.reason,
-                JOIN.join(f"{i.kind.value}:{i.id}" for i in a.items),
+                *([items(a)] if items else []),
             ]
-            for a in plan.accounts
+            for a in report.accounts
         ),
     )
 
 
+def plan_csv(plan: DeletionPlan) -> str:
+    return _rows_csv(plan, lambda a: JOIN.join(f"{i.kind.value}:{i.id}" for i in a.items))
+
+
 def deletion_csv(report: DeletionReport) -> str:
-    return _csv(
-        ["account_id", "name", "ou_path", "state", "reason", "items"],
-        (
-            [
-                a.account.id,
-                a.account.name,
-                a.account.ou_path_text,
-                a.state.value,
-                a.reason,
-                JOIN.join(f"{i.item.kind.value}:{i.item.id}={i.outcome.value}" for i in a.items),
-            ]
-            for a in report.accounts
-        ),
+    return _rows_csv(
+        report,
+        lambda a: JOIN.join(f"{i.item.kind.value}:{i.item.id}={i.outcome.value}" for i in a.items),
     )
 
 
 def recovery_csv(report: RecoveryReport) -> str:
-    return _csv(
-        ["account_id", "name", "ou_path", "state", "reason"],
-        (
-            [a.account.id, a.account.name, a.account.ou_path_text, a.state.value, a.reason]
-            for a in report.accounts
-        ),
-    )
+    return _rows_csv(report)
 
 
 JOURNAL_HEADER = (
     "id", "started_at", "finished_at", "action", "target", "task_policy", "caller_arn",
-    "items", "outcome", "request_id", "error", "saved_policy",
+    "items", "outcome", "request_id", "error", "saved_policy", "account_name",
 )  # fmt: skip
 
 
-def journal_csv(entries: Sequence[JournalEntry]) -> str:
-    return _csv(
-        JOURNAL_HEADER,
-        (
-            [
-                e.id,
-                iso(e.started_at),
-                iso(e.finished_at),
-                e.action,
-                e.target,
-                e.task_policy,
-                e.caller_arn,
-                JOIN.join(e.items),
-                e.outcome,
-                e.request_id,
-                e.error,
-                e.saved_policy is not None,
-            ]
-            for e in entries
-        ),
-    )
+def journal_csv(rows: Sequence[JournalRow]) -> str:
+    return _csv(JOURNAL_HEADER, (_journal_row(e) for e in rows))
+
+
+def _journal_row(e: JournalRow) -> list[object]:
+    if not isinstance(e, JournalEntry):
+        return [e.id, *[None] * 7, e.outcome, None, e.problem, None, None]
+    return [
+        e.id,
+        iso(e.started_at),
+        iso(e.finished_at),
+        e.action,
+        e.target,
+        e.task_policy,
+        e.caller_arn,
+        JOIN.join(e.items),
+        e.outcome,
+        e.request_id,
+        e.error,
+        e.saved_policy is not None,
+        e.account_name,
+    ]

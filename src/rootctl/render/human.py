@@ -1,25 +1,35 @@
-"""Tables, trees and text for people (rich renderables; plain on a pipe, colour on a TTY)."""
+"""Tables, trees and text for people (rich renderables; plain on a pipe, colour on a TTY).
+
+Every piece of outside text (names, e-mails, ARNs, AWS messages, journal fields) goes in as
+``literal()``/``inert()`` (rootctl.render.text): cells are ``Text`` objects, never strings that
+rich would parse as markup, and no control or bidi character reaches the terminal.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 
 from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
-from rootctl.core.compliance import ComplianceReport, ControlStatus
+from rootctl.errors import Advice
 from rootctl.models import (
+    Account,
     AccountAudit,
     AuditReport,
     AuditState,
     Capability,
+    ComplianceReport,
+    ControlStatus,
     DeletionPlan,
     DeletionReport,
     FeatureChange,
     JournalEntry,
+    JournalOutcome,
+    JournalRow,
     Organization,
     OrgStatus,
     RecoveryReport,
@@ -27,6 +37,7 @@ from rootctl.models import (
     RootCredentials,
     UnlockResult,
 )
+from rootctl.render.text import inert, literal
 
 # A status mark per account, like the console's "Root user credentials" column.
 MARKS = {
@@ -48,6 +59,9 @@ STATE_STYLES = {
     "skipped": "dim",
     "not-run": "yellow",
     "unknown": "bold yellow",
+    "succeeded": "green",
+    "interrupted": "yellow",
+    "unreadable": "bold red",
 }
 
 
@@ -61,8 +75,6 @@ _NO_WRAP = frozenset(
         "",
         "Account",
         "ID",
-        "Name",
-        "OU path",
         "State",
         "Outcome",
         "Recovery",
@@ -74,6 +86,9 @@ _NO_WRAP = frozenset(
 )
 
 
+Cell = Text | str
+
+
 def _table(*columns: str, title: str | None = None) -> Table:
     table = Table(title=title, title_justify="left", header_style="bold", box=None, pad_edge=False)
     for column in columns:
@@ -81,8 +96,22 @@ def _table(*columns: str, title: str | None = None) -> Table:
     return table
 
 
+def _add_row(table: Table, *cells: Cell) -> None:
+    """A row of ``Text``: a ``str`` here is the renderer's own text, already made of inert
+    pieces, and must not be parsed as markup either."""
+    table.add_row(*(cell if isinstance(cell, Text) else Text(cell) for cell in cells))
+
+
+def _who(account: Account) -> tuple[Text, Text]:
+    return literal(account.id), literal(account.name)
+
+
+def _reason(reason: str | None, style: str = "") -> Text:
+    return literal(reason or "", style=style)
+
+
 def _state(state: str) -> Text:
-    return Text(state, style=STATE_STYLES.get(state, ""))
+    return literal(state, style=STATE_STYLES.get(state, ""))
 
 
 def _yes_no(value: bool | None) -> str:
@@ -92,27 +121,37 @@ def _yes_no(value: bool | None) -> str:
 # -- status --------------------------------------------------------------------------------
 
 
-def status(s: OrgStatus) -> RenderableType:
-    table = Table.grid(padding=(0, 2))
-    table.add_column(style="bold")
-    table.add_column()
-    table.add_row("Organization", f"{s.organization_id} (feature set {s.feature_set})")
-    table.add_row("Management account", s.management_account_id)
-    table.add_row("Caller", f"{s.caller.arn}")
-    table.add_row("Caller account", f"{s.caller.account_id} ({s.caller_role.value})")
-    table.add_row("IAM trusted access", _on_off(s.trusted_access))
+def status(s: OrgStatus, advice_text: Callable[[Advice], str] | None = None) -> RenderableType:
+    table = _grid()
+    _add_row(
+        table, "Organization", f"{inert(s.organization_id)} (feature set {inert(s.feature_set)})"
+    )
+    _add_row(table, "Management account", literal(s.management_account_id))
+    _add_row(table, "Caller", literal(s.caller.arn))
+    _add_row(table, "Caller account", f"{inert(s.caller.account_id)} ({s.caller_role.value})")
+    _add_row(table, "IAM trusted access", _on_off(s.trusted_access))
     for cap in Capability:
-        table.add_row(cap.label, _capability(s, cap).append(f"  ({cap.value})", style="dim"))
+        _add_row(table, cap.label, _capability(s, cap).append(f"  ({cap.value})", style="dim"))
     if s.delegated_admins is None:
         delegate = "unknown"
     elif not s.delegated_admins:
         delegate = "none"
     else:
-        delegate = ", ".join(f"{d.account_id} ({d.name})" for d in s.delegated_admins)
-    table.add_row("IAM delegated administrator", delegate)
+        delegate = ", ".join(f"{inert(d.account_id)} ({inert(d.name)})" for d in s.delegated_admins)
+    _add_row(table, "IAM delegated administrator", delegate)
     parts: list[RenderableType] = [table]
-    parts += [Text(f"note: {n}", style="yellow") for n in s.notes]
+    parts += [Text(f"note: {inert(n)}", style="yellow") for n in s.notes]
+    word = advice_text or (lambda advice: advice.text)
+    parts += [Text(f"next: {inert(word(a))}", style="yellow") for a in s.advice]
     return Group(*parts)
+
+
+def _grid() -> Table:
+    """Label/value rows (status, a journal entry)."""
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column(overflow="fold")
+    return table
 
 
 def _capability(s: OrgStatus, cap: Capability) -> Text:
@@ -133,26 +172,22 @@ def feature_change(change: FeatureChange) -> RenderableType:
         "Step", "State", "Reason", title="Dry run: nothing changed" if change.dry_run else None
     )
     for step in change.steps:
-        table.add_row(step.description, _state(step.state), step.reason or "")
+        _add_row(table, literal(step.description), _state(step.state), _reason(step.reason))
     before, after = change.before, change.after
     compare = _table("", "Before", "After")
-    compare.add_row(
-        "IAM trusted access", _on_off(before.trusted_access), _on_off(after.trusted_access)
+    _add_row(
+        compare, "IAM trusted access", _on_off(before.trusted_access), _on_off(after.trusted_access)
     )
     for cap in Capability:
-        compare.add_row(cap.label, _capability(before, cap), _capability(after, cap))
-    compare.add_row(
-        "IAM delegated administrator",
-        _delegates(before),
-        _delegates(after),
-    )
+        _add_row(compare, cap.label, _capability(before, cap), _capability(after, cap))
+    _add_row(compare, "IAM delegated administrator", _delegates(before), _delegates(after))
     return Group(table, Text(""), compare)
 
 
 def _delegates(s: OrgStatus) -> str:
     if s.delegated_admins is None:
         return "unknown"
-    return ", ".join(d.account_id for d in s.delegated_admins) or "none"
+    return ", ".join(inert(d.account_id) for d in s.delegated_admins) or "none"
 
 
 # -- audit ---------------------------------------------------------------------------------
@@ -163,15 +198,16 @@ def audit_table(report: AuditReport) -> RenderableType:
     for row in report.accounts:
         mark, style = mark_of(row)
         c = row.credentials
-        name = Text(row.account.name)
-        name.append(f"\n{row.account.email}", style="dim")
-        table.add_row(
+        name = literal(row.account.name)
+        name.append(f"\n{inert(row.account.email)}", style="dim")
+        _add_row(
+            table,
             Text(mark, style=style),
-            row.account.id,
+            literal(row.account.id),
             name,
-            row.account.ou_path_text,
+            literal(row.account.ou_path_text),
             _state(row.state.value),
-            Text(row.reason or "", style=style) if c is None else _credential_lines(c),
+            _reason(row.reason, style) if c is None else _credential_lines(c),
             "—" if c is None else ("allowed" if c.recovery_allowed else "no"),
         )
     return Group(table, Text(""), audit_summary(report))
@@ -182,13 +218,19 @@ def _credential_lines(c: RootCredentials) -> str:
     if c.login_profile:
         lines.append(f"password, created {day(c.login_profile.created)}")
     for key in c.access_keys:
-        where = f"{key.last_used_service or '?'}/{key.last_used_region or '?'}"
+        where = f"{inert(key.last_used_service or '?')}/{inert(key.last_used_region or '?')}"
         used = f"last used {day(key.last_used)} {where}" if key.last_used else "never used"
-        lines.append(f"access key {key.id} {key.status}, created {day(key.created)}, {used}")
+        lines.append(
+            f"access key {inert(key.id)} {inert(key.status)}, created {day(key.created)}, {used}"
+        )
     for device in c.mfa_devices:
-        lines.append(f"MFA {device.serial} ({device.kind}, enabled {day(device.enabled_at)})")
+        lines.append(
+            f"MFA {inert(device.serial)} ({device.kind}, enabled {day(device.enabled_at)})"
+        )
     for cert in c.signing_certificates:
-        lines.append(f"certificate {cert.id} {cert.status}, uploaded {day(cert.uploaded)}")
+        lines.append(
+            f"certificate {inert(cert.id)} {inert(cert.status)}, uploaded {day(cert.uploaded)}"
+        )
     return "\n".join(lines) or "none"
 
 
@@ -214,20 +256,21 @@ def audit_summary(report: AuditReport) -> Text:
 
 def audit_tree(report: AuditReport, org: Organization) -> RenderableType:
     by_id = {row.account.id: row for row in report.accounts}
-    root = Tree(Text(f"Root {org.root_id}  ({org.id})", style="bold"))
+    root = Tree(Text(f"Root {inert(org.root_id)}  ({inert(org.id)})", style="bold"))
 
     def add(node: Tree, unit_id: str) -> None:
         for child in org.child_units(unit_id):
-            branch = node.add(Text(f"{child.name}  {child.id}", style="bold"))
+            branch = node.add(Text(f"{inert(child.name)}  {inert(child.id)}", style="bold"))
             add(branch, child.id)
         for account in org.child_accounts(unit_id):
             row = by_id.get(account.id)
             if row is None:
-                node.add(Text(f"  {account.name}  {account.id}  (not selected)", style="dim"))
+                unselected = f"  {inert(account.name)}  {inert(account.id)}  (not selected)"
+                node.add(Text(unselected, style="dim"))
                 continue
             mark, style = mark_of(row)
             label = Text(f"{mark} ", style=style)
-            label.append(f"{account.name}  {account.id}")
+            label.append(f"{inert(account.name)}  {inert(account.id)}")
             label.append(
                 f"  {_tree_detail(row)}",
                 style=style if row.state is not AuditState.AUDITED else "dim",
@@ -242,7 +285,7 @@ def audit_tree(report: AuditReport, org: Organization) -> RenderableType:
 def _tree_detail(row: AccountAudit) -> str:
     c = row.credentials
     if c is None:
-        return f"{row.state.value}: {row.reason or ''}"
+        return f"{row.state.value}: {inert(row.reason or '')}"
     found = []
     if c.login_profile:
         found.append("password")
@@ -262,14 +305,15 @@ def deletion_plan(plan: DeletionPlan) -> RenderableType:
     table = _table("Account", "Name", "OU path", "State", "Items to remove / reason")
     for row in plan.accounts:
         detail = "\n".join(
-            f"{i.kind.value}: {i.id}" + (f" ({i.detail})" if i.detail else "") for i in row.items
+            f"{i.kind.value}: {inert(i.id)}" + (f" ({inert(i.detail)})" if i.detail else "")
+            for i in row.items
         )
-        table.add_row(
-            row.account.id,
-            row.account.name,
-            row.account.ou_path_text,
+        _add_row(
+            table,
+            *_who(row.account),
+            literal(row.account.ou_path_text),
             _state(row.state.value),
-            detail or row.reason or "",
+            detail or _reason(row.reason),
         )
     return Group(table, Text(""), Text(plan_summary(plan)))
 
@@ -286,13 +330,11 @@ def deletion_report(report: DeletionReport) -> RenderableType:
     table = _table("Account", "Name", "State", "Items", "Reason")
     for row in report.accounts:
         items = "\n".join(
-            f"{r.item.kind.value} {r.item.id}: {r.outcome.value}"
-            + (f" — {r.note}" if r.note else "")
+            f"{r.item.kind.value} {inert(r.item.id)}: {r.outcome.value}"
+            + (f" — {inert(r.note)}" if r.note else "")
             for r in row.items
         )
-        table.add_row(
-            row.account.id, row.account.name, _state(row.state.value), items, row.reason or ""
-        )
+        _add_row(table, *_who(row.account), _state(row.state.value), items, _reason(row.reason))
     counts: dict[str, int] = {}
     for row in report.accounts:
         counts[row.state.value] = counts.get(row.state.value, 0) + 1
@@ -306,13 +348,8 @@ def deletion_report(report: DeletionReport) -> RenderableType:
 def recovery_report(report: RecoveryReport) -> RenderableType:
     table = _table("Account", "Name", "Email", "State", "Reason")
     for row in report.accounts:
-        table.add_row(
-            row.account.id,
-            row.account.name,
-            row.account.email,
-            _state(row.state.value),
-            row.reason or "",
-        )
+        who = (*_who(row.account), literal(row.account.email))
+        _add_row(table, *who, _state(row.state.value), _reason(row.reason))
     return table
 
 
@@ -327,18 +364,23 @@ RECOVERY_NEXT_STEP = (
 def resource_policies(policies: Sequence[ResourcePolicy]) -> RenderableType:
     table = _table("Account", "Kind", "Resource", "Region", "Policy")
     for p in policies:
-        table.add_row(
-            p.account_id, p.kind.value, p.resource, p.region or "", "yes" if p.policy else "none"
+        _add_row(
+            table,
+            literal(p.account_id),
+            p.kind.value,
+            literal(p.resource),
+            literal(p.region or ""),
+            "yes" if p.policy else "none",
         )
     return table
 
 
 def unlock_result(result: UnlockResult) -> RenderableType:
     b = result.before
-    lines = [Text(f"{b.kind.value} {b.resource} in {b.account_id}: ", style="bold")]
+    lines = [Text(f"{b.kind.value} {inert(b.resource)} in {inert(b.account_id)}: ", style="bold")]
     lines[0].append(_state(result.state.value))
     if result.reason:
-        lines.append(Text(result.reason, style="red"))
+        lines.append(literal(result.reason, style="red"))
     if result.journal_id is not None:
         lines.append(
             Text(
@@ -349,43 +391,55 @@ def unlock_result(result: UnlockResult) -> RenderableType:
     return Group(*lines)
 
 
-def journal_table(entries: Sequence[JournalEntry]) -> RenderableType:
-    """Newest first; request ids, callers and task policies are in `journal show`/JSON/CSV."""
-    if not entries:
-        return Text("The journal is empty.")
-    table = _table("ID", "Started", "Action", "Target", "Items", "Outcome", "Error")
-    for e in entries:
-        table.add_row(
-            str(e.id),
-            f"{e.started_at:%Y-%m-%d %H:%M:%S}",
-            e.action + (" (policy saved)" if e.saved_policy else ""),
-            e.target or "",
-            ", ".join(e.items),
-            _state(e.outcome),
-            e.error or "",
-        )
+def utc(moment: datetime | None) -> str:
+    """An instant in UTC with the zone written out: ``2026-11-27 18:00:05 UTC``."""
+    return f"{moment.astimezone(UTC):%Y-%m-%d %H:%M:%S} UTC" if moment else "—"
+
+
+def journal_table(rows: Sequence[JournalRow]) -> RenderableType:
+    """Newest first, one entry per block: id, time (UTC), the account (its id never cut, the
+    journaled name under it), outcome, then action, items and error, which fold. Request ids,
+    callers and task policies are in `journal show`/JSON/CSV."""
+    if not rows:
+        return Text("No journal entries.")
+    table = _table("ID", "Started (UTC)", "Account", "Outcome", "Action · items · error")
+    account = table.columns[2]
+    account.no_wrap, account.min_width = False, 12  # a long name folds; the id fits whole
+    for e in rows:
+        if not isinstance(e, JournalEntry):
+            _add_row(table, str(e.id), "—", "", _state(e.outcome), literal(e.problem))
+            continue
+        target = literal(e.target or "—")
+        if e.account_name:
+            target.append("\n" + inert(e.account_name), style="dim")
+        what = literal(e.action + (" (policy saved)" if e.saved_policy else ""), style="bold")
+        if e.items:
+            what.append("\n" + ", ".join(inert(i) for i in e.items))
+        if e.error:
+            what.append("\n" + inert(e.error), style="dim")
+        started = f"{e.started_at.astimezone(UTC):%Y-%m-%d %H:%M:%S}"
+        _add_row(table, str(e.id), started, target, _state(e.outcome), what)
     return table
 
 
 def journal_entry(e: JournalEntry) -> RenderableType:
-    grid = Table.grid(padding=(0, 2))
-    grid.add_column(style="bold")
-    grid.add_column()
+    grid = _grid()
     for label, value in (
         ("ID", str(e.id)),
         ("Run", e.run_id),
-        ("Started", str(e.started_at)),
-        ("Finished", str(e.finished_at or "—")),
+        ("Started", utc(e.started_at)),
+        ("Finished", utc(e.finished_at)),
         ("Action", e.action),
         ("Target", e.target or ""),
+        ("Account name", e.account_name or ""),
         ("Task policy", e.task_policy or ""),
         ("Caller", e.caller_arn or ""),
-        ("Items", ", ".join(e.items)),
+        ("Items", ", ".join(inert(i) for i in e.items)),
         ("Outcome", e.outcome),
         ("Request id", e.request_id or ""),
-        ("Error", e.error or ""),
+        ("Error" if e.outcome is not JournalOutcome.SKIPPED else "Reason", e.error or ""),
     ):
-        grid.add_row(label, value)
+        _add_row(grid, label, literal(value, style=STATE_STYLES.get(value, "")))
     return grid
 
 
@@ -405,22 +459,23 @@ def compliance_table(report: ComplianceReport) -> RenderableType:
     failures: list[RenderableType] = []
     for result in report.results:
         status = result.status
-        table.add_row(
-            result.control.id,
-            result.control.framework,
-            result.control.title,
+        _add_row(
+            table,
+            literal(result.control.id),
+            literal(result.control.framework),
+            literal(result.control.title),
             Text(status.value, style=_CONTROL_STYLES[status]),
             *(str(result.count(s)) for s in ControlStatus),
         )
         by_reason: dict[str, list[str]] = {}
         for finding in result.findings:
             if finding.status is ControlStatus.FAILED:
-                label = f"{finding.subject_name} {finding.subject_id}".strip()
+                label = f"{inert(finding.subject_name)} {inert(finding.subject_id)}".strip()
                 if finding.detail:
-                    label += f" ({finding.detail})"
+                    label += f" ({inert(finding.detail)})"
                 by_reason.setdefault(finding.reason, []).append(label)
         for reason, subjects in by_reason.items():
-            text = Text(f"{result.control.id} FAILED: {reason}", style="bold")
+            text = Text(f"{inert(result.control.id)} FAILED: {inert(reason)}", style="bold")
             text.append("".join(f"\n  {s}" for s in subjects), style="")
             failures.append(text)
     verdict = Text("All controls pass." if report.passed else "Some controls fail.")

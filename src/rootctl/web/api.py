@@ -9,10 +9,11 @@ from typing import Annotated, Any
 
 import anyio
 from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import JSONResponse, StreamingResponse
 
-from rootctl.models import ResourceKind
+from rootctl.models import JournalEntry, ResourceKind
 from rootctl.render import serialize
+from rootctl.render.text import inert
 from rootctl.web import documents
 from rootctl.web.dashboard import Dashboard, Selection
 from rootctl.web.jobs import Job
@@ -91,14 +92,14 @@ def start_audit(board: Board, body: SelectionIn) -> Json:
 
 @router.get("/accounts/{account_id}", response_model=AccountDetailOut)
 def account(board: Board, account_id: AccountId) -> Json:
-    board.account(account_id)
-    org = board.organization()
-    found = org.account(account_id)
-    assert found is not None  # board.account() raised NotFound otherwise
     return {
-        "account": serialize.account(found),
+        "account": serialize.account(board.member(account_id)),
         "audit": documents.cached_row(board, account_id),
-        "journal": [serialize.journal_entry(e) for e in board.journal(account=account_id)],
+        "journal": [
+            serialize.journal_entry(e)
+            for e in board.journal(account=account_id)
+            if isinstance(e, JournalEntry)
+        ],
     }
 
 
@@ -164,12 +165,13 @@ async def _stream(job: Job, seen: int) -> AsyncIterator[str]:
     while True:
         events = job.events[seen:]
         for offset, event in enumerate(events, start=seen + 1):
+            # For display only (app.js): its text fields come visible-escaped, like the pages.
             payload = {
                 "done": event.done,
                 "total": event.total,
-                "account_id": event.account_id,
-                "state": event.state,
-                "phase": event.phase,
+                "account_id": inert(event.account_id),
+                "state": inert(event.state),
+                "phase": inert(event.phase),
             }
             yield f"id: {offset}\nevent: progress\ndata: {json.dumps(payload)}\n\n"
         seen += len(events)
@@ -186,7 +188,7 @@ async def _stream(job: Job, seen: int) -> AsyncIterator[str]:
 @router.post("/enable", response_model=FeatureChangeOut)
 def enable(board: Board, body: EnableIn) -> Json:
     change = board.enable(body.capabilities, body.delegate, dry_run=body.dry_run)
-    return serialize.feature_change(change)
+    return documents.document(change)
 
 
 @router.post("/disable", response_model=FeatureChangeOut)
@@ -197,12 +199,12 @@ def disable(board: Board, body: DisableIn) -> Json:
         confirm=body.confirm,
         dry_run=body.dry_run,
     )
-    return serialize.feature_change(change)
+    return documents.document(change)
 
 
 @router.get("/accounts/{account_id}/buckets", response_model=ResourcePoliciesDocument)
 def buckets(board: Board, account_id: AccountId) -> Json:
-    return serialize.resource_policies(board.resources(account_id, ResourceKind.S3_BUCKET))
+    return documents.document(board.resources(account_id, ResourceKind.S3_BUCKET))
 
 
 @router.get("/accounts/{account_id}/buckets/{bucket}", response_model=ResourcePolicyOut)
@@ -214,12 +216,12 @@ def bucket(board: Board, account_id: AccountId, bucket: str) -> Json:
 def unlock_bucket(board: Board, account_id: AccountId, bucket: str, body: UnlockIn) -> Json:
     """Save the bucket policy in the journal, then delete it."""
     result = board.unlock(account_id, ResourceKind.S3_BUCKET, bucket, body.confirm)
-    return serialize.unlock_result(result)
+    return documents.document(result)
 
 
 @router.get("/accounts/{account_id}/queues", response_model=ResourcePoliciesDocument)
 def queues(board: Board, account_id: AccountId) -> Json:
-    return serialize.resource_policies(board.resources(account_id, ResourceKind.SQS_QUEUE))
+    return documents.document(board.resources(account_id, ResourceKind.SQS_QUEUE))
 
 
 @router.get("/accounts/{account_id}/queue", response_model=ResourcePolicyOut)
@@ -234,7 +236,7 @@ def queue(
 def unlock_queue(board: Board, account_id: AccountId, body: QueueUnlockIn) -> Json:
     """Save the queue policy in the journal, then remove it."""
     result = board.unlock(account_id, ResourceKind.SQS_QUEUE, body.queue, body.confirm)
-    return serialize.unlock_result(result)
+    return documents.document(result)
 
 
 @router.get("/journal", response_model=JournalDocument)
@@ -250,5 +252,9 @@ def journal(
 
 
 @router.get("/journal/{entry_id}", response_model=JournalEntryOut)
-def journal_entry(board: Board, entry_id: EntryId) -> Json:
-    return serialize.journal_entry(board.journal_entry(entry_id))
+def journal_entry(board: Board, entry_id: EntryId) -> Any:
+    entry = board.journal_entry(entry_id)
+    if not isinstance(entry, JournalEntry):  # a damaged row: say so, never a 500
+        problem = f"journal entry {entry.id} cannot be read: {entry.problem}."
+        return JSONResponse({"error": problem, "advice": None, "status": 422}, status_code=422)
+    return serialize.journal_entry(entry)

@@ -11,6 +11,7 @@ from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp
 
 from rootctl._version import __version__
 from rootctl.core.engine import RootAccess
@@ -27,7 +28,14 @@ from rootctl.errors import (
 )
 from rootctl.web import api, pages
 from rootctl.web.dashboard import Dashboard, Selection
-from rootctl.web.security import Secrets, SecurityMiddleware, allowed_hosts
+from rootctl.web.security import (
+    Secrets,
+    SecurityHeaders,
+    SecurityMiddleware,
+    allowed_hosts,
+    refusal,
+)
+from rootctl.web.wording import advice_text
 
 STATIC = Path(__file__).parent / "static"
 
@@ -42,6 +50,15 @@ _STATUS: list[tuple[type[RootctlError], int]] = [
     (CallerNotManagement, 403),
     (Throttled, 503),
 ]
+
+
+INTERNAL_ERROR = "Something went wrong inside the dashboard; the server's log has the details."
+
+
+class _Dashboard(FastAPI):
+    def build_middleware_stack(self) -> ASGIApp:
+        # Outside Starlette's ServerErrorMiddleware too: its 500 answers get the headers.
+        return SecurityHeaders(super().build_middleware_stack())
 
 
 def status_of(error: RootctlError) -> int:
@@ -71,7 +88,7 @@ def create_app(
         yield
         dashboard.close()
 
-    app = FastAPI(
+    app = _Dashboard(
         title="rootctl dashboard API",
         version=__version__,
         description=(
@@ -98,7 +115,12 @@ def create_app(
 
     @app.exception_handler(RootctlError)
     async def rootctl_error(request: Request, exc: RootctlError) -> Response:
-        return _error(request, status_of(exc), exc.message, exc.advice)
+        return _error(request, status_of(exc), exc.message, advice_text(exc.advice))
+
+    @app.exception_handler(Exception)
+    async def internal_error(request: Request, _exc: Exception) -> Response:
+        body, content_type = refusal(request.url.path, 500, INTERNAL_ERROR)
+        return Response(body, status_code=500, media_type=content_type)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:

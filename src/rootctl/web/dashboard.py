@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from rootctl.core.engine import RootAccess
-from rootctl.errors import InputError, NotFound
+from rootctl.errors import InputError, JournalUnavailable, NotFound
 from rootctl.models import (
+    Account,
     AccountAudit,
     AuditReport,
     Capability,
@@ -20,10 +21,12 @@ from rootctl.models import (
     DeletionPlan,
     DeletionReport,
     FeatureChange,
-    JournalEntry,
-    JournalStatus,
+    JournalOutcome,
+    JournalQuery,
+    JournalRow,
     Organization,
     OrgStatus,
+    PolicyListing,
     ProgressCallback,
     RecoveryReport,
     ResourceKind,
@@ -150,10 +153,16 @@ class Dashboard:
     def organization(self) -> Organization:
         return self.engine.organization()
 
-    def account(self, account_id: str) -> tuple[AccountAudit | None, datetime | None]:
+    def member(self, account_id: str) -> Account:
+        """The account, or NotFound (a 404) when it is not in the organization."""
         org = self.organization()
-        if org.account(account_id) is None:
+        found = org.account(account_id)
+        if found is None:
             raise NotFound(f"account {account_id} is not in organization {org.id}.")
+        return found
+
+    def account(self, account_id: str) -> tuple[AccountAudit | None, datetime | None]:
+        self.member(account_id)
         return self.cache.get(account_id), self.cache.audited_at.get(account_id)
 
     def targets(self, selection: Selection) -> TargetSet:
@@ -167,20 +176,25 @@ class Dashboard:
         outcome: str | None = None,
         since: datetime | None = None,
         limit: int | None = 500,
-    ) -> list[JournalEntry]:
-        status = None
-        if outcome:
-            try:
-                status = JournalStatus.INTENT if outcome == "unknown" else JournalStatus(outcome)
-            except ValueError:
-                raise InputError(f"unknown outcome {outcome!r}.") from None
-        return self.engine.journal_entries(
-            since=since, limit=limit, target=account or None, action=action or None, status=status
+    ) -> list[JournalRow]:
+        try:
+            outcomes = (JournalOutcome(outcome),) if outcome else ()
+        except ValueError:
+            raise InputError(f"unknown outcome {outcome!r}.") from None
+        query = JournalQuery(
+            since=since,
+            accounts=(account,) if account else (),
+            actions=(action,) if action else (),
+            outcomes=outcomes,
+            limit=limit,
         )
+        return self.engine.journal_entries(query)
 
-    def journal_entry(self, entry_id: int) -> JournalEntry:
+    def journal_entry(self, entry_id: int) -> JournalRow:
         try:
             return self.engine.journal_entry(entry_id)
+        except JournalUnavailable:
+            raise
         except InputError as exc:
             raise NotFound(exc.message) from None
 
@@ -319,21 +333,15 @@ class Dashboard:
 
     # -- resource policies --------------------------------------------------------------------
 
-    def resources(self, account_id: str, kind: ResourceKind) -> list[ResourcePolicy]:
-        if kind is ResourceKind.S3_BUCKET:
-            return self.engine.list_bucket_policies(account_id)
-        return self.engine.list_queue_policies(account_id)
+    def resources(self, account_id: str, kind: ResourceKind) -> PolicyListing:
+        return self.engine.policies(account_id, kind)
 
     def resource(self, account_id: str, kind: ResourceKind, name: str) -> ResourcePolicy:
-        if kind is ResourceKind.S3_BUCKET:
-            return self.engine.bucket_policy(account_id, name)
-        return self.engine.queue_policy(account_id, name)
+        return self.engine.policy(account_id, kind, name)
 
     def unlock(self, account_id: str, kind: ResourceKind, name: str, confirm: str) -> UnlockResult:
         check_confirmation(confirm, [account_id])
-        if kind is ResourceKind.S3_BUCKET:
-            return self.engine.unlock_s3(account_id, name)
-        return self.engine.unlock_sqs(account_id, name)
+        return self.engine.unlock(account_id, kind, name)
 
     def close(self) -> None:
         self.jobs.shutdown()

@@ -6,14 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from rootctl.models import (
-    AuditReport,
     DeletionPlan,
-    DeletionReport,
-    JournalEntry,
+    JournalRow,
     Organization,
-    RecoveryReport,
 )
 from rootctl.render import serialize
+from rootctl.render.registry import render
 from rootctl.web.dashboard import Dashboard, expected_confirmation
 from rootctl.web.jobs import Job, JobKind, JobState
 
@@ -58,21 +56,20 @@ def cached_audit(dashboard: Dashboard) -> Json:
     }
 
 
-def journal_entries(entries: list[JournalEntry]) -> Json:
+def journal_entries(entries: list[JournalRow]) -> Json:
     return serialize.journal(entries)
 
 
+def document(value: object) -> Json:
+    """``value``'s JSON document, from the renderer registry (the CLI's ``-o json``)."""
+    rendered = render(value, "json")
+    if not isinstance(rendered, dict):
+        raise TypeError(f"the json renderer of {type(value).__name__} must return a dict")
+    return rendered
+
+
 def job_result(job: Job) -> Json | None:
-    result = job.result
-    if isinstance(result, AuditReport):
-        return serialize.audit_report(result)
-    if isinstance(result, DeletionPlan):
-        return serialize.deletion_plan(result)
-    if isinstance(result, DeletionReport):
-        return serialize.deletion_report(result)
-    if isinstance(result, RecoveryReport):
-        return serialize.recovery_report(result)
-    return None
+    return None if job.result is None else document(job.result)
 
 
 def plan_confirmation(job: Job) -> str | None:

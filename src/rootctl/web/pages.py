@@ -4,28 +4,40 @@ action ends in a redirect (POST → redirect → GET) so a reload never repeats 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path as FilePath
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
 
 from rootctl.errors import InputError, RootctlError
 from rootctl.models import (
     Capability,
     CredentialKind,
     FeatureChange,
+    JournalEntry,
     ResourceKind,
     UnlockState,
 )
+from rootctl.render import text
 from rootctl.web import views
 from rootctl.web.dashboard import Dashboard, Notice, Selection, expected_confirmation
 from rootctl.web.documents import plan_confirmation
 from rootctl.web.jobs import JobKind
 
 TEMPLATES = Jinja2Templates(directory=str(FilePath(__file__).parent / "templates"))
+# Every {{ … }} shows outside text inertly (control and bidi characters as escapes), then
+# autoescaping makes it HTML; `lines` does the same but keeps line breaks (policies in <pre>).
+TEMPLATES.env.finalize = text.finalize
+
+
+def _lines(value: str) -> Markup:
+    return escape(text.inert_lines(value))
+
+
+TEMPLATES.env.filters["lines"] = _lines
 TEMPLATES.env.filters["when"] = views.when
 TEMPLATES.env.filters["day"] = views.day
 TEMPLATES.env.globals["CredentialKind"] = CredentialKind
@@ -36,6 +48,8 @@ router = APIRouter(include_in_schema=False)
 
 Text = Annotated[str, Form(max_length=200)]
 Ids = Annotated[list[str], Form(max_length=10_000)]
+# Optional lists: `Ids | None` would hide the Form marker from FastAPI before 0.140.10.
+SomeIds = Annotated[list[str] | None, Form(max_length=10_000)]
 
 
 def board_of(request: Request) -> Dashboard:
@@ -115,7 +129,7 @@ def enable(
 def disable(
     request: Request,
     confirm: Text,
-    capability: Ids | None = None,
+    capability: SomeIds = None,
     trusted_access: Text = "",
 ) -> Response:
     change = board_of(request).disable(
@@ -136,8 +150,8 @@ def _change_notice(what: str, change: FeatureChange) -> Notice:
 @router.post("/audit")
 def audit(
     request: Request,
-    account: Ids | None = None,
-    ou: Ids | None = None,
+    account: SomeIds = None,
+    ou: SomeIds = None,
     scope: Text = "",
 ) -> Response:
     selection = Selection(tuple(account or ()), tuple(ou or ()), all=scope == "all")
@@ -173,9 +187,9 @@ def organization(
 def bulk(
     request: Request,
     action: Text,
-    account: Ids | None = None,
-    ou: Ids | None = None,
-    kind: Ids | None = None,
+    account: SomeIds = None,
+    ou: SomeIds = None,
+    kind: SomeIds = None,
 ) -> Response:
     board = board_of(request)
     selection = Selection(tuple(account or ()), tuple(ou or ()))
@@ -205,8 +219,8 @@ def bulk(
 def recovery(
     request: Request,
     confirm: Text,
-    account: Ids | None = None,
-    ou: Ids | None = None,
+    account: SomeIds = None,
+    ou: SomeIds = None,
 ) -> Response:
     selection = Selection(tuple(account or ()), tuple(ou or ()))
     job = board_of(request).start_recovery(selection, confirm)
@@ -274,7 +288,7 @@ def account(request: Request, account_id: str) -> Response:
 def plan_account(
     request: Request,
     account_id: str,
-    kind: Ids | None = None,
+    kind: SomeIds = None,
     csrf_token: Text = "",  # checked by the middleware; declared because FastAPI reads a
     # lone list field as the whole body
 ) -> Response:
@@ -292,7 +306,7 @@ def resources(request: Request, account_id: str, kind: ResourceKind) -> Response
         "resources.html",
         account=found,
         kind=kind,
-        resources=board.resources(account_id, kind),
+        resources=board.resources(account_id, kind).resources,
         active="organization",
     )
 
@@ -353,7 +367,7 @@ def journal(
     outcome: Annotated[str, Query(max_length=32)] = "",
 ) -> Response:
     board = board_of(request)
-    every = board.journal(limit=None)
+    every = [e for e in board.journal(limit=None) if isinstance(e, JournalEntry)]
     entries = board.journal(account=account, action=action, outcome=outcome)
     return render(
         request,
@@ -371,14 +385,13 @@ def journal(
 @router.get("/journal/{entry_id}", response_class=HTMLResponse)
 def journal_entry(request: Request, entry_id: Annotated[int, Path(ge=1, le=2**62)]) -> Response:
     entry = board_of(request).journal_entry(entry_id)
+    if not isinstance(entry, JournalEntry):  # a damaged row: say so, never a 500
+        problem = f"Journal entry {entry.id} cannot be read: {entry.problem}."
+        title = f"Journal entry {entry.id}"
+        return render(request, "error.html", 422, title=title, error=problem, advice=None)
     pretty = pretty_json(entry.saved_policy.policy) if entry.saved_policy else None
     return render(request, "journal_entry.html", entry=entry, pretty=pretty, active="journal")
 
 
-def pretty_json(text: str | None) -> str | None:
-    if text is None:
-        return None
-    try:
-        return json.dumps(json.loads(text), indent=2, sort_keys=False)
-    except ValueError:
-        return text
+def pretty_json(policy: str | None) -> str | None:
+    return None if policy is None else text.pretty_policy(policy)

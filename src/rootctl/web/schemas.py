@@ -324,10 +324,17 @@ class JournalEntryOut(Out):
     request_id: str | None
     error: str | None
     saved_policy: ResourcePolicyOut | None
+    account_name: str | None
+
+
+class UnreadableEntryOut(Out):
+    id: int
+    problem: str = Field(description="Why the stored row could not be read.")
 
 
 class JournalDocument(Envelope):
     entries: list[JournalEntryOut]
+    unreadable: list[UnreadableEntryOut]
 
 
 class SessionOut(Out):

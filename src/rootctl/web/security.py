@@ -5,11 +5,13 @@ It performs root-level actions, so nothing reaches a route unless:
 * the Host header names this server (a DNS-rebinding page cannot talk to it);
 * the browser holds the session cookie, obtained by opening the URL ``rootctl ui`` printed
   (``/?token=…``): the token is swapped for an HttpOnly SameSite=Strict cookie and the browser
-  is redirected to the same URL without it;
+  is redirected to the same URL without it. The token is swapped once: a second browser (or a
+  link preview that fetched it first) is refused;
 * a state-changing request (anything but GET/HEAD/OPTIONS) carries the CSRF token, in the
   ``X-CSRF-Token`` header or a ``csrf_token`` form field, and is not cross-site.
 
-Every response gets a strict Content-Security-Policy and friends. Static assets are exempt
+Every response gets a strict Content-Security-Policy and friends, set by ``SecurityHeaders``
+outside everything else (so 404s, 500s and refusals have them too). Static assets are exempt
 from the cookie check only (the "open the printed link" page needs its stylesheet).
 """
 
@@ -19,6 +21,7 @@ import hashlib
 import hmac
 import json
 import secrets
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
@@ -34,6 +37,10 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 MAX_FORM_BYTES = 64 * 1024
 PUBLIC_PREFIXES = ("/static/",)
+USED_LINK = (
+    "This link was already used: it logs in one browser, once. Go on in the browser that "
+    "opened it, or restart `rootctl ui` for a new link."
+)
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -72,6 +79,8 @@ class Secrets:
 
     token: str = field(default_factory=lambda: secrets.token_urlsafe(32), repr=False)
     cookie_name: str = "rootctl_session"
+    _redeemed: threading.Event = field(default_factory=threading.Event, repr=False, compare=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
     def session(self) -> str:
@@ -83,6 +92,16 @@ class Secrets:
 
     def is_token(self, value: str) -> bool:
         return hmac.compare_digest(value.encode(), self.token.encode())
+
+    def redeem(self, value: str) -> bool:
+        """True for the first request that presents the token, False ever after."""
+        if not self.is_token(value):
+            return False
+        with self._lock:
+            if self._redeemed.is_set():
+                return False
+            self._redeemed.set()
+            return True
 
     def is_session(self, value: str) -> bool:
         return hmac.compare_digest(value.encode(), self.session.encode())
@@ -120,7 +139,6 @@ class SecurityMiddleware:
             return
         if scope["type"] != "http":  # no websockets here
             return
-        send = _with_security_headers(send)
         headers = Headers(scope=scope)
         path: str = scope["path"]
         if host_name(headers.get("host", "")) not in self.hosts:
@@ -128,7 +146,7 @@ class SecurityMiddleware:
             return
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
         if TOKEN_PARAM in query:
-            await self._exchange_token(scope, query, send)
+            await self._exchange_token(scope, headers, query, send)
             return
         if not path.startswith(PUBLIC_PREFIXES) and not self._has_session(headers):
             await _refuse(
@@ -154,26 +172,27 @@ class SecurityMiddleware:
         morsel = cookie.get(self.secrets.cookie_name)
         return morsel is not None and self.secrets.is_session(morsel.value)
 
-    async def _exchange_token(self, scope: Scope, query: dict[str, list[str]], send: Send) -> None:
-        given = query.pop(TOKEN_PARAM)
-        if scope["method"] != "GET" or not self.secrets.is_token(given[0]):
+    async def _exchange_token(
+        self, scope: Scope, headers: Headers, query: dict[str, list[str]], send: Send
+    ) -> None:
+        given = query.pop(TOKEN_PARAM)[0]
+        if scope["method"] != "GET" or not self.secrets.is_token(given):
             await _refuse(send, scope["path"], 401, "That link's secret is not this run's.")
             return
         clean = scope["path"] + (f"?{urlencode(query, doseq=True)}" if query else "")
-        cookie = (
-            f"{self.secrets.cookie_name}={self.secrets.session}; Path=/; HttpOnly; SameSite=Strict"
-        )
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 303,
-                "headers": [
-                    (b"location", clean.encode("latin-1")),
-                    (b"set-cookie", cookie.encode("latin-1")),
-                    (b"content-length", b"0"),
-                ],
-            }
-        )
+        response = [(b"location", clean.encode("latin-1")), (b"content-length", b"0")]
+        if self._has_session(headers):
+            pass  # the link opened again in the browser that used it: just drop the token
+        elif self.secrets.redeem(given):
+            cookie = (
+                f"{self.secrets.cookie_name}={self.secrets.session}; "
+                "Path=/; HttpOnly; SameSite=Strict"
+            )
+            response.append((b"set-cookie", cookie.encode("latin-1")))
+        else:
+            await _refuse(send, scope["path"], 401, USED_LINK)
+            return
+        await send({"type": "http.response.start", "status": 303, "headers": response})
         await send({"type": "http.response.body", "body": b""})
 
     async def _check_csrf(
@@ -231,32 +250,45 @@ def _replay(body: bytes, receive: Receive) -> Receive:
     return replay
 
 
-def _with_security_headers(send: Send) -> Send:
-    async def wrapped(message: Message) -> None:
-        if message["type"] == "http.response.start":
-            headers = MutableHeaders(scope=message)
-            for name, value in SECURITY_HEADERS.items():
-                if name not in headers:
-                    headers[name] = value
-        await send(message)
+class SecurityHeaders:
+    """Sets the security headers on every response, overriding what a route set: wrapped
+    around the whole app, outside the error handling, so even a 500 has them."""
 
-    return wrapped
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers[name] = value
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def refusal(path: str, status: int, reason: str) -> tuple[bytes, str]:
+    """Body and content type of a refusal: JSON for the API, a small styled page for people.
+    No template and no engine call, so it also serves as the 500 page."""
+    if path.startswith("/api/"):
+        return json.dumps({"error": reason, "status": status}).encode(), "application/json"
+    page = _REFUSAL_PAGE.format(status=status, reason=_escape(reason))
+    return page.encode(), "text/html; charset=utf-8"
 
 
 async def _refuse(send: Send, path: str, status: int, reason: str) -> None:
-    """JSON for the API, a small styled page for people."""
-    if path.startswith("/api/"):
-        body = json.dumps({"error": reason, "status": status}).encode()
-        content_type = b"application/json"
-    else:
-        body = _REFUSAL_PAGE.format(status=status, reason=_escape(reason)).encode()
-        content_type = b"text/html; charset=utf-8"
+    body, content_type = refusal(path, status, reason)
     await send(
         {
             "type": "http.response.start",
             "status": status,
             "headers": [
-                (b"content-type", content_type),
+                (b"content-type", content_type.encode()),
                 (b"content-length", str(len(body)).encode()),
             ],
         }

@@ -76,7 +76,8 @@ class DashboardServer:
 
     def wait(self) -> None:
         """Block until the server stops (Ctrl-C stops it)."""
-        assert self._thread is not None
+        if self._thread is None:
+            raise RuntimeError("the dashboard server was not started")
         try:
             while self._thread.is_alive():
                 self._thread.join(0.5)

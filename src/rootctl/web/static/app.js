@@ -1,6 +1,22 @@
 // rootctl dashboard: small progressive enhancements; every page works without this file.
 "use strict";
 
+// Outside text (account names, AWS messages) shown inertly, as the server's pages do
+// (rootctl.render.text.inert): control, bidi and invisible format characters become visible
+// escapes such as \x1b or \u202e. textContent already keeps HTML inert.
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b\u200e\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff\u{13430}-\u{1343f}\u{1bca0}-\u{1bca3}\u{1d173}-\u{1d17a}\u{e0001}\u{e0020}-\u{e007f}]/gu;
+const NAMED = { "\t": "\\t", "\n": "\\n", "\r": "\\r" };
+
+function visible(text) {
+  return String(text).replace(UNSAFE, (char) => {
+    if (NAMED[char]) return NAMED[char];
+    const code = char.codePointAt(0);
+    const hex = code.toString(16);
+    if (code < 0x100) return `\\x${hex.padStart(2, "0")}`;
+    return code < 0x10000 ? `\\u${hex.padStart(4, "0")}` : `\\U${hex.padStart(8, "0")}`;
+  });
+}
+
 function followJob(section) {
   if (section.dataset.finished === "yes" || !window.EventSource) return;
   const bar = document.getElementById("job-progress");
@@ -12,16 +28,16 @@ function followJob(section) {
     const event = JSON.parse(message.data);
     bar.max = event.total || 1;
     bar.value = event.done;
-    status.textContent = `Running… ${event.done} of ${event.total} accounts (${event.phase})`;
+    status.textContent = `Running… ${event.done} of ${event.total} accounts (${visible(event.phase)})`;
     if (Number(message.lastEventId) > seen) {
       seen = Number(message.lastEventId);
       const item = document.createElement("li");
       const code = document.createElement("code");
-      code.textContent = event.account_id;
+      code.textContent = visible(event.account_id);
       const state = document.createElement("span");
-      state.className = `state state-${event.state}`;
-      state.textContent = event.state;
-      item.append(code, ` ${event.phase} `, state);
+      state.className = `state state-${String(event.state).replace(/[^a-z-]/g, "")}`;
+      state.textContent = visible(event.state);
+      item.append(code, ` ${visible(event.phase)} `, state);
       log.append(item);
     }
   });

@@ -1,0 +1,282 @@
+"""Validators for input from people: pure functions that return the value to use or raise
+:class:`InputError` with one line that says what is wrong and what would be right.
+
+The CLI calls them as it parses options, the library where input enters (connection options,
+target selection, unlock), so both refuse the same input the same way — before any AWS call.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+import stat
+import sys
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+from typing import BinaryIO
+from urllib.parse import urlsplit
+
+from rootctl.errors import Advice, AdviceCode, InputError
+from rootctl.models import CredentialKind
+
+# -- regions and endpoints -------------------------------------------------------------------
+
+# us-east-1, eu-central-2, us-gov-west-1, cn-north-1, us-isob-east-1, eusc-de-east-1 …
+REGION = re.compile(r"^[a-z]{2,4}(-[a-z]{2,5})?-[a-z]+-[0-9]{1,2}$")
+REGION_EXAMPLES = "us-east-1, eu-west-2 or us-gov-west-1"
+
+
+def region_name(value: str, what: str = "region") -> str:
+    """A Regional AWS region name. ``aws-global`` is refused: AssumeRoot only exists on
+    Regional STS endpoints."""
+    if value == "aws-global":
+        raise InputError(
+            f"{what} aws-global is not supported: AssumeRoot needs a Regional STS endpoint.",
+            Advice(AdviceCode.USE_REGIONAL_STS),
+        )
+    if not REGION.fullmatch(value):
+        raise InputError(
+            f"invalid {what} {_shown(value)}: an AWS region name looks like {REGION_EXAMPLES}."
+        )
+    return value
+
+
+def endpoint_url(value: str, what: str = "endpoint URL") -> str:
+    """An http(s) URL with a host, as botocore accepts for ``endpoint_url``."""
+    problem = _endpoint_problem(value)
+    if problem:
+        raise InputError(
+            f"invalid {what} {_shown(value)}: {problem}.",
+            Advice(AdviceCode.GIVE_ENDPOINT_URL),
+        )
+    return value
+
+
+def _endpoint_problem(value: str) -> str | None:
+    if not value or _has_control_or_space(value):
+        return "a URL has no spaces or control characters" if value else "it is empty"
+    try:
+        parts = urlsplit(value)
+        port = parts.port  # raises on a port that is not a number in 0–65535
+    except ValueError as exc:
+        return str(exc)
+    if parts.scheme not in ("http", "https"):
+        return "it must start with http:// or https://"
+    if not parts.hostname:
+        return "it names no host"
+    if port == 0:
+        return "port 0 is not a port to connect to"
+    if parts.username is not None or parts.password is not None:
+        return "credentials do not belong in an endpoint URL"
+    if parts.query or parts.fragment:
+        return "an endpoint URL has no query or fragment"
+    return None
+
+
+# -- S3 buckets and SQS queues ---------------------------------------------------------------
+
+_BUCKET_CHARS = re.compile(r"^[A-Za-z0-9._-]+$")
+_RESERVED_BUCKET_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+_RESERVED_BUCKET_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+BUCKET_RULES = (
+    "S3 bucket names are 3-63 lowercase letters, digits, dots and hyphens, beginning and "
+    "ending with a letter or digit"
+)
+
+
+def bucket_name(value: str) -> str:
+    """The name of a bucket that can exist. Besides today's rules this accepts the legacy
+    us-east-1 names (before March 2018: up to 255 characters, uppercase letters and
+    underscores), so that an old locked-out bucket can still be unlocked."""
+    if value.startswith(("s3://", "arn:")):
+        raise InputError(f"invalid bucket name {_shown(value)}: give the bucket's name only.")
+    problem = _bucket_problem(value)
+    if problem:
+        raise InputError(f"invalid bucket name {_shown(value)}: {problem} ({BUCKET_RULES}).")
+    return value
+
+
+def _bucket_problem(value: str) -> str | None:
+    if not 3 <= len(value) <= 255:
+        return f"{len(value)} characters"
+    if not _BUCKET_CHARS.fullmatch(value):
+        return "a character S3 does not allow"
+    legacy = value != value.lower() or "_" in value
+    if len(value) > 63 and not legacy:
+        return "longer than 63 characters"
+    if not (value[0].isalnum() and value[-1].isalnum()):
+        return "it must begin and end with a letter or digit"
+    if ".." in value:
+        return "two adjacent dots"
+    if _is_ipv4(value):
+        return "formatted as an IP address"
+    if value.startswith(_RESERVED_BUCKET_PREFIXES) or value.endswith(_RESERVED_BUCKET_SUFFIXES):
+        return "a prefix or suffix S3 reserves"
+    return None
+
+
+_QUEUE = re.compile(r"^[A-Za-z0-9_-]{1,80}$|^[A-Za-z0-9_-]{1,75}\.fifo$")
+QUEUE_RULES = "SQS queue names are 1-80 letters, digits, hyphens and underscores (FIFO: .fifo)"
+
+
+def queue_name(value: str) -> str:
+    """A queue name, or a queue URL ``http(s)://host/<account id>/<name>``."""
+    if "://" not in value:
+        if not _QUEUE.fullmatch(value):
+            raise InputError(f"invalid queue name {_shown(value)}: {QUEUE_RULES}.")
+        return value
+    problem = _endpoint_problem(value)
+    path = urlsplit(value).path.split("/") if problem is None else []
+    if problem is None and (len(path) != 3 or not ACCOUNT_ID.fullmatch(path[1])):
+        problem = "the path of a queue URL is /<account id>/<queue name>"
+    elif problem is None and not _QUEUE.fullmatch(path[2]):
+        problem = QUEUE_RULES
+    if problem:
+        raise InputError(f"invalid queue URL {_shown(value)}: {problem}.")
+    return value
+
+
+# -- durations -------------------------------------------------------------------------------
+
+_AGO = re.compile(r"^(\d{1,12})\s*([smhdw])$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+SINCE_EXAMPLES = "e.g. 12h, 7d or 2026-11-27T10:00"
+
+
+def since(value: str, what: str = "--since", *, now: datetime | None = None) -> datetime:
+    """``30m``, ``12h``, ``7d``, ``2w`` ago, or an ISO date/time (UTC when it has no zone)."""
+    text = value.strip()
+    if match := _AGO.fullmatch(text):
+        amount, unit = match.groups()
+        try:
+            return (now or datetime.now(UTC)) - timedelta(**{_UNITS[unit]: int(amount)})
+        except OverflowError:
+            raise InputError(
+                f"invalid {what} {_shown(value)}: that is before the year 1; use {SINCE_EXAMPLES}."
+            ) from None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"invalid {what} {_shown(value)}: use {SINCE_EXAMPLES}.") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+# -- credential kinds ------------------------------------------------------------------------
+
+
+def credential_kinds(value: str, what: str = "--only") -> tuple[CredentialKind, ...]:
+    """A comma list of credential kinds; every item must name one (an empty one is an error,
+    never "all")."""
+    valid = ",".join(kind.value for kind in CredentialKind)
+    kinds: list[CredentialKind] = []
+    for word in value.split(","):
+        try:
+            kind = CredentialKind(word.strip())
+        except ValueError:
+            shown = (
+                f"unknown credential kind {_shown(word.strip())}"
+                if word.strip()
+                else ("an empty credential kind")
+            )
+            raise InputError(f"{shown} in {what} {_shown(value)} (valid: {valid}).") from None
+        if kind not in kinds:
+            kinds.append(kind)
+    return tuple(kinds)
+
+
+# -- account-id files ------------------------------------------------------------------------
+
+ACCOUNT_ID = re.compile(r"^\d{12}$")
+# 13 bytes per account and line: 1 MiB names ~80,000 accounts, far beyond any organization.
+MAX_ACCOUNTS_FILE_BYTES = 1024 * 1024
+STDIN = "-"
+
+
+def account_ids_file(
+    path: str, *, limit: int = MAX_ACCOUNTS_FILE_BYTES, stdin: BinaryIO | None = None
+) -> tuple[str, ...]:
+    """Account ids from a file (``-``: standard input): whitespace, comma or semicolon
+    separated, ``#`` starts a comment. At most ``limit`` bytes are read; a device or other
+    file that never ends is refused without reading it."""
+    name = "standard input" if path == STDIN else f"accounts file {path}"
+    if path == STDIN:
+        data = _read_capped(stdin or sys.stdin.buffer, name, limit)
+    else:
+        data = _read_file(path, name, limit)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"cannot read {name}: it is not UTF-8 text ({exc.reason}).") from None
+    ids = account_ids(text.splitlines(), "<stdin>" if path == STDIN else path)
+    if not ids:
+        raise InputError(f"{name} names no account.")
+    return ids
+
+
+def account_ids(lines: Iterable[str], source: str) -> tuple[str, ...]:
+    ids: list[str] = []
+    for number, line in enumerate(lines, start=1):
+        for token in re.split(r"[\s,;]+", line.split("#", 1)[0]):
+            if token and not ACCOUNT_ID.fullmatch(token):
+                raise InputError(
+                    f"{source}:{number}: invalid account id {_shown(token)}: "
+                    "an AWS account id is 12 digits."
+                )
+            if token:
+                ids.append(token)
+    return tuple(ids)
+
+
+def _read_file(path: str, name: str, limit: int) -> bytes:
+    try:
+        stream = open(path, "rb")  # noqa: SIM115 - closed below, after the type check
+    except OSError as exc:
+        raise InputError(f"cannot read {name}: {exc.strerror}.") from None
+    with stream:
+        mode = os.fstat(stream.fileno()).st_mode
+        # A pipe ends when its writer does (`--accounts-file <(jq …)`); a device may never.
+        if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
+            raise InputError(f"cannot read {name}: it is not a regular file or a pipe.")
+        return _read_capped(stream, name, limit)
+
+
+def _read_capped(stream: BinaryIO, name: str, limit: int) -> bytes:
+    try:
+        data = stream.read(limit + 1)
+    except OSError as exc:
+        raise InputError(f"cannot read {name}: {exc.strerror or exc}.") from None
+    if len(data) > limit:
+        raise InputError(
+            f"{name} is larger than {_size(limit)}: that is not a list of account ids."
+        )
+    return data
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _size(count: int) -> str:
+    for unit, size in (("MiB", 1024 * 1024), ("KiB", 1024)):
+        if count >= size and count % size == 0:
+            return f"{count // size} {unit}"
+    return f"{count} bytes"
+
+
+def _is_ipv4(value: str) -> bool:
+    try:
+        ipaddress.IPv4Address(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _has_control_or_space(value: str) -> bool:
+    return any(ch.isspace() or ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in value)
+
+
+def _shown(value: str, limit: int = 60) -> str:
+    """The user's input quoted for an error line: escapes instead of control characters,
+    shortened when long (an error is one line)."""
+    shown = value if len(value) <= limit else value[: limit - 1] + "…"
+    return repr(shown)
