@@ -1,4 +1,4 @@
-"""The short way to the sandbox's Query/JSON services over HTTP.
+"""The short way to the sandbox's Query/JSON services, over HTTP and in-process.
 
 moto's server finds each request's service by parsing its signature, then runs it through one
 Flask app per service (request context, URL map, CORS, and — because moto runs Flask in debug
@@ -6,6 +6,10 @@ mode — a new class built per request): about as much CPU as the operation itse
 Organizations and SQS (JSON) requests that SDKs send — ``POST /``, SigV4-signed, no browser
 ``Origin`` — go straight to the sandbox's response class instead, exactly as the Flask view
 would call it. Everything else (S3, other services, browsers' CORS) takes moto's way.
+
+In-process (``mock_aws``), moto's botocore hook tries every service's URL patterns, then the
+service's own, for each request; the same calls go straight to the same response classes,
+with the hook's own error handling (``install_in_process``).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import io
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import urlsplit
 
 from botocore.exceptions import ClientError
 from moto.core.request import EnvironHeaders, Request
@@ -144,3 +149,60 @@ def _answer(
     pairs.append(("Content-Length", str(len(body))))
     start_response(f"{code} {HTTP_STATUS_CODES.get(code, 'UNKNOWN').upper()}", pairs)
     return [body]
+
+
+def _in_process_handler(
+    request: Any, handlers: dict[str, Callable[..., Any]]
+) -> tuple[str, Callable[..., Any]] | None:
+    """The service and handler of a botocore request moto would give to that service's
+    response class: ``POST https://<service>.[<region>.]amazonaws.com/``, signed for it."""
+    if request.method != "POST":
+        return None
+    url = urlsplit(request.url)
+    host = url.hostname or ""
+    if url.path != "/" or url.query or not host.endswith(".amazonaws.com"):
+        return None
+    match = _SCOPE.search(str(request.headers.get("Authorization") or ""))
+    service = match.group(1) if match is not None else None
+    if service is None or service not in handlers or host.split(".", 1)[0] != service:
+        return None
+    return service, handlers[service]
+
+
+def install_in_process() -> None:
+    """moto's botocore hook (``mock_aws``) hands IAM, STS, Organizations and SQS calls
+    straight to the sandbox's response classes; everything else takes its usual way."""
+    from moto.core.botocore_stubber import BotocoreStubber
+
+    original = BotocoreStubber.process_request
+    if getattr(original, "_sandbox", False):
+        return
+    handlers: dict[str, Callable[..., Any]] = {}
+
+    def process_request(self: Any, request: Any) -> Any:
+        if not handlers:
+            handlers.update(_handlers())
+        found = _in_process_handler(request, handlers)
+        if found is None:
+            return original(self, request)
+        from moto.core.config import passthrough_service, passthrough_url, service_whitelisted
+
+        service, handler = found
+        if passthrough_url(request.url) or passthrough_service(service):
+            return original(self, request)
+        if not service_whitelisted(service):
+            return original(self, request)  # moto raises ServiceNotWhitelisted
+        from moto.core.exceptions import HTTPException
+        from moto.core.request import normalize_request
+        from moto.moto_api import recorder
+
+        normalized = normalize_request(request)
+        try:  # what moto's hook does
+            recorder._record_request(normalized)
+            return handler(normalized, normalized.raw_url, normalized.headers)
+        except HTTPException as error:
+            return error.code, error.get_headers(), error.get_body()
+
+    setattr(process_request, "_sandbox", True)  # noqa: B010
+    setattr(process_request, "__wrapped__", original)  # noqa: B010
+    setattr(BotocoreStubber, "process_request", process_request)  # noqa: B010

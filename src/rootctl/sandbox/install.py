@@ -241,6 +241,7 @@ def install() -> None:
         import moto.iam.models
 
         from . import organizations
+        from .direct import install_in_process
         from .keys import KEYS
         from .speedups import install_speedups
 
@@ -256,4 +257,5 @@ def install() -> None:
         KEYS.fallback_alive = _fallback_alive
         setattr(moto.iam.models, "get_account_id_from", _account_lookup)  # noqa: B010
         _point_services_at_the_sandbox()
+        install_in_process()
         _installed = True
