@@ -119,7 +119,7 @@ def _wire(aws: Aws, monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, dict[str
     import botocore.endpoint
 
     seen: list[tuple[int, dict[str, str], bytes]] = []
-    original = botocore.endpoint.Endpoint._do_get_response
+    original = vars(botocore.endpoint.Endpoint)["_do_get_response"]
 
     def record(self: Any, *args: Any) -> Any:
         result = original(self, *args)
@@ -155,9 +155,8 @@ def test_direct_dispatch_answers_byte_for_byte_what_moto_answers(
     else:
         from moto.core.botocore_stubber import BotocoreStubber
 
-        monkeypatch.setattr(
-            BotocoreStubber, "process_request", BotocoreStubber.process_request.__wrapped__
-        )
+        patched = vars(BotocoreStubber)["process_request"]
+        monkeypatch.setattr(BotocoreStubber, "process_request", patched.__wrapped__)
     assert _wire(aws, monkeypatch) == direct
 
 

@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 from botocore.exceptions import ClientError
 from moto.core.request import EnvironHeaders, Request
 from werkzeug.datastructures import ImmutableMultiDict
-from werkzeug.exceptions import BadRequestKeyError
+from werkzeug.exceptions import BadRequestKeyError, HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
 
 from .caches import BoundedCache
@@ -192,7 +192,6 @@ def install_in_process() -> None:
             return original(self, request)
         if not service_whitelisted(service):
             return original(self, request)  # moto raises ServiceNotWhitelisted
-        from moto.core.exceptions import HTTPException
         from moto.core.request import normalize_request
         from moto.moto_api import recorder
 
