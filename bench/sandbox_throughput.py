@@ -2,11 +2,10 @@
 
     python bench/sandbox_throughput.py [--accounts 1000] [--concurrency 16] [--baseline REV]
 
-The server is ``rootctl sandbox serve --accounts N`` in its own process; the workload is the
-audit's calls (the caller and features, the organization tree, then per member account
-AssumeRoot + GetLoginProfile, ListAccessKeys (+ GetAccessKeyLastUsed per key),
-ListMFADevices, ListSigningCertificates) from a thread pool, one shared boto3 session, as
-rootctl makes them. It runs twice on the same machine: against the server of ``--baseline``
+The server is ``rootctl sandbox serve --accounts N`` in its own process (``bench.procs``); the
+workload is benchmark 2's floor (``bench/boto3_floor.py``: the audit's calls from a thread
+pool, one shared boto3 session, an IAM client per root session, as rootctl makes them), its
+requests counted. It runs twice on the same machine: against the server of ``--baseline``
 (a git revision, exported to a temporary directory) and against this tree's. The figure is
 requests / server CPU seconds (user + sys, from /proc), i.e. requests per second per core:
 the client's own CPU is not counted, so the two share the machine's cores fairly.
@@ -17,10 +16,7 @@ the client's own CPU is not counted, so the two share the machine's cores fairly
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
-import os
-import re
 import statistics
 import subprocess
 import sys
@@ -28,16 +24,13 @@ import tarfile
 import tempfile
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-AUDIT_TASK = "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"
 BASELINE = "0a9c0a8"  # before keep-alive and the per-request savings
-TICKS = os.sysconf("SC_CLK_TCK")
 
 
 # --- the client: the audit workload, counting its requests ---------------------------------------
@@ -45,71 +38,29 @@ TICKS = os.sysconf("SC_CLK_TCK")
 
 def client_main(concurrency: int) -> None:
     """Run the workload against ``AWS_ENDPOINT_URL``; print ``{accounts, requests, wall_s}``."""
-    import boto3
-    from botocore.config import Config
+    from concurrent.futures import ThreadPoolExecutor
 
-    session = boto3.Session()
-    config = Config(retries={"mode": "standard", "max_attempts": 3}, max_pool_connections=64)
+    from bench import boto3_floor as floor
+
     lock = threading.Lock()
-    local = threading.local()
     sent = [0]
 
     def count(**_: Any) -> None:
         with lock:
             sent[0] += 1
 
-    session.events.register("before-send", count)
-
-    def client(service: str, **credentials: str) -> Any:
-        with lock:  # boto3.Session is not thread-safe for client creation
-            return session.client(service, config=config, **credentials)  # type: ignore[call-overload]
-
-    def sts() -> Any:
-        if not hasattr(local, "sts"):
-            local.sts = client("sts")
-        return local.sts
-
-    def members() -> list[str]:
-        org = client("organizations")
-        management = org.describe_organization()["Organization"]["MasterAccountId"]
-        accounts = [
-            a for page in org.get_paginator("list_accounts").paginate() for a in page["Accounts"]
-        ]
-        return [a["Id"] for a in accounts if a["Id"] != management and a["Status"] == "ACTIVE"]
-
-    def audit(account_id: str) -> None:
-        creds = sts().assume_root(
-            TargetPrincipal=account_id, TaskPolicyArn={"arn": AUDIT_TASK}, DurationSeconds=180
-        )["Credentials"]
-        iam = client(
-            "iam",
-            aws_access_key_id=creds["AccessKeyId"],
-            aws_secret_access_key=creds["SecretAccessKey"],
-            aws_session_token=creds["SessionToken"],
-        )
-        with contextlib.suppress(iam.exceptions.NoSuchEntityException):
-            iam.get_login_profile()
-        for key in iam.list_access_keys()["AccessKeyMetadata"]:
-            iam.get_access_key_last_used(AccessKeyId=key["AccessKeyId"])
-        iam.list_mfa_devices()
-        iam.list_signing_certificates()
-
+    floor.SESSION.events.register("before-send", count)
     started = time.perf_counter()
-    sts().get_caller_identity()
-    client("iam").list_organizations_features()
-    accounts = members()
+    floor.sts().get_caller_identity()
+    floor.client("iam").list_organizations_features()
+    accounts = floor.member_accounts()
     with ThreadPoolExecutor(concurrency) as pool:
-        list(pool.map(audit, accounts))
+        list(pool.map(floor.audit, accounts))
     wall = time.perf_counter() - started
     print(json.dumps({"accounts": len(accounts), "requests": sent[0], "wall_s": wall}))
 
 
 # --- the server, from this tree or from a baseline revision -------------------------------------
-
-
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICKS
 
 
 def export_revision(revision: str, into: Path) -> Path:
@@ -123,18 +74,6 @@ def export_revision(revision: str, into: Path) -> Path:
         with tarfile.open(fileobj=handle) as tar:
             tar.extractall(into, filter="data")
     return into / "src"
-
-
-def _clean_env(tmp: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ROOTCTL_"))}
-    env.pop("PYTHONPATH", None)
-    config = tmp / "aws-config"
-    config.touch()
-    return env | {
-        "AWS_CONFIG_FILE": str(config),
-        "AWS_SHARED_CREDENTIALS_FILE": str(config),
-        "AWS_EC2_METADATA_DISABLED": "true",
-    }
 
 
 @dataclass(frozen=True)
@@ -153,68 +92,24 @@ class Run:
 
 def measure(label: str, source: Path | None, accounts: int, concurrency: int) -> Run:
     """Serve ``accounts`` accounts from ``source`` (None: this tree), run the workload."""
-    with tempfile.TemporaryDirectory(prefix="rootctl-throughput-") as tmp_name:
-        tmp = Path(tmp_name)
-        env = _clean_env(tmp)
-        server_env = env | {"PYTHONUNBUFFERED": "1"}
-        if source is not None:
-            server_env["PYTHONPATH"] = str(source)
-        argv = [sys.executable, "-m", "rootctl", "sandbox", "serve", "--port", "0"]
-        server = subprocess.Popen(
-            [*argv, "--accounts", str(accounts)],
-            env=server_env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
+    from bench.procs import SandboxProcess
+
+    workload = [sys.executable, "-m", "bench.sandbox_throughput", "client"]
+    with SandboxProcess(accounts, source=source) as sandbox:
+        before = sandbox.cpu_seconds()
+        done = subprocess.run(
+            [*workload, "--concurrency", str(concurrency)],
+            cwd=REPO,
+            env=sandbox.env,
+            capture_output=True,
             text=True,
+            check=False,
         )
-        try:
-            exports = _read_exports(server)
-            client_env = env | exports
-            _enable(client_env)
-            before = _cpu_seconds(server.pid)
-            done = subprocess.run(
-                [sys.executable, __file__, "client", "--concurrency", str(concurrency)],
-                env=client_env,
-                capture_output=True,
-                text=True,
-                check=False,
-            )
-            server_cpu = _cpu_seconds(server.pid) - before
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+        server_cpu = sandbox.cpu_seconds() - before
     if done.returncode != 0:
         raise RuntimeError(f"the workload failed: {done.stderr[-2000:]}")
     result = json.loads(done.stdout)
     return Run(label, result["requests"], result["accounts"], server_cpu, result["wall_s"])
-
-
-def _read_exports(process: subprocess.Popen[str]) -> dict[str, str]:
-    """The ``export NAME=value`` lines ``sandbox serve`` prints once it listens."""
-    assert process.stdout is not None
-    exports: dict[str, str] = {}
-    for line in process.stdout:
-        if match := re.match(r"export (\w+)=(\S+)", line):
-            exports[match[1]] = match[2]
-        if line.startswith("unset"):
-            return exports
-    raise RuntimeError(f"rootctl sandbox serve exited ({process.wait()}) before listening")
-
-
-def _enable(env: dict[str, str]) -> None:
-    """IAM trusted access and root credentials management, as the management admin."""
-    import boto3
-
-    keys: dict[str, Any] = {
-        "endpoint_url": env["AWS_ENDPOINT_URL"],
-        "aws_access_key_id": env["AWS_ACCESS_KEY_ID"],
-        "aws_secret_access_key": env["AWS_SECRET_ACCESS_KEY"],
-        "region_name": "us-east-1",
-    }
-    organizations: Any = boto3.client("organizations", **keys)
-    organizations.enable_aws_service_access(ServicePrincipal="iam.amazonaws.com")
-    iam: Any = boto3.client("iam", **keys)
-    iam.enable_organizations_root_credentials_management()
 
 
 def compare(
@@ -272,6 +167,8 @@ def main() -> None:
     parser.add_argument("--baseline", default=BASELINE)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
+    if str(REPO) not in sys.path:  # run as a script: the bench package is the repository's
+        sys.path.insert(0, str(REPO))
     if args.command == "client":
         client_main(args.concurrency)
         return
