@@ -42,6 +42,13 @@ class AdviceCode(StrEnum):
     CHECK_ENDPOINT_SETTING = "check-endpoint-setting"  # a bad endpoint from env or profile
     ENABLE_SECURITY_HUB = "enable-security-hub"  # params: region (optional)
     AUDIT_WITHOUT_HISTORY = "audit-without-history"  # the history cannot be written
+    # A failing compliance control's fix. params: kinds (comma list, "" for every kind), what
+    # (the kinds in words), accounts (space-separated ids), count.
+    DELETE_ROOT_CREDENTIALS = "delete-root-credentials"
+    # params: actions, operations (the --for words), statement (an IAM policy statement, JSON)
+    GRANT_ACTIONS = "grant-actions"
+    USE_IAM_PRINCIPAL = "use-iam-principal"  # root user credentials cannot call AssumeRoot
+    LIFT_CALLER_DENY = "lift-caller-deny"  # params: policy_type, action
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +121,16 @@ NEUTRAL_WORDING: Mapping[AdviceCode, str] = {
         "Use a journal that can be written, or audit without keeping the audit in the history "
         "(record=False)."
     ),
+    AdviceCode.DELETE_ROOT_CREDENTIALS: "Delete the {what} of the {count} failing account(s).",
+    AdviceCode.GRANT_ACTIONS: "Allow {actions} in the caller's IAM policy: {statement}",
+    AdviceCode.USE_IAM_PRINCIPAL: (
+        "Use an IAM user or role (not the root user) of the management account or of the IAM "
+        "delegated administrator."
+    ),
+    AdviceCode.LIFT_CALLER_DENY: (
+        "A {policy_type} that applies to the caller denies {action}; allow it there for the "
+        "principal that runs rootctl."
+    ),
 }
 
 
@@ -152,10 +169,12 @@ class AwsError(RootctlError):
         *,
         code: str | None = None,
         request_id: str | None = None,
+        operation: str | None = None,
     ) -> None:
         super().__init__(message, advice)
         self.code = code
         self.request_id = request_id
+        self.operation = operation  # the AWS operation that failed (ListRoots, AssumeRoot …)
 
 
 class TrustedAccessDisabled(AwsError):
