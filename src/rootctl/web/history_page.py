@@ -16,6 +16,7 @@ from rootctl.render import history_docs
 from rootctl.render.html_report import posture_chart, posture_table
 from rootctl.render.registry import formats, render
 from rootctl.render.text import json_text
+from rootctl.web.api import ERRORS
 from rootctl.web.dashboard import Dashboard
 from rootctl.web.pages import board_of
 from rootctl.web.pages import render as page
@@ -87,7 +88,7 @@ def download(request: Request, audit_id: AuditId, fmt: str) -> Response:
     return Response(body, media_type=MEDIA[fmt], headers=headers)
 
 
-@router.get("/api/history", tags=["history"])
+@router.get("/api/history", tags=["history"], responses=ERRORS)
 def api_history(
     request: Request, limit: Annotated[int, Query(ge=1, le=10_000)] = 500
 ) -> dict[str, Any]:
@@ -95,7 +96,7 @@ def api_history(
     return history_docs.history(board_of(request).engine.history.audits(HistoryQuery(limit=limit)))
 
 
-@router.get("/api/drift", tags=["history"])
+@router.get("/api/drift", tags=["history"], responses=ERRORS)
 def api_drift(
     request: Request,
     before: Annotated[MaybeId, Query(alias="from")] = None,
