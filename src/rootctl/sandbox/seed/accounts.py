@@ -166,7 +166,7 @@ def resources(
     found: list[SeedResource] = []
     for index, item in enumerate(v.sequence(raw, path)):
         p = (*path, index)
-        data = v.mapping(item, p, ("name", "region", "policy"))
+        data = v.mapping(item, p, ("name", "region", "policy", "policy_text"))
         kind = "bucket name" if service == "s3" else "queue name"
         name = v.text(data.get("name"), (*p, "name"), kind)
         region = v.text(data.get("region", "us-east-1"), (*p, "region"), "region")
@@ -176,7 +176,10 @@ def resources(
             else f"arn:aws:sqs:{region}:{account_id}:{name}"
         )
         policy = v.policy(data.get("policy"), (*p, "policy"), service, arn)
-        found.append(SeedResource(name, region, policy))
+        text = data.get("policy_text")
+        if text is not None and (policy is not None or not isinstance(text, str) or not text):
+            raise v.fail((*p, "policy_text"), "give either 'policy' or 'policy_text' (a string)")
+        found.append(SeedResource(name, region, policy, text))
     return tuple(found)
 
 
