@@ -169,7 +169,7 @@ def _substituted(text: str, ctx: RequestContext) -> str | None:
     def replace(match: re.Match[str]) -> str:
         nonlocal unknown
         found = ctx.value(match.group(1))
-        if isinstance(found, Values) and len(found.values) == 1:
+        if isinstance(found, Values) and found.values:
             return found.values[0]
         if isinstance(found, OneOf) and found.literal is not None:
             return found.literal

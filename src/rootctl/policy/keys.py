@@ -88,9 +88,14 @@ def escape(condition: Condition) -> str:
         )
     negated = operator in NEGATED
     positive = NEGATED.get(operator, operator)
-    match, mismatch = _RELATIONS.get(positive, (f"is {positive}", f"is not {positive}"))
-    relation = match if negated else mismatch
-    text = f"requests where {subject} ({condition.key}) {relation} {_values(condition)}"
+    if operator == "Bool":
+        wanted = {v.lower() for v in condition.values}
+        escaping = sorted({"true", "false"} - wanted) or ["neither true nor false"]
+        text = f"requests where {subject} ({condition.key}) is {' or '.join(escaping)}"
+    else:
+        match, mismatch = _RELATIONS.get(positive, (f"is {positive}", f"is not {positive}"))
+        relation = match if negated else mismatch
+        text = f"requests where {subject} ({condition.key}) {relation} {_values(condition)}"
     if not negated and not condition.if_exists and condition.qualifier != "ForAllValues":
         text += f", or without {condition.key}"
     return text

@@ -137,8 +137,8 @@ def _classify_statement(statement: Statement, resource: GuardedResource) -> Lock
             LockoutClass.EVERYONE,
             denied,
             (),
-            f"denies {what} to every principal of account {resource.account_id}, "
-            "with no way around it",
+            f"denies {what} to every principal of account {resource.account_id}; "
+            "no condition lets them through",
             statement.raw,
         )
     elements = {e for a in found.values() for e in a.elements}
