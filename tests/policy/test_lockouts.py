@@ -24,13 +24,13 @@ S3 = GuardedResource("s3", BUCKET, ACCOUNT, "eu-west-1", "o-mine000001")
 SQS = GuardedResource("sqs", QUEUE, ACCOUNT, "eu-west-1", "o-mine000001")
 
 
-def deny(action: str = "s3:*", resource: Any = (BUCKET, f"{BUCKET}/*"), **extra: Any) -> dict:
+def deny(action: str = "s3:*", resource: Any = (BUCKET, f"{BUCKET}/*"), **extra: Any) -> dict[str, Any]:
     statement = {"Effect": "Deny", "Principal": "*", "Action": action, "Resource": list(resource)}
     statement.update(extra)
     return statement
 
 
-def policy(*statements: dict) -> dict:
+def policy(*statements: dict[str, Any]) -> dict[str, Any]:
     return {"Version": "2012-10-17", "Statement": list(statements)}
 
 
@@ -164,7 +164,7 @@ EVERYONE, OUTSIDE, NONE = (
     ],
 )
 def test_classification(
-    resource: GuardedResource, document: dict, expected: LockoutClass, who: tuple[str, ...]
+    resource: GuardedResource, document: dict[str, Any], expected: LockoutClass, who: tuple[str, ...]
 ) -> None:
     for statement in document["Statement"]:
         for name in [k for k, v in statement.items() if v is None]:
