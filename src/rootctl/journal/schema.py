@@ -62,6 +62,12 @@ MIGRATIONS: tuple[Migration, ...] = (
         "the target account's name at the time of the action",
         ("ALTER TABLE actions ADD COLUMN account_name TEXT",),
     ),
+    Migration(
+        3,
+        "the document put in place of a saved policy (a corrected bucket or queue policy, a "
+        "changed SCP)",
+        ("ALTER TABLE saved_policies ADD COLUMN replacement TEXT",),
+    ),
 )
 LATEST = MIGRATIONS[-1].version
 

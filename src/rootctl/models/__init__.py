@@ -77,6 +77,7 @@ from rootctl.models.progress import (
     ProgressEvent,
 )
 from rootctl.models.resources import (
+    OrgPolicyKind,
     PolicyListing,
     ResourceKind,
     ResourcePolicy,
@@ -181,6 +182,7 @@ __all__ = [
     "LockoutReport",
     "LoginProfile",
     "MfaDevice",
+    "OrgPolicyKind",
     "OrgStatus",
     "OrgUnit",
     "Organization",
