@@ -22,6 +22,7 @@ from rootctl.cli.credential_cmds import (
 )
 from rootctl.cli.demo_cmd import demo
 from rootctl.cli.journal_cmd import journal
+from rootctl.cli.lockout_cmds import find_lockouts
 from rootctl.cli.org_cmds import delegate, disable, enable, status
 from rootctl.cli.sandbox_cmd import sandbox
 from rootctl.cli.ui_cmd import ui
@@ -72,6 +73,7 @@ for _command in (
     allow_password_recovery,
     unlock_s3,
     unlock_sqs,
+    find_lockouts,
     journal,
 ):
     cli.add_command(_command)

@@ -97,8 +97,11 @@ class Context:
         call: Callable[[], str | None],
         already_done: Callable[[RootctlError], bool] = lambda _e: False,
         saved_policy: ResourcePolicy | None = None,
+        replacement_policy: str | None = None,
     ) -> JournaledCall:
-        """Journal an intent row, make ``call``, complete the row with its outcome."""
+        """Journal an intent row, make ``call``, complete the row with its outcome.
+        ``saved_policy``: the document before the call; ``replacement_policy``: the one the
+        call puts in its place."""
         entry_id = self.journal.begin(
             run_id=run_id,
             action=action,
@@ -108,6 +111,7 @@ class Context:
             items=items,
             saved_policy=saved_policy,
             account_name=self.account_names.get(target or ""),
+            replacement_policy=replacement_policy,
         )
         try:
             request_id = call()

@@ -11,14 +11,15 @@ face's job: show the plan, then call the action.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import boto3
 
 from rootctl.aws.session import ConnectionOptions
 from rootctl.core import audit as audit_mod
-from rootctl.core import deletion, features, recovery, targets, unlock
+from rootctl.core import deletion, features, lockout_fix, lockouts, recovery, targets, unlock
 from rootctl.core.compliance import evaluate
 from rootctl.core.context import Context
 from rootctl.core.fanout import Run
@@ -34,10 +35,15 @@ from rootctl.models import (
     DeletionPlan,
     DeletionReport,
     FeatureChange,
+    FixMode,
     JournalQuery,
     JournalRow,
+    LockoutClass,
+    LockoutFixReport,
+    LockoutReport,
     Organization,
     OrgStatus,
+    PlannedFix,
     PolicyListing,
     ProgressCallback,
     RecoveryReport,
@@ -49,6 +55,11 @@ from rootctl.models import (
 )
 
 DEFAULT_CONCURRENCY = 16
+FINDING_CLASSES = (
+    LockoutClass.EVERYONE,
+    LockoutClass.OUTSIDE_CONDITION,
+    LockoutClass.UNPARSEABLE,
+)
 BOTH = (Capability.ROOT_CREDENTIALS_MANAGEMENT, Capability.ROOT_SESSIONS)
 
 
@@ -250,6 +261,63 @@ class RootAccess:
         """Save the resource's policy in the journal, then remove it."""
         self.journal.prepare_for_writing()
         return unlock.unlock(self._ctx, self._member(account_id), kind, resource)
+
+    # -- lock-outs across the organization ---------------------------------------------------
+
+    def find_lockouts(
+        self,
+        target_set: TargetSet,
+        *,
+        kinds: Iterable[ResourceKind] = tuple(ResourceKind),
+        regions: Sequence[str] | str | None = None,
+        classes: Iterable[LockoutClass] = FINDING_CLASSES,
+        show_healthy: bool = False,
+        progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> LockoutReport:
+        """Every bucket and queue of ``target_set`` whose policy locks its account out
+        (read-only). ``regions``: None (every bucket; queues in the engine's Region), ``"all"``
+        (every Region of the partition SQS is offered in) or a list; ``classes``: which
+        classes count as findings; ``show_healthy``: list healthy policies too."""
+        kinds = tuple(dict.fromkeys(kinds))
+        if not kinds:
+            raise InputError("choose at least one kind: s3, sqs.")
+        scope = lockouts.Scope(
+            kinds=kinds,
+            regions=lockouts.checked_regions(regions, self._ctx.aws.regions_of("sqs")),
+            classes=tuple(classes),
+            organization_id=target_set.organization_id,
+            home_region=self.region,
+        )
+        report = lockouts.find_lockouts(
+            self._ctx, target_set, scope, self._run(progress, cancel, "find-lockouts")
+        )
+        return replace(report, show_healthy=show_healthy)
+
+    def plan_lockout_fixes(
+        self, report: LockoutReport, mode: FixMode = FixMode.CORRECT
+    ) -> tuple[PlannedFix, ...]:
+        """What fixing each finding means: put the corrected policy, delete it, or skip it
+        (nothing is read or changed)."""
+        return lockout_fix.plan(report, mode)
+
+    def fix_lockouts(
+        self,
+        report: LockoutReport,
+        fixes: Sequence[PlannedFix],
+        mode: FixMode = FixMode.CORRECT,
+        *,
+        dry_run: bool = False,
+        progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> LockoutFixReport:
+        """Apply ``fixes``: each policy saved in the journal (the corrected draft next to
+        it), re-read first (left alone if it changed), then put or deleted, then verified."""
+        if not dry_run:
+            self.journal.prepare_for_writing()
+        return lockout_fix.fix(
+            self._ctx, report, fixes, mode, self._run(progress, cancel, "fix"), dry_run=dry_run
+        )
 
     # -- journal -------------------------------------------------------------------------------
 

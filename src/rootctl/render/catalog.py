@@ -15,12 +15,14 @@ from rootctl.models import (
     DeletionReport,
     FeatureChange,
     JournalEntry,
+    LockoutFixReport,
+    LockoutReport,
     OrgStatus,
     PolicyListing,
     RecoveryReport,
     UnlockResult,
 )
-from rootctl.render import flat, human, serialize
+from rootctl.render import flat, human, lockouts, serialize
 from rootctl.render.registry import RenderContext, register, register_in_context
 
 
@@ -66,3 +68,11 @@ register(JournalEntry, "table", human.journal_entry)
 register(
     JournalEntry, "json", lambda e: serialize.envelope("journal-entry", serialize.journal_entry(e))
 )
+
+register(LockoutReport, "table", lockouts.lockout_report)
+register(LockoutReport, "json", lockouts.lockout_document)
+register(LockoutReport, "csv", lockouts.lockout_csv)
+
+register(LockoutFixReport, "table", lockouts.fix_table)
+register(LockoutFixReport, "json", lockouts.fix_document)
+register(LockoutFixReport, "csv", lockouts.fix_csv)

@@ -27,6 +27,7 @@ from .models import (
 )
 from .organizations import SandboxOrganizationsBackend, scps
 from .organizations.seeding import new_account, new_ou
+from .regions import REGIONS
 from .seed import Seed, SeedAccount, SeedPrincipal
 from .signin import MAILBOX, hash_password
 
@@ -42,6 +43,7 @@ def reset_everything() -> None:
     MAILBOX.clear()
     CLOCK.reset()
     FAULTS.reset()
+    REGIONS.reset()
     PROPAGATION.set(0)
 
 
@@ -198,6 +200,7 @@ def build(seed: Seed) -> SandboxOrganizationsBackend:
         for principal in account.principals:
             add_principal(account.account_id, principal)
         _resources(account)
+        REGIONS.enable(account.account_id, *account.opt_in_regions)
     scps.seed_policies(backend, seed.policy_types, seed.policies, _ou_ids(seed))
     KEYS.fallback_account = seed.management.account_id
     return backend

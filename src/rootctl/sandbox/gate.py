@@ -1,7 +1,8 @@
 """The per-request gate every sandboxed request passes before moto handles it.
 
 In order: who is calling (``callers.py``) → injected latency → forged / expired / inactive
-credentials → injected throttling and 5xx → the organization's service control policies along
+credentials → opt-in Regions the account has not enabled (``regions.py``) → injected
+throttling and 5xx → the organization's service control policies along
 the caller's path (``organizations/scps.py``) → SCP-like denials → the root session's task
 policy as a deny-only ceiling (spec §3) → the Deny statements of the target bucket's or
 queue's resource policy. Errors come out in the protocol's dialect. The caller is left on the
@@ -32,9 +33,10 @@ from .exceptions import (
 )
 from .faults import FAULTS
 from .models import CLOCK, peek_account_state
-from .organizations import scps
+from .organizations import organization_of, scps
 from .policies import task_policy
 from .policyeval import MalformedPolicy, Policy, PolicyType, Request, evaluate
+from .regions import REGIONS
 from .resources import ROOT_POLICY_EXEMPT, Target, target_of
 
 CALLER_ATTRIBUTE = "sandbox_caller"
@@ -49,6 +51,9 @@ def _request(caller: Caller, action: str, target: Target, region: str) -> Reques
         keys["aws:AssumedRoot"] = "true"
     if caller.role_arn:
         keys["aws:PrincipalArn"] = caller.role_arn  # a role session's is its role's ARN
+    org = organization_of(caller.account_id)
+    if org is not None:
+        keys["aws:PrincipalOrgID"] = org.organization.id
     return Request(action, target.arn, caller.arn, caller.account_id, keys)
 
 
@@ -100,6 +105,8 @@ def run(resp: Any, service: str, action_name: str, resource: str | None = None) 
     if decision.delay_s:
         time.sleep(decision.delay_s)
     _check_credentials(caller, service, dialect)
+    if REGIONS.refuses(caller.account_id, service, resp.region):
+        raise invalid_token(service, dialect)  # an opt-in Region the account has not enabled
     if decision.throttle:
         raise throttled(service, dialect)
     if decision.error:

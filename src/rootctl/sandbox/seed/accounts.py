@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from ..keys import encode_key
+from ..regions import OPT_IN_REGIONS
 from .derived import (
     certificate_body,
     derived_certificate_id,
@@ -51,6 +52,7 @@ ACCOUNT_FIELDS = (
     "principals",
     "buckets",
     "queues",
+    "opt_in_regions",
 )
 MFA_QUOTA, ACCESS_KEY_QUOTA, CERTIFICATE_QUOTA = 8, 2, 2
 
@@ -239,4 +241,16 @@ def account(v: Validator, raw: Any, path: Path_, ous: set[str], management: bool
         ),
         buckets=resources(v, data.get("buckets"), (*path, "buckets"), account_id, "s3"),
         queues=resources(v, data.get("queues"), (*path, "queues"), account_id, "sqs"),
+        opt_in_regions=_opt_in_regions(v, data.get("opt_in_regions"), (*path, "opt_in_regions")),
     )
+
+
+def _opt_in_regions(v: Validator, raw: Any, path: Path_) -> tuple[str, ...]:
+    """Opt-in Regions the account has enabled (every other opt-in Region refuses it)."""
+    found = []
+    for index, item in enumerate(v.sequence(raw, path)):
+        region = v.text(item, (*path, index), "region")
+        if region not in OPT_IN_REGIONS:
+            raise v.fail((*path, index), f"{region} is not an opt-in Region: it is always enabled")
+        found.append(region)
+    return tuple(dict.fromkeys(found))

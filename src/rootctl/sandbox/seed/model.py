@@ -112,6 +112,7 @@ class SeedAccount:
     principals: tuple[SeedPrincipal, ...] = ()
     buckets: tuple[SeedResource, ...] = ()
     queues: tuple[SeedResource, ...] = ()
+    opt_in_regions: tuple[str, ...] = ()  # enabled; every other opt-in Region is not
 
 
 @dataclass(frozen=True)
