@@ -24,7 +24,9 @@ S3 = GuardedResource("s3", BUCKET, ACCOUNT, "eu-west-1", "o-mine000001")
 SQS = GuardedResource("sqs", QUEUE, ACCOUNT, "eu-west-1", "o-mine000001")
 
 
-def deny(action: str = "s3:*", resource: Any = (BUCKET, f"{BUCKET}/*"), **extra: Any) -> dict[str, Any]:
+def deny(
+    action: str = "s3:*", resource: Any = (BUCKET, f"{BUCKET}/*"), **extra: Any
+) -> dict[str, Any]:
     statement = {"Effect": "Deny", "Principal": "*", "Action": action, "Resource": list(resource)}
     statement.update(extra)
     return statement
@@ -164,7 +166,10 @@ EVERYONE, OUTSIDE, NONE = (
     ],
 )
 def test_classification(
-    resource: GuardedResource, document: dict[str, Any], expected: LockoutClass, who: tuple[str, ...]
+    resource: GuardedResource,
+    document: dict[str, Any],
+    expected: LockoutClass,
+    who: tuple[str, ...],
 ) -> None:
     for statement in document["Statement"]:
         for name in [k for k, v in statement.items() if v is None]:
