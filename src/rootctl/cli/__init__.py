@@ -25,6 +25,7 @@ from rootctl.cli.journal_cmd import journal
 from rootctl.cli.lockout_cmds import find_lockouts
 from rootctl.cli.org_cmds import delegate, disable, enable, status
 from rootctl.cli.sandbox_cmd import sandbox
+from rootctl.cli.scp_cmds import scp
 from rootctl.cli.ui_cmd import ui
 from rootctl.cli.unlock_cmds import unlock_s3, unlock_sqs
 
@@ -74,6 +75,7 @@ for _command in (
     unlock_s3,
     unlock_sqs,
     find_lockouts,
+    scp,
     journal,
 ):
     cli.add_command(_command)

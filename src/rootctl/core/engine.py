@@ -19,7 +19,17 @@ import boto3
 
 from rootctl.aws.session import ConnectionOptions
 from rootctl.core import audit as audit_mod
-from rootctl.core import deletion, features, lockout_fix, lockouts, recovery, targets, unlock
+from rootctl.core import (
+    deletion,
+    features,
+    guardrail,
+    lockout_fix,
+    lockouts,
+    recovery,
+    scp_audit,
+    targets,
+    unlock,
+)
 from rootctl.core.compliance import evaluate
 from rootctl.core.context import Context
 from rootctl.core.fanout import Run
@@ -36,6 +46,8 @@ from rootctl.models import (
     DeletionReport,
     FeatureChange,
     FixMode,
+    GuardrailChange,
+    GuardrailStage,
     JournalQuery,
     JournalRow,
     LockoutClass,
@@ -49,6 +61,8 @@ from rootctl.models import (
     RecoveryReport,
     ResourceKind,
     ResourcePolicy,
+    ScpAuditReport,
+    ScpFix,
     TargetSelector,
     TargetSet,
     UnlockResult,
@@ -318,6 +332,58 @@ class RootAccess:
         return lockout_fix.fix(
             self._ctx, report, fixes, mode, self._run(progress, cancel, "fix"), dry_run=dry_run
         )
+
+    # -- service control policies -------------------------------------------------------------
+
+    def scp_audit(
+        self,
+        target_set: TargetSet,
+        *,
+        progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> ScpAuditReport:
+        """For each selected account, statically: do the SCPs on its path let the five root
+        task sessions through, and do they refuse the long-term root user? Also the IAM
+        delegated administrator's own ``sts:AssumeRoot`` (read-only)."""
+        return scp_audit.audit(
+            self._ctx, self.organization(), target_set, self._run(progress, cancel, "scp-audit")
+        )
+
+    def guardrail_document(self) -> str:
+        """AWS's recommended "deny root unless AssumeRoot" SCP, as rootctl creates it."""
+        return guardrail.document()
+
+    def apply_guardrail(self, ous: Sequence[str], *, dry_run: bool = False) -> GuardrailChange:
+        """Create rootctl's guardrail SCP once and attach it to ``ous`` (OU ids or "root"),
+        journaled; refused before any change when SCPs are off or a target has 5 SCPs."""
+        if not dry_run:
+            self.journal.prepare_for_writing()
+        return guardrail.apply(self._ctx, self.organization(), ous, dry_run=dry_run)
+
+    def detach_guardrail(self, ous: Sequence[str], *, dry_run: bool = False) -> GuardrailChange:
+        """Detach rootctl's guardrail from ``ous``, journaled."""
+        if not dry_run:
+            self.journal.prepare_for_writing()
+        return guardrail.detach(self._ctx, self.organization(), ous, dry_run=dry_run)
+
+    def plan_scp_fixes(self, report: ScpAuditReport) -> tuple[tuple[ScpFix, ...], tuple[str, ...]]:
+        """For each SCP that blocks task sessions in ``report``: the smallest change that lets
+        them through (and what rootctl cannot fix by itself, with why). Nothing is changed."""
+        return guardrail.plan_fixes(self._ctx, report)
+
+    def fix_scps(
+        self, fixes: Sequence[ScpFix], unfixable: Sequence[str] = (), *, dry_run: bool = False
+    ) -> GuardrailChange:
+        """Put each fixed SCP document, the old one saved in the journal first."""
+        if not dry_run:
+            self.journal.prepare_for_writing()
+        return guardrail.apply_fixes(
+            self._ctx, self.organization(), fixes, unfixable, dry_run=dry_run
+        )
+
+    def guardrail_stage(self, report: ScpAuditReport) -> GuardrailStage:
+        """Per OU: is the guardrail there, how its accounts fare, the next step."""
+        return guardrail.stage(self._ctx, self.organization(), report)
 
     # -- journal -------------------------------------------------------------------------------
 

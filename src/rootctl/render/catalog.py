@@ -14,15 +14,18 @@ from rootctl.models import (
     DeletionPlan,
     DeletionReport,
     FeatureChange,
+    GuardrailChange,
+    GuardrailStage,
     JournalEntry,
     LockoutFixReport,
     LockoutReport,
     OrgStatus,
     PolicyListing,
     RecoveryReport,
+    ScpAuditReport,
     UnlockResult,
 )
-from rootctl.render import flat, human, lockouts, serialize
+from rootctl.render import flat, human, lockouts, scp, serialize
 from rootctl.render.registry import RenderContext, register, register_in_context
 
 
@@ -76,3 +79,13 @@ register(LockoutReport, "csv", lockouts.lockout_csv)
 register(LockoutFixReport, "table", lockouts.fix_table)
 register(LockoutFixReport, "json", lockouts.fix_document)
 register(LockoutFixReport, "csv", lockouts.fix_csv)
+
+register(ScpAuditReport, "table", scp.audit_table)
+register(ScpAuditReport, "json", scp.audit_document)
+register(ScpAuditReport, "csv", scp.audit_csv)
+
+register(GuardrailChange, "table", scp.change_table)
+register(GuardrailChange, "json", scp.change_document)
+
+register(GuardrailStage, "table", scp.stage_table)
+register(GuardrailStage, "json", scp.stage_document)
