@@ -26,7 +26,7 @@ from rootctl.errors import (
     Throttled,
     TrustedAccessDisabled,
 )
-from rootctl.web import api, pages
+from rootctl.web import api, lockout_pages, pages
 from rootctl.web.dashboard import Dashboard, Selection
 from rootctl.web.security import (
     Secrets,
@@ -106,6 +106,7 @@ def create_app(
     app.state.sandbox_note = sandbox_note
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(lockout_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(
         SecurityMiddleware,
