@@ -206,9 +206,14 @@ def test_refusals_come_before_any_change(scps: Cli) -> None:
 
 
 def test_fix_existing_exempts_root_sessions_and_keeps_the_rest(scps: Cli) -> None:
+    orgs = _client(scps, "organizations", scps.sandbox.admin_credentials())
+    orgs.detach_policy(PolicyId="p-FullAWSAccess", TargetId=_ou(scps, "AllowList"))
     dry = scps.json("scp", "guardrail", "--fix-existing", "--dry-run", exit_code=0)
     fixes = {f["policy_id"]: f for f in dry["fixes"]}
-    assert set(fixes) == {"p-ctroot01", "p-lzaroot1"}
+    assert set(fixes) == {"p-ctroot01", "p-lzaroot1", "p-allowls1"}
+    added = json.loads(fixes["p-allowls1"]["after"])["Statement"][-1]
+    assert (added["Effect"], added["Condition"]) == ("Allow", {"Bool": {"aws:AssumedRoot": "true"}})
+    assert "sqs:SetQueueAttributes" in added["Action"]
     after = json.loads(fixes["p-ctroot01"]["after"])["Statement"][0]["Condition"]
     assert after == {
         "StringLike": {"aws:PrincipalArn": ["arn:*:iam::*:root"]},
@@ -226,13 +231,33 @@ def test_fix_existing_exempts_root_sessions_and_keeps_the_rest(scps: Cli) -> Non
     assert "AssumedRoot" not in saved["saved_policy"]["policy"]
     assert "AssumedRoot" in saved["replacement_policy"]
     verdicts = {a["account_id"]: a["verdict"] for a in scps.json("scp", "audit")["accounts"]}
-    assert (verdicts[CT], verdicts[LZA]) == ("guarded", "guarded")
-    for account in (CT, LZA):
-        assert all(_task_runs(scps, account, task) for task in TASKS)
-        assert _root_user_refused(scps, account)
+    assert (verdicts[CT], verdicts[LZA], verdicts[ALLOW]) == ("guarded", "guarded", "unguarded")
+    for account in (CT, LZA, ALLOW):
+        assert all(_task_runs(scps, account, task) for task in TASKS), account
+    assert _root_user_refused(scps, CT)
+    assert _root_user_refused(scps, LZA)
     nothing = scps("scp", "guardrail", "--fix-existing", "--yes")
     assert nothing.exit_code == 0
     assert "No SCP to fix." in nothing.stderr
+
+
+def test_the_delegates_own_scps_are_checked(scps: Cli) -> None:
+    orgs = _client(scps, "organizations", scps.sandbox.admin_credentials())
+    orgs.register_delegated_administrator(AccountId=REGION, ServicePrincipal="iam.amazonaws.com")
+    deny = {"Version": "2012-10-17", "Statement": [{"Sid": "NoAssumeRoot", "Effect": "Deny",
+            "Action": "sts:AssumeRoot", "Resource": "*",
+            "Condition": {"StringEquals": {"sts:TaskPolicyArn":
+                "arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials"}}}]}  # fmt: skip
+    made = orgs.create_policy(
+        Name="no-deletes-from-here", Description="", Type="SERVICE_CONTROL_POLICY",
+        Content=json.dumps(deny),
+    )["Policy"]["PolicySummary"]["Id"]  # fmt: skip
+    orgs.attach_policy(PolicyId=made, TargetId=REGION)
+    delegate = scps.json("scp", "audit", "--account", GUARDED, exit_code=1)["delegate"]
+    assert (delegate["account_id"], delegate["decision"]) == (REGION, "denied")
+    refused = [t["task"] for t in delegate["tasks"] if t["decision"] != "allowed"]
+    assert refused == ["IAMDeleteRootUserCredentials"]
+    assert delegate["policies"][0]["sid"] == "NoAssumeRoot"
 
 
 @pytest.mark.parametrize(
