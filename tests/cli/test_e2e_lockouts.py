@@ -80,7 +80,9 @@ def _read_policy(
 
 
 def test_every_lockout_is_found_and_no_healthy_policy_is_flagged(lockouts: Cli) -> None:
-    document = lockouts.json("find-lockouts", "--all", "--regions", "all", "--show-healthy",
+    # The seed's Regions (eu-south-1: an opt-in Region the accounts have not enabled).
+    regions = "us-east-1,us-west-2,eu-west-1,af-south-1,eu-south-1"
+    document = lockouts.json("find-lockouts", "--all", "--regions", regions, "--show-healthy",
                              exit_code=1)  # fmt: skip
     found = {(f["kind"], f["name"], f["class"]) for f in document["findings"]}
     assert found == FINDINGS
@@ -107,6 +109,15 @@ def test_every_lockout_is_found_and_no_healthy_policy_is_flagged(lockouts: Cli) 
     assert scans[("sqs", "eu-south-1")]["state"] == "not-enabled"
     assert scans[("sqs", "eu-west-1")]["state"] == "scanned"
     assert not any(s["state"] == "failed" for a in accounts.values() for s in a["scans"])
+    # --regions all: every Region SQS is offered in, the opt-in ones not enabled said so.
+    every = lockouts.json("find-lockouts", "--account", EVENTS, "--kind", "sqs", "--regions",
+                          "all", exit_code=1)  # fmt: skip
+    states = {s["region"]: s["state"] for s in every["accounts"][0]["scans"]}
+    assert len(states) > 20
+    assert (states["af-south-1"], states["eu-south-1"], states["ap-east-1"]) == (
+        "scanned", "not-enabled", "not-enabled",
+    )  # fmt: skip
+    assert {s for s in states.values()} == {"scanned", "not-enabled"}
     # Healthy policies are counted, not listed, by default; and --status narrows the findings.
     narrow = lockouts.json("find-lockouts", "--account", RECORDS, "--status", "unparseable",
                            exit_code=0)  # fmt: skip

@@ -54,7 +54,12 @@ def _statement_label(ref: ScpStatement) -> str:
 
 def _why(row: AccountScp) -> str:
     if row.state is ScpVerdict.TASKS_BLOCKED:
-        tasks = ", ".join(t.task.value for t in row.blocked_tasks)
+        blocked = row.blocked_tasks
+        tasks = (
+            f"all {len(blocked)} task sessions"
+            if len(blocked) == len(row.tasks)
+            else ", ".join(t.task.value for t in blocked)
+        )
         levels = {a.level for t in row.blocked_tasks for a in t.blocking if a.level}
         by = "; ".join(_statement_label(s) for s in row.statements)
         text = f"blocks {tasks}"
