@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import json
 import math
-import sys
 
 from bench.procs import ROOTCTL, SandboxProcess, measure
-from bench.scenarios import HERE, Result
+from bench.scenarios import Result, org_read_seconds
 
 ROUND_TRIPS = 4
 
@@ -19,10 +18,7 @@ ROUND_TRIPS = 4
 def find_lockouts(accounts: int = 300, latency_ms: float = 100, concurrency: int = 32) -> Result:
     latency = latency_ms / 1000
     with SandboxProcess(accounts, latency_ms=latency_ms) as sandbox:
-        org_run = measure([sys.executable, str(HERE / "org_read.py")], sandbox.env)
-        if org_run.returncode != 0:
-            raise RuntimeError(f"organization read failed: {org_run.stderr[-2000:]}")
-        org_read = float(json.loads(org_run.stdout)["seconds"])
+        org_read = org_read_seconds(sandbox)
         argv = [*ROOTCTL, "find-lockouts", "--all", "-o", "json", "--concurrency", str(concurrency)]
         run = measure(argv, sandbox.env)
     if run.returncode not in (0, 1):

@@ -5,20 +5,16 @@ enabled, and the fix — by correction and by deletion — with its journal back
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from rootctl.sandbox import Credentials, Sandbox
+from rootctl.sandbox import Credentials
 from tests.cli.conftest import Cli
+from tests.cli.seeded import Keys, client, use_seed
 
-LOCKOUTS_SEED = Path(__file__).parents[2] / "src/rootctl/sandbox/seeds/lockouts-org.yaml"
 VAULT, NETWORK, RECORDS, EVENTS, LEGACY, PARTNERS, EMPTY = (f"11110000000{n}" for n in range(1, 8))
-NO_RETRIES = Config(retries={"total_max_attempts": 1, "mode": "standard"})
 
 FINDINGS = {
     ("s3", "vault-plain-deny", "locks-out-everyone"),
@@ -41,37 +37,14 @@ HEALTHY = {
 
 @pytest.fixture
 def lockouts(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> Cli:
-    """The CLI against the lock-out organization, as its management account's admin."""
-    cli.sandbox = Sandbox.from_seed(LOCKOUTS_SEED)
-    admin = cli.sandbox.admin_credentials()
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", admin.access_key_id)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", admin.secret_access_key)
-    return cli
-
-
-Keys = dict[str, str]
-
-
-def _keys(creds: Credentials) -> Keys:
-    return {
-        "aws_access_key_id": creds.access_key_id,
-        "aws_secret_access_key": creds.secret_access_key,
-    }
-
-
-def _client(cli: Cli, service: str, creds: Credentials | Keys, region: str = "us-east-1") -> Any:
-    keys = _keys(creds) if isinstance(creds, Credentials) else creds
-    make: Any = boto3.client  # the service name is a runtime value, not one of the overloads
-    return make(
-        service, region_name=region, endpoint_url=cli.aws.endpoint_url, config=NO_RETRIES, **keys
-    )
+    return use_seed(cli, monkeypatch, "lockouts-org.yaml")
 
 
 def _read_policy(
     cli: Cli, account: str, bucket: str, creds: Credentials | Keys | None = None
 ) -> str:
     """GetBucketPolicy as ``creds`` (default: the account's admin): "ok" or the error code."""
-    s3 = _client(cli, "s3", creds or cli.sandbox.principal_credentials(account, "admin"))
+    s3 = client(cli, "s3", creds or cli.sandbox.principal_credentials(account, "admin"))
     try:
         s3.get_bucket_policy(Bucket=bucket)
     except ClientError as exc:
@@ -134,7 +107,7 @@ def test_the_classes_are_what_the_sandbox_enforces(lockouts: Cli) -> None:
                             (PARTNERS, "partners-not-them"), (PARTNERS, "partners-public"),
                             (RECORDS, "records-frozen-policy")]:  # fmt: skip
         assert _read_policy(lockouts, account, bucket) == "ok", bucket  # frozen: Put is denied
-    s3 = _client(lockouts, "s3", sb.principal_credentials(RECORDS, "admin"))
+    s3 = client(lockouts, "s3", sb.principal_credentials(RECORDS, "admin"))
     with pytest.raises(ClientError, match="AccessDenied"):
         s3.put_bucket_policy(Bucket="records-frozen-policy", Policy=json.dumps(_empty_allow()))
     # Who still gets in does: the break-glass user, the Ops role.
@@ -151,11 +124,11 @@ def _empty_allow() -> dict[str, Any]:
 
 def _assume_role(cli: Cli, account: str, name: str) -> Keys:
     admin = cli.sandbox.principal_credentials(account, "admin")
-    iam = _client(cli, "iam", admin)
+    iam = client(cli, "iam", admin)
     trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
              "Principal": {"AWS": f"arn:aws:iam::{account}:root"}}]}  # fmt: skip
     role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]
-    found = _client(cli, "sts", admin).assume_role(
+    found = client(cli, "sts", admin).assume_role(
         RoleArn=role["Arn"], RoleSessionName="ops-session"
     )
     keys = found["Credentials"]
@@ -188,7 +161,7 @@ def test_fix_by_correction_keeps_the_legitimate_statements(lockouts: Cli) -> Non
     assert (deleted["action"], deleted["replacement_policy"]) == ("delete-bucket-policy", None)
     # The admin manages the bucket again; the statements that stayed still apply.
     admin = lockouts.sandbox.principal_credentials(VAULT, "admin")
-    s3 = _client(lockouts, "s3", admin)
+    s3 = client(lockouts, "s3", admin)
     assert _read_policy(lockouts, VAULT, "vault-mixed") == "ok"
     s3.put_object(Bucket="vault-mixed", Key="k", Body=b"x")
     with pytest.raises(ClientError, match="AccessDenied"):
@@ -213,7 +186,7 @@ def test_fix_by_deletion_after_a_dry_run(lockouts: Cli) -> None:
         ("records-breakglass-only", "fixed"),
         ("legacy-garbled", "fixed"),
     }
-    s3 = _client(lockouts, "s3", lockouts.sandbox.principal_credentials(RECORDS, "admin"))
+    s3 = client(lockouts, "s3", lockouts.sandbox.principal_credentials(RECORDS, "admin"))
     with pytest.raises(ClientError, match="NoSuchBucketPolicy"):
         s3.get_bucket_policy(Bucket="records-breakglass-only")
     saved = [e["saved_policy"]["resource"] for e in lockouts.journal_entries() if e["saved_policy"]]
@@ -226,7 +199,7 @@ def test_a_queue_in_a_second_region_is_fixed_there(lockouts: Cli) -> None:
     assert [(i["name"], i["region"], i["state"]) for i in fixed["items"]] == [
         ("events-locked", "eu-west-1", "fixed")
     ]
-    sqs = _client(
+    sqs = client(
         lockouts, "sqs", lockouts.sandbox.principal_credentials(EVENTS, "admin"), "eu-west-1"
     )
     url = sqs.get_queue_url(QueueName="events-locked")["QueueUrl"]

@@ -7,20 +7,14 @@ idempotent; the refusals come before any change."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
-from typing import Any
 
-import boto3
 import pytest
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from rootctl.sandbox import Credentials, Sandbox
 from tests.cli.conftest import Cli
+from tests.cli.seeded import client, use_seed
 
-SCP_SEED = Path(__file__).parents[2] / "src/rootctl/sandbox/seeds/scp-org.yaml"
 CT, LZA, ALLOW, GUARDED, FIXED, OPEN, REGION = (f"22220000000{n}" for n in range(1, 8))
-NO_RETRIES = Config(retries={"total_max_attempts": 1, "mode": "standard"})
 TASKS = (
     "IAMAuditRootUserCredentials",
     "IAMDeleteRootUserCredentials",
@@ -32,29 +26,11 @@ TASKS = (
 
 @pytest.fixture
 def scps(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> Cli:
-    """The CLI against the SCP organization, as its management account's admin."""
-    cli.sandbox = Sandbox.from_seed(SCP_SEED)
-    admin = cli.sandbox.admin_credentials()
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", admin.access_key_id)
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", admin.secret_access_key)
-    return cli
-
-
-def _client(cli: Cli, service: str, creds: Credentials | dict[str, str]) -> Any:
-    keys = (
-        {"aws_access_key_id": creds.access_key_id, "aws_secret_access_key": creds.secret_access_key}
-        if isinstance(creds, Credentials)
-        else creds
-    )
-    make: Any = boto3.client  # the service name is a runtime value, not one of the overloads
-    return make(
-        service, region_name="us-east-1", endpoint_url=cli.aws.endpoint_url, config=NO_RETRIES,
-        **keys,
-    )  # fmt: skip
+    return use_seed(cli, monkeypatch, "scp-org.yaml")
 
 
 def _ou(cli: Cli, name: str) -> str:
-    orgs = _client(cli, "organizations", cli.sandbox.admin_credentials())
+    orgs = client(cli, "organizations", cli.sandbox.admin_credentials())
     root = orgs.list_roots()["Roots"][0]["Id"]
     units = orgs.list_organizational_units_for_parent(ParentId=root)["OrganizationalUnits"]
     return str(next(u["Id"] for u in units if u["Name"] == name))
@@ -62,7 +38,7 @@ def _ou(cli: Cli, name: str) -> str:
 
 def _task_runs(cli: Cli, account: str, task: str) -> bool:
     """Open the task session and make one of its calls: does the sandbox let it through?"""
-    sts = _client(cli, "sts", cli.sandbox.admin_credentials())
+    sts = client(cli, "sts", cli.sandbox.admin_credentials())
     found = sts.assume_root(
         TargetPrincipal=account, TaskPolicyArn={"arn": f"arn:aws:iam::aws:policy/root-task/{task}"}
     )["Credentials"]
@@ -72,12 +48,12 @@ def _task_runs(cli: Cli, account: str, task: str) -> bool:
         "aws_session_token": found["SessionToken"],
     }
     calls = {
-        "S3UnlockBucketPolicy": lambda: _client(cli, "s3", keys).list_buckets(),
-        "SQSUnlockQueuePolicy": lambda: _client(cli, "sqs", keys).list_queues(),
-        "IAMCreateRootUserPassword": lambda: _client(cli, "iam", keys).get_login_profile(),
+        "S3UnlockBucketPolicy": lambda: client(cli, "s3", keys).list_buckets(),
+        "SQSUnlockQueuePolicy": lambda: client(cli, "sqs", keys).list_queues(),
+        "IAMCreateRootUserPassword": lambda: client(cli, "iam", keys).get_login_profile(),
     }
     try:
-        calls.get(task, lambda: _client(cli, "iam", keys).list_access_keys())()
+        calls.get(task, lambda: client(cli, "iam", keys).list_access_keys())()
     except ClientError as exc:
         if exc.response["Error"]["Code"] in ("AccessDenied", "AccessDeniedException"):
             return False
@@ -86,7 +62,7 @@ def _task_runs(cli: Cli, account: str, task: str) -> bool:
 
 
 def _root_user_refused(cli: Cli, account: str) -> bool:
-    iam = _client(cli, "iam", cli.sandbox.root_access_key(account))
+    iam = client(cli, "iam", cli.sandbox.root_access_key(account))
     try:
         iam.create_user(UserName="probe")
     except ClientError as exc:
@@ -96,7 +72,7 @@ def _root_user_refused(cli: Cli, account: str) -> bool:
 
 def test_the_audit_says_what_the_sandbox_does(scps: Cli) -> None:
     # An allow list: FullAWSAccess taken off the OU, only EC2 and S3 allowed there.
-    orgs = _client(scps, "organizations", scps.sandbox.admin_credentials())
+    orgs = client(scps, "organizations", scps.sandbox.admin_credentials())
     orgs.detach_policy(PolicyId="p-FullAWSAccess", TargetId=_ou(scps, "AllowList"))
     document = scps.json("scp", "audit", exit_code=1)
     rows = {a["account_id"]: a for a in document["accounts"]}
@@ -141,7 +117,7 @@ def test_guardrail_apply_and_detach_are_journaled_and_idempotent(scps: Cli) -> N
     open_ou = _ou(scps, "Open")
     dry = scps.json("scp", "guardrail", "--apply", "--ou", open_ou, "--dry-run", exit_code=0)
     assert [s["state"] for s in dry["steps"]] == ["planned", "planned"]
-    orgs = _client(scps, "organizations", scps.sandbox.admin_credentials())
+    orgs = client(scps, "organizations", scps.sandbox.admin_credentials())
     listed = orgs.list_policies(Filter="SERVICE_CONTROL_POLICY")["Policies"]
     assert "rootctl-deny-root-unless-assumeroot" not in {p["Name"] for p in listed}
     applied = scps.json("scp", "guardrail", "--apply", "--ou", open_ou, "--yes", exit_code=0)
@@ -178,7 +154,7 @@ def test_guardrail_apply_and_detach_are_journaled_and_idempotent(scps: Cli) -> N
 
 
 def test_refusals_come_before_any_change(scps: Cli) -> None:
-    orgs = _client(scps, "organizations", scps.sandbox.admin_credentials())
+    orgs = client(scps, "organizations", scps.sandbox.admin_credentials())
     open_ou = _ou(scps, "Open")
     allow = {
         "Version": "2012-10-17",
@@ -206,7 +182,7 @@ def test_refusals_come_before_any_change(scps: Cli) -> None:
 
 
 def test_fix_existing_exempts_root_sessions_and_keeps_the_rest(scps: Cli) -> None:
-    orgs = _client(scps, "organizations", scps.sandbox.admin_credentials())
+    orgs = client(scps, "organizations", scps.sandbox.admin_credentials())
     orgs.detach_policy(PolicyId="p-FullAWSAccess", TargetId=_ou(scps, "AllowList"))
     dry = scps.json("scp", "guardrail", "--fix-existing", "--dry-run", exit_code=0)
     fixes = {f["policy_id"]: f for f in dry["fixes"]}
@@ -242,7 +218,7 @@ def test_fix_existing_exempts_root_sessions_and_keeps_the_rest(scps: Cli) -> Non
 
 
 def test_the_delegates_own_scps_are_checked(scps: Cli) -> None:
-    orgs = _client(scps, "organizations", scps.sandbox.admin_credentials())
+    orgs = client(scps, "organizations", scps.sandbox.admin_credentials())
     orgs.register_delegated_administrator(AccountId=REGION, ServicePrincipal="iam.amazonaws.com")
     deny = {"Version": "2012-10-17", "Statement": [{"Sid": "NoAssumeRoot", "Effect": "Deny",
             "Action": "sts:AssumeRoot", "Resource": "*",

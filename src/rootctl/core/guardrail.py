@@ -17,6 +17,7 @@ from rootctl.core.context import Context
 from rootctl.core.scp_audit import TASK_ACTIONS
 from rootctl.errors import Conflict, InputError
 from rootctl.models import (
+    COUNTED_VERDICTS,
     GuardrailChange,
     GuardrailOperation,
     GuardrailStage,
@@ -354,16 +355,7 @@ def stage(ctx: Context, org: Organization, report: ScpAuditReport) -> GuardrailS
             "attached" if target in attached else "inherited" if attached & set(chain) else "absent"
         )
         below = org.accounts_under(target) if target != org.root_id else org.accounts
-        verdicts = {
-            v.value: 0
-            for v in (
-                ScpVerdict.TASKS_BLOCKED,
-                ScpVerdict.UNDECIDABLE,
-                ScpVerdict.UNGUARDED,
-                ScpVerdict.GUARDED,
-                ScpVerdict.FAILED,
-            )
-        }
+        verdicts = {v.value: 0 for v in COUNTED_VERDICTS}
         for account in below:
             row = rows.get(account.id)
             if row is not None and row.state.value in verdicts:

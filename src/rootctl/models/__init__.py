@@ -103,6 +103,7 @@ from rootctl.models.results import (
     RecoveryState,
 )
 from rootctl.models.scp import (
+    COUNTED_VERDICTS,
     AccountScp,
     ActionCheck,
     DelegateCheck,
@@ -128,6 +129,7 @@ from rootctl.models.targets import (
 )
 
 __all__ = [
+    "COUNTED_VERDICTS",
     "AccessKey",
     "Account",
     "AccountAudit",

@@ -24,6 +24,16 @@ class ScpVerdict(StrEnum):
     NOT_RUN = "not-run"
 
 
+# The verdicts counted in summaries, worst first.
+COUNTED_VERDICTS = (
+    ScpVerdict.TASKS_BLOCKED,
+    ScpVerdict.UNDECIDABLE,
+    ScpVerdict.UNGUARDED,
+    ScpVerdict.GUARDED,
+    ScpVerdict.FAILED,
+)
+
+
 class ScpDecision(StrEnum):
     ALLOWED = "allowed"
     DENIED = "denied"

@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from rootctl.models import (
+    COUNTED_VERDICTS,
     AccountScp,
     DelegateCheck,
     GuardrailChange,
@@ -138,14 +139,7 @@ def audit_table(report: ScpAuditReport) -> RenderableType:
         parts.append(Text("SCPs are not enabled in this organization: nothing guards the "
                           "long-term root users.", style="yellow"))  # fmt: skip
     counts = ", ".join(
-        f"{sum(1 for a in report.accounts if a.state is v)} {v.value}"
-        for v in (
-            ScpVerdict.TASKS_BLOCKED,
-            ScpVerdict.UNDECIDABLE,
-            ScpVerdict.UNGUARDED,
-            ScpVerdict.GUARDED,
-            ScpVerdict.FAILED,
-        )
+        f"{sum(1 for a in report.accounts if a.state is v)} {v.value}" for v in COUNTED_VERDICTS
     )
     parts.append(Text(f"{len(report.worked_on)} account(s) audited: {counts}."))
     return Group(*parts)
