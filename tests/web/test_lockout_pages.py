@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from starlette.testclient import TestClient
 
 from rootctl.sandbox import Sandbox
+from tests.web.conftest import Live
 
 LOCKOUTS_SEED = Path(__file__).parents[2] / "src/rootctl/sandbox/seeds/lockouts-org.yaml"
 VAULT = "111100000001"
@@ -81,3 +82,25 @@ def _policy(sandbox: Sandbox, bucket: str) -> str:
         endpoint_url=os.environ["AWS_ENDPOINT_URL"],
     )
     return str(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+
+
+def test_the_page_in_a_browser_at_phone_width(chromium: Any, live: Live, screenshots: Path) -> None:
+    """Scan by the button, then the findings and a finding's diff fit 390 px (no sideways
+    scrolling of the page; the policy blocks scroll on their own)."""
+    context = chromium.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    try:
+        page.goto(live.login_url())
+        page.goto(f"{live.base_url}/lockouts")
+        page.click("text=Scan the organization")
+        page.wait_for_selector("text=See the findings", timeout=60_000)
+        page.click("text=See the findings")
+        page.wait_for_selector("text=vault-mixed")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.screenshot(path=str(screenshots / "lockouts-390.png"), full_page=True)
+        page.click("a:has-text('View and fix') >> nth=-1")
+        page.wait_for_selector("text=The corrected policy")
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+        page.screenshot(path=str(screenshots / "lockout-finding-390.png"), full_page=True)
+    finally:
+        context.close()
