@@ -40,6 +40,9 @@ class AdviceCode(StrEnum):
     UPGRADE_ROOTCTL = "upgrade-rootctl"  # a file written by a newer rootctl
     GIVE_ENDPOINT_URL = "give-endpoint-url"  # an endpoint URL that is no URL
     CHECK_ENDPOINT_SETTING = "check-endpoint-setting"  # a bad endpoint from env or profile
+    # A failing compliance control's fix. params: kinds (comma list, "" for every kind), what
+    # (the kinds in words), accounts (space-separated ids), count.
+    DELETE_ROOT_CREDENTIALS = "delete-root-credentials"
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +107,7 @@ NEUTRAL_WORDING: Mapping[AdviceCode, str] = {
     AdviceCode.CHECK_ENDPOINT_SETTING: (
         "Check AWS_ENDPOINT_URL[_<SERVICE>] and the profile's endpoint_url."
     ),
+    AdviceCode.DELETE_ROOT_CREDENTIALS: "Delete the {what} of the {count} failing account(s).",
 }
 
 

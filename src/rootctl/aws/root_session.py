@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -202,16 +202,23 @@ class RootSession:
     def signing_certificates(self) -> tuple[SigningCertificate, ...]:
         return root_user.signing_certificates(self._iam())
 
+    def password_last_used(self) -> datetime | None:
+        return root_user.password_last_used(self._iam())
+
     def credentials(self, *, with_last_used: bool = True) -> RootCredentials:
-        """All four kinds, read concurrently (the reads are independent)."""
-        profile, keys, devices, certificates = self.parallel(
-            [
-                self.login_profile,
-                partial(self.access_keys, with_last_used=with_last_used),
-                self.mfa_devices,
-                self.signing_certificates,
-            ]
-        )
+        """All four kinds, read concurrently (the reads are independent); ``with_last_used``
+        adds when each key and the password were last used."""
+        calls: list[Callable[[], Any]] = [
+            self.login_profile,
+            partial(self.access_keys, with_last_used=with_last_used),
+            self.mfa_devices,
+            self.signing_certificates,
+        ]
+        if with_last_used:
+            calls.append(self.password_last_used)
+        profile, keys, devices, certificates, *used = self.parallel(calls)
+        if profile is not None and used:
+            profile = replace(profile, password_last_used=used[0])
         return RootCredentials(profile, keys, devices, certificates)
 
     def delete_login_profile(self) -> str | None:

@@ -211,12 +211,12 @@ class AwsSession:
             return tuple(sorted(core.get_available_regions(service, partition_name=partition)))
 
     def readers(self) -> ThreadPoolExecutor:
-        """Threads that run a root session's independent reads side by side. Three per
-        account worker: an audit's four reads then cost one round trip, not four."""
+        """Threads that run a root session's independent reads side by side. Four per
+        account worker: an audit's five reads then cost one round trip, not five."""
         with self._lock:
             if self._readers is None:
                 self._readers = ThreadPoolExecutor(
-                    max_workers=3 * self.concurrency, thread_name_prefix="rootctl-read"
+                    max_workers=4 * self.concurrency, thread_name_prefix="rootctl-read"
                 )
             return self._readers
 

@@ -33,7 +33,7 @@ from rootctl.core import (
 from rootctl.core.compliance import evaluate
 from rootctl.core.context import Context
 from rootctl.core.fanout import Run
-from rootctl.core.organization import read_organization, read_status
+from rootctl.core.organization import read_organization, read_status, read_tags
 from rootctl.errors import InputError
 from rootctl.journal import Journal, JournalStore
 from rootctl.models import (
@@ -105,6 +105,8 @@ class RootAccess:
         self._ctx = Context(connection or ConnectionOptions(), self.journal, concurrency, session)
         self._org: Organization | None = None
         self._org_lock = threading.Lock()
+        self._tags: dict[str, dict[str, str]] | None = None
+        self._tags_lock = threading.Lock()
 
     def close(self) -> None:
         self._ctx.close()
@@ -145,6 +147,15 @@ class RootAccess:
                 self._org = read_organization(self._ctx)
                 self._ctx.account_names = {a.id: a.name for a in self._org.accounts}
             return self._org
+
+    def tags(self, *, refresh: bool = False) -> dict[str, dict[str, str]]:
+        """Tags of the root, every OU and every account (resource id → key → value), read
+        once (ListTagsForResource per resource, ``concurrency`` at a time) and cached."""
+        org = self.organization(refresh=refresh)
+        with self._tags_lock:
+            if self._tags is None or refresh:
+                self._tags = read_tags(self._ctx, org)
+            return self._tags
 
     def status(self) -> OrgStatus:
         """Organization, caller role, IAM trusted access, capabilities, delegated admin."""
@@ -187,7 +198,9 @@ class RootAccess:
         """Resolve a selector; raises InputError for malformed ids, unknown OUs, accounts
         outside the organization. The management account is always in ``skipped``."""
         # Syntax first: bad input must not cost an AWS call. The file is read once (stdin).
-        return targets.resolve(targets.validate(selector), self.organization())
+        checked = targets.validate(selector)
+        tags = self.tags() if checked.needs_tags else None
+        return targets.resolve(checked, self.organization(), tags)
 
     # -- root credentials ------------------------------------------------------------------
 
@@ -249,6 +262,10 @@ class RootAccess:
     ) -> ComplianceReport:
         """Audit ``target_set``, then evaluate Security Hub / CIS root-user controls on it."""
         report = self.audit(target_set, progress=progress, cancel=cancel)
+        return evaluate(report, self.status())
+
+    def evaluate_compliance(self, report: AuditReport) -> ComplianceReport:
+        """The controls evaluated on an audit already made (the dashboard's cached one)."""
         return evaluate(report, self.status())
 
     # -- resource policies -------------------------------------------------------------------

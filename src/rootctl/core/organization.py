@@ -78,6 +78,15 @@ def read_organization(ctx: Context) -> Organization:
     )
 
 
+def read_tags(ctx: Context, org: Organization) -> dict[str, dict[str, str]]:
+    """Tags of the root, every OU and every account (ListTagsForResource once each, at most
+    ``ctx.concurrency`` at a time): what ``--tag`` selects on."""
+    resources = [u.id for u in org.units] + [a.id for a in org.accounts]
+    with ThreadPoolExecutor(max_workers=ctx.concurrency, thread_name_prefix="rootctl-tags") as pool:
+        found = pool.map(lambda resource: orgs_api.tags_of(ctx.aws, resource), resources)
+        return dict(zip(resources, found, strict=True))
+
+
 def read_status(ctx: Context) -> OrgStatus:
     """Everything ``rootctl status`` shows; facts the caller may not read come back as None."""
     caller = ctx.caller()

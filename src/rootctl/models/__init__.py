@@ -11,6 +11,7 @@ from rootctl.models.base import (
     AccountReport,
     AccountResult,
     CommonState,
+    RowStatus,
 )
 from rootctl.models.catalogue import (
     Capability,
@@ -28,6 +29,7 @@ from rootctl.models.compliance import (
 )
 from rootctl.models.credentials import (
     AccessKey,
+    LoginKind,
     LoginProfile,
     MfaDevice,
     RootCredentials,
@@ -98,6 +100,7 @@ from rootctl.models.results import (
     ItemOutcome,
     ItemResult,
     PlannedItem,
+    PlanRisk,
     PlanState,
     RecoveryReport,
     RecoveryState,
@@ -182,6 +185,7 @@ __all__ = [
     "LockoutClass",
     "LockoutFixReport",
     "LockoutReport",
+    "LoginKind",
     "LoginProfile",
     "MfaDevice",
     "OrgPolicyKind",
@@ -190,6 +194,7 @@ __all__ = [
     "Organization",
     "OrganizationInfo",
     "PathLevel",
+    "PlanRisk",
     "PlanState",
     "PlannedFix",
     "PlannedItem",
@@ -206,6 +211,7 @@ __all__ = [
     "ResourcePolicy",
     "RootCredentials",
     "RootUserCheck",
+    "RowStatus",
     "ScanState",
     "Scope",
     "ScpAuditReport",

@@ -53,6 +53,7 @@ ACCOUNT_FIELDS = (
     "buckets",
     "queues",
     "opt_in_regions",
+    "tags",
 )
 MFA_QUOTA, ACCESS_KEY_QUOTA, CERTIFICATE_QUOTA = 8, 2, 2
 
@@ -242,6 +243,7 @@ def account(v: Validator, raw: Any, path: Path_, ous: set[str], management: bool
         buckets=resources(v, data.get("buckets"), (*path, "buckets"), account_id, "s3"),
         queues=resources(v, data.get("queues"), (*path, "queues"), account_id, "sqs"),
         opt_in_regions=_opt_in_regions(v, data.get("opt_in_regions"), (*path, "opt_in_regions")),
+        tags=v.tags(data.get("tags"), (*path, "tags")),
     )
 
 

@@ -113,6 +113,7 @@ class SeedAccount:
     buckets: tuple[SeedResource, ...] = ()
     queues: tuple[SeedResource, ...] = ()
     opt_in_regions: tuple[str, ...] = ()  # enabled; every other opt-in Region is not
+    tags: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -129,6 +130,7 @@ class Seed:
     policy_types: tuple[str, ...] = ()  # enabled on the root: SERVICE_CONTROL_POLICY
     policies: tuple[SeedPolicy, ...] = ()
     source: str = "<seed>"
+    ou_tags: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # OU path → tags
 
     def all_accounts(self) -> tuple[SeedAccount, ...]:
         return (self.management, *self.accounts)
