@@ -27,6 +27,7 @@ def main() -> int:
         4: {"sizes": (50, 100, 200)},
         5: {"accounts": 64},
         6: {"accounts": 100, "rounds": 1},
+        7: {"accounts": 64},
     }
     print(report.NOTE, flush=True)
     print(f"Machine: {report.machine()}\n", flush=True)

@@ -18,6 +18,7 @@ from rootctl.models import (
     JournalOutcome,
     JournalQuery,
     JournalStatus,
+    OrgPolicyKind,
     ResourceKind,
     ResourcePolicy,
     UnreadableEntry,
@@ -132,6 +133,20 @@ def test_saved_policy_account_name_round_trip_and_time_window(journal: Journal) 
     assert journal.entries(JournalQuery(until=future - timedelta(hours=2))) == []
     naive = (future - timedelta(hours=2)).replace(tzinfo=None)  # naive means UTC
     assert len(journal.entries(JournalQuery(since=naive, until=future))) == 1
+
+
+def test_the_replacement_is_kept_next_to_the_saved_policy(journal: Journal) -> None:
+    corrected = '{"Statement": [{"Effect": "Allow"}]}'
+    bucket = ResourcePolicy(ACCOUNT, ResourceKind.S3_BUCKET, "b1", "eu-west-1", '{"S": 1}')
+    scp = ResourcePolicy(OTHER, OrgPolicyKind.SERVICE_CONTROL_POLICY, "p-abcd1234", None, "{}")
+    put = begin(journal, action="put-bucket-policy", saved_policy=bucket,
+                replacement_policy=corrected)  # fmt: skip
+    update = begin(journal, action="update-scp", saved_policy=scp, replacement_policy="{ }")
+    removed = begin(journal, action="delete-bucket-policy", saved_policy=bucket)
+    entries = {e.id: e for e in readable(journal.entries())}
+    assert (entries[put].saved_policy, entries[put].replacement_policy) == (bucket, corrected)
+    assert (entries[update].saved_policy, entries[update].replacement_policy) == (scp, "{ }")
+    assert entries[removed].replacement_policy is None
 
 
 def test_concurrent_writers(journal: Journal) -> None:

@@ -108,6 +108,8 @@ STEPS = (
     Step("bucket-without-policy", ("unlock-s3", PAYMENTS, "prod-payments-exports")),
     Step("queues", ("unlock-sqs", MINUS)),
     Step("queue-policy", ("unlock-sqs", MINUS, "orders-events", "--show")),
+    Step("find-lockouts", ("find-lockouts", "--account", PAYMENTS, "--account", MINUS)),
+    Step("scp-audit", ("scp", "audit", *FEW)),
     Step("unlock-s3", ("unlock-s3", PAYMENTS, "prod-payments-receipts", "--yes")),
     Step("unlock-sqs-json", ("unlock-sqs", MINUS, "orders-events", "--yes", "-o", "json")),
     # The crash: the first login profile was created, then no report at all.

@@ -32,41 +32,62 @@ class PolicyStore(Protocol):
         """One resource by name (bucket name; queue name or URL)."""
         ...
 
+    def read(self, resource: str, region: str | None) -> ResourcePolicy:
+        """One resource as listed (bucket name or queue URL) and the Region it is in."""
+        ...
+
     def delete(self, policy: ResourcePolicy) -> str | None:
         """Remove the resource's policy; returns the AWS request id."""
+        ...
+
+    def put(self, policy: ResourcePolicy, document: str) -> str | None:
+        """Replace the resource's policy with ``document``; returns the AWS request id."""
         ...
 
 
 class BucketPolicies:
     kind = ResourceKind.S3_BUCKET
 
-    def __init__(self, account_id: str, s3: Callable[[], S3Client]) -> None:
+    def __init__(self, account_id: str, s3: Callable[[str | None], S3Client]) -> None:
         self.account_id = account_id
-        self._s3 = s3
+        self._s3 = s3  # a client for a region (None: the session's)
+
+    def buckets(self) -> list[tuple[str, str | None]]:
+        """(name, region) of every bucket. ListBuckets reports each bucket's region (the
+        unlock task policy does not allow GetBucketLocation)."""
+        with translated("ListBuckets"):
+            buckets = self._s3(None).list_buckets().get("Buckets", [])
+        return [(str(b["Name"]), b.get("BucketRegion")) for b in buckets]
 
     def list(self) -> list[ResourcePolicy]:
-        # ListBuckets reports each bucket's region (the unlock task policy does not allow
-        # GetBucketLocation).
-        with translated("ListBuckets"):
-            buckets = self._s3().list_buckets().get("Buckets", [])
-        return [self._policy(b["Name"], b.get("BucketRegion")) for b in buckets]
+        return [self.read(name, region) for name, region in self.buckets()]
 
     def get(self, resource: str) -> ResourcePolicy:
-        return self._policy(resource, None)
+        return self.read(resource, None)
 
-    def _policy(self, bucket: str, region: str | None) -> ResourcePolicy:
+    def read(self, bucket: str, region: str | None) -> ResourcePolicy:
+        """The bucket's policy, asked of its own region (no redirect round trip)."""
         try:
             with translated(f"GetBucketPolicy({bucket})"):
-                document: str | None = self._s3().get_bucket_policy(Bucket=bucket)["Policy"]
+                document: str | None = self._s3(region).get_bucket_policy(Bucket=bucket)["Policy"]
         except NotFound as exc:
             if exc.code != "NoSuchBucketPolicy":
                 raise
             document = None
         return ResourcePolicy(self.account_id, self.kind, bucket, region, document)
 
+    def put(self, policy: ResourcePolicy, document: str) -> str | None:
+        """Replace the bucket's policy with ``document`` (the S3 unlock task allows it)."""
+        with translated(f"PutBucketPolicy({policy.resource})"):
+            return request_id_of(
+                self._s3(policy.region).put_bucket_policy(Bucket=policy.resource, Policy=document)
+            )
+
     def delete(self, policy: ResourcePolicy) -> str | None:
         with translated(f"DeleteBucketPolicy({policy.resource})"):
-            return request_id_of(self._s3().delete_bucket_policy(Bucket=policy.resource))
+            return request_id_of(
+                self._s3(policy.region).delete_bucket_policy(Bucket=policy.resource)
+            )
 
 
 class QueuePolicies:
@@ -79,28 +100,41 @@ class QueuePolicies:
         self.region = region
         self._sqs = sqs
 
-    def list(self) -> list[ResourcePolicy]:
+    def queue_urls(self, region: str | None) -> list[str]:
+        """Every queue of the account in ``region`` (None: the session's), all pages."""
         urls: list[str] = []
-        with translated("ListQueues"):
-            for page in self._sqs(None).get_paginator("list_queues").paginate():
+        with translated(f"ListQueues({region or self.region})"):
+            for page in self._sqs(region).get_paginator("list_queues").paginate():
                 urls.extend(page.get("QueueUrls", []))
-        return [self._policy(url) for url in urls]
+        return urls
+
+    def list(self) -> list[ResourcePolicy]:
+        return [self.read(url) for url in self.queue_urls(None)]
 
     def get(self, resource: str) -> ResourcePolicy:
         if "://" in resource:
-            return self._policy(resource)
+            return self.read(resource)
         with translated(f"GetQueueUrl({resource})"):
             url = self._sqs(None).get_queue_url(
                 QueueName=resource, QueueOwnerAWSAccountId=self.account_id
             )["QueueUrl"]
-        return self._policy(url)
+        return self.read(url)
 
-    def _policy(self, url: str) -> ResourcePolicy:
-        region = queue_region(url) or self.region
+    def read(self, url: str, region: str | None = None) -> ResourcePolicy:
+        """The queue's policy; ``region``: where it was listed, when its URL does not say."""
+        region = queue_region(url) or region or self.region
         with translated(f"GetQueueAttributes({url})"):
             attrs = self._sqs(region).get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])
         document = attrs.get("Attributes", {}).get("Policy") or None
         return ResourcePolicy(self.account_id, self.kind, url, region, document)
+
+    def put(self, policy: ResourcePolicy, document: str) -> str | None:
+        """Replace the queue's policy with ``document`` (SetQueueAttributes)."""
+        sqs = self._sqs(policy.region)
+        with translated(f"SetQueueAttributes({policy.resource})"):
+            return request_id_of(
+                sqs.set_queue_attributes(QueueUrl=policy.resource, Attributes={"Policy": document})
+            )
 
     def delete(self, policy: ResourcePolicy) -> str | None:
         # The unlock task policy allows SetQueueAttributes, not RemovePermission: clear "Policy".

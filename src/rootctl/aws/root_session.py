@@ -149,8 +149,9 @@ class RootSession:
             return self._aws.root_client("iam")  # type: ignore[no-any-return]
         return self._own_client("iam")  # type: ignore[no-any-return]
 
-    def _s3(self) -> S3Client:
-        return self._own_client("s3")  # type: ignore[no-any-return]
+    def _s3(self, region: str | None = None) -> S3Client:
+        region = None if region in (None, self._aws.region) else region
+        return self._own_client("s3", region)  # type: ignore[no-any-return]
 
     def _sqs(self, region: str | None) -> SQSClient:
         region = None if region in (None, self._aws.region) else region

@@ -206,6 +206,14 @@ class AwsSession:
         client.meta.events.register_first("needs-retry", self.throttled.observe)
         return client
 
+    def regions_of(self, service: str) -> tuple[str, ...]:
+        """The Regions of this session's partition that botocore's data lists for
+        ``service`` (no AWS call)."""
+        with self._lock:
+            core = self._session._session
+            partition = core.get_partition_for_region(self.region)
+            return tuple(sorted(core.get_available_regions(service, partition_name=partition)))
+
     def readers(self) -> ThreadPoolExecutor:
         """Threads that run a root session's independent reads side by side. Four per
         account worker: an audit's five reads then cost one round trip, not five."""

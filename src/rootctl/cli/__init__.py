@@ -25,8 +25,10 @@ from rootctl.cli.demo_cmd import demo
 from rootctl.cli.doctor_cmds import doctor, policy
 from rootctl.cli.history_cmds import drift, history, report, securityhub
 from rootctl.cli.journal_cmd import journal
+from rootctl.cli.lockout_cmds import find_lockouts
 from rootctl.cli.org_cmds import delegate, disable, enable, status
 from rootctl.cli.sandbox_cmd import sandbox
+from rootctl.cli.scp_cmds import scp
 from rootctl.cli.ui_cmd import ui
 from rootctl.cli.unlock_cmds import unlock_s3, unlock_sqs
 
@@ -88,6 +90,8 @@ for _command in (
     allow_password_recovery,
     unlock_s3,
     unlock_sqs,
+    find_lockouts,
+    scp,
     journal,
     history,
     drift,

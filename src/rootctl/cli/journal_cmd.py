@@ -147,14 +147,27 @@ def journal_show(entry_id: int, journal_path: str | None, output: str) -> int:
     click.echo(pretty_policy(saved.policy or ""))
     if saved.kind.value == "s3-bucket":
         hint = f"aws s3api put-bucket-policy --bucket {saved.resource} --policy file://policy.json"
-    else:
+    elif saved.kind.value == "sqs-queue":
         hint = (
             f"aws sqs set-queue-attributes --queue-url {saved.resource} "
             '--attributes file://attributes.json  (with {"Policy": <the policy as a string>})'
         )
+    else:
+        hint = (
+            f"aws organizations update-policy --policy-id {saved.resource} "
+            "--content file://policy.json"
+        )
+    owner = (
+        "the management account"
+        if saved.kind.value == "service-control-policy"
+        else ("the account's owner")
+    )
+    done = "removed" if entry.replacement_policy is None else "replaced"
     say(
         f"Saved {saved.kind.value} policy of {saved.resource} (account {saved.account_id}), "
-        f"removed by entry {entry.id} ({entry.outcome}). To re-apply it, save it as policy.json "
-        f"and run as the account's owner:\n  {hint}"
+        f"{done} by entry {entry.id} ({entry.outcome}). To re-apply it, save it as policy.json "
+        f"and run as {owner}:\n  {hint}"
     )
+    if entry.replacement_policy is not None:
+        say(f"The document put in its place is in `rootctl journal show {entry.id} -o json`.")
     return 0

@@ -98,8 +98,11 @@ class Context:
         already_done: Callable[[RootctlError], bool] = lambda _e: False,
         expected: Callable[[RootctlError], str | None] = lambda _e: None,
         saved_policy: ResourcePolicy | None = None,
+        replacement_policy: str | None = None,
     ) -> JournaledCall:
         """Journal an intent row, make ``call``, complete the row with its outcome.
+        ``saved_policy``: the document before the call; ``replacement_policy``: the one the
+        call puts in its place.
 
         ``already_done(error)`` says the error means the work was already done (succeeded);
         ``expected(error)`` returns the reason when the refusal is one rootctl expects by
@@ -113,6 +116,7 @@ class Context:
             items=items,
             saved_policy=saved_policy,
             account_name=self.account_names.get(target or ""),
+            replacement_policy=replacement_policy,
         )
         try:
             request_id = call()

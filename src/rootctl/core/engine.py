@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,19 @@ import boto3
 
 from rootctl.aws.session import ConnectionOptions
 from rootctl.core import audit as audit_mod
-from rootctl.core import deletion, features, history, recovery, securityhub, targets, unlock
+from rootctl.core import (
+    deletion,
+    features,
+    guardrail,
+    history,
+    lockout_fix,
+    lockouts,
+    recovery,
+    scp_audit,
+    securityhub,
+    targets,
+    unlock,
+)
 from rootctl.core.compliance import evaluate
 from rootctl.core.context import Context
 from rootctl.core.doctor import catalogue, diagnose
@@ -44,11 +57,18 @@ from rootctl.models import (
     DoctorReport,
     EvidenceReport,
     FeatureChange,
+    FixMode,
+    GuardrailChange,
+    GuardrailStage,
     JournalQuery,
     JournalRow,
+    LockoutClass,
+    LockoutFixReport,
+    LockoutReport,
     Operation,
     Organization,
     OrgStatus,
+    PlannedFix,
     PolicyDocument,
     PolicyListing,
     Principal,
@@ -56,6 +76,8 @@ from rootctl.models import (
     RecoveryReport,
     ResourceKind,
     ResourcePolicy,
+    ScpAuditReport,
+    ScpFix,
     SecurityHubExport,
     TargetSelector,
     TargetSet,
@@ -63,6 +85,11 @@ from rootctl.models import (
 )
 
 DEFAULT_CONCURRENCY = 16
+FINDING_CLASSES = (
+    LockoutClass.EVERYONE,
+    LockoutClass.OUTSIDE_CONDITION,
+    LockoutClass.UNPARSEABLE,
+)
 BOTH = (Capability.ROOT_CREDENTIALS_MANAGEMENT, Capability.ROOT_SESSIONS)
 
 
@@ -399,6 +426,115 @@ class RootAccess:
         if not dry_run:
             self.journal.prepare_for_writing()
         return securityhub.export(self._ctx, report, findings, dry_run=dry_run)
+
+    # -- lock-outs across the organization ---------------------------------------------------
+
+    def find_lockouts(
+        self,
+        target_set: TargetSet,
+        *,
+        kinds: Iterable[ResourceKind] = tuple(ResourceKind),
+        regions: Sequence[str] | str | None = None,
+        classes: Iterable[LockoutClass] = FINDING_CLASSES,
+        show_healthy: bool = False,
+        progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> LockoutReport:
+        """Every bucket and queue of ``target_set`` whose policy locks its account out
+        (read-only). ``regions``: None (every bucket; queues in the engine's Region), ``"all"``
+        (every Region of the partition SQS is offered in) or a list; ``classes``: which
+        classes count as findings; ``show_healthy``: list healthy policies too."""
+        kinds = tuple(dict.fromkeys(kinds))
+        if not kinds:
+            raise InputError("choose at least one kind: s3, sqs.")
+        scope = lockouts.Scope(
+            kinds=kinds,
+            regions=lockouts.checked_regions(regions, self._ctx.aws.regions_of("sqs")),
+            classes=tuple(classes),
+            organization_id=target_set.organization_id,
+            home_region=self.region,
+        )
+        report = lockouts.find_lockouts(
+            self._ctx, target_set, scope, self._run(progress, cancel, "find-lockouts")
+        )
+        return replace(report, show_healthy=show_healthy)
+
+    def plan_lockout_fixes(
+        self, report: LockoutReport, mode: FixMode = FixMode.CORRECT
+    ) -> tuple[PlannedFix, ...]:
+        """What fixing each finding means: put the corrected policy, delete it, or skip it
+        (nothing is read or changed)."""
+        return lockout_fix.plan(report, mode)
+
+    def fix_lockouts(
+        self,
+        report: LockoutReport,
+        fixes: Sequence[PlannedFix],
+        mode: FixMode = FixMode.CORRECT,
+        *,
+        dry_run: bool = False,
+        progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> LockoutFixReport:
+        """Apply ``fixes``: each policy saved in the journal (the corrected draft next to
+        it), re-read first (left alone if it changed), then put or deleted, then verified."""
+        if not dry_run:
+            self.journal.prepare_for_writing()
+        return lockout_fix.fix(
+            self._ctx, report, fixes, mode, self._run(progress, cancel, "fix"), dry_run=dry_run
+        )
+
+    # -- service control policies -------------------------------------------------------------
+
+    def scp_audit(
+        self,
+        target_set: TargetSet,
+        *,
+        progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> ScpAuditReport:
+        """For each selected account, statically: do the SCPs on its path let the five root
+        task sessions through, and do they refuse the long-term root user? Also the IAM
+        delegated administrator's own ``sts:AssumeRoot`` (read-only)."""
+        return scp_audit.audit(
+            self._ctx, self.organization(), target_set, self._run(progress, cancel, "scp-audit")
+        )
+
+    def guardrail_document(self) -> str:
+        """AWS's recommended "deny root unless AssumeRoot" SCP, as rootctl creates it."""
+        return guardrail.document()
+
+    def apply_guardrail(self, ous: Sequence[str], *, dry_run: bool = False) -> GuardrailChange:
+        """Create rootctl's guardrail SCP once and attach it to ``ous`` (OU ids or "root"),
+        journaled; refused before any change when SCPs are off or a target has 5 SCPs."""
+        if not dry_run:
+            self.journal.prepare_for_writing()
+        return guardrail.apply(self._ctx, self.organization(), ous, dry_run=dry_run)
+
+    def detach_guardrail(self, ous: Sequence[str], *, dry_run: bool = False) -> GuardrailChange:
+        """Detach rootctl's guardrail from ``ous``, journaled."""
+        if not dry_run:
+            self.journal.prepare_for_writing()
+        return guardrail.detach(self._ctx, self.organization(), ous, dry_run=dry_run)
+
+    def plan_scp_fixes(self, report: ScpAuditReport) -> tuple[tuple[ScpFix, ...], tuple[str, ...]]:
+        """For each SCP that blocks task sessions in ``report``: the smallest change that lets
+        them through (and what rootctl cannot fix by itself, with why). Nothing is changed."""
+        return guardrail.plan_fixes(self._ctx, report)
+
+    def fix_scps(
+        self, fixes: Sequence[ScpFix], unfixable: Sequence[str] = (), *, dry_run: bool = False
+    ) -> GuardrailChange:
+        """Put each fixed SCP document, the old one saved in the journal first."""
+        if not dry_run:
+            self.journal.prepare_for_writing()
+        return guardrail.apply_fixes(
+            self._ctx, self.organization(), fixes, unfixable, dry_run=dry_run
+        )
+
+    def guardrail_stage(self, report: ScpAuditReport) -> GuardrailStage:
+        """Per OU: is the guardrail there, how its accounts fare, the next step."""
+        return guardrail.stage(self._ctx, self.organization(), report)
 
     # -- journal -------------------------------------------------------------------------------
 

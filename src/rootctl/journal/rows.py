@@ -15,6 +15,7 @@ from rootctl.models import (
     JournalQuery,
     JournalRow,
     JournalStatus,
+    OrgPolicyKind,
     ResourceKind,
     ResourcePolicy,
     UnreadableEntry,
@@ -24,7 +25,7 @@ _ACTION_COLUMNS = (
     "id", "run_id", "started_at", "finished_at", "action", "target", "task_policy",
     "caller_arn", "items", "status", "request_id", "error", "account_name",
 )  # fmt: skip
-_POLICY_COLUMNS = ("account_id", "kind", "resource", "region", "policy")
+_POLICY_COLUMNS = ("account_id", "kind", "resource", "region", "policy", "replacement")
 
 
 def stamp(moment: datetime) -> str:
@@ -36,9 +37,13 @@ def select(
     columns: Collection[str], query: JournalQuery, entry_id: int | None = None
 ) -> tuple[str, list[object]]:
     """The SELECT for ``query`` (or for one id); columns a journal of this schema lacks read
-    as NULL, so any older journal can be read without being upgraded."""
+    as NULL, so any older journal can be read without being upgraded. ``columns``: those of
+    ``actions``, and those of ``saved_policies`` as ``p.<name>``."""
     picked = [f"a.{c}" if c in columns else f"NULL AS {c}" for c in _ACTION_COLUMNS]
-    picked += [f"p.{c} AS policy_{c}" for c in _POLICY_COLUMNS]
+    picked += [
+        f"p.{c} AS policy_{c}" if f"p.{c}" in columns else f"NULL AS policy_{c}"
+        for c in _POLICY_COLUMNS
+    ]
     where: list[str] = []
     params: list[object] = []
     if entry_id is not None:
@@ -111,8 +116,9 @@ def _entry(entry_id: int, row: tuple[object, ...]) -> JournalEntry:
         status=_status(str(status)),
         request_id=request_id,
         error=error,
-        saved_policy=_saved_policy(texts[12:]),
+        saved_policy=_saved_policy(texts[12:17]),
         account_name=account_name,
+        replacement_policy=texts[17] if texts[16] is not None else None,
     )
 
 
@@ -153,7 +159,9 @@ def _saved_policy(values: tuple[str | None, ...]) -> ResourcePolicy | None:
     if account_id is None or kind is None or resource is None:
         raise _Unreadable("the saved policy is incomplete")
     try:
-        resource_kind = ResourceKind(kind)
+        resource_kind: ResourceKind | OrgPolicyKind = (
+            OrgPolicyKind(kind) if kind in set(OrgPolicyKind) else ResourceKind(kind)
+        )
     except ValueError:
         raise _Unreadable(f"unknown saved policy kind {_shown(kind)}") from None
     return ResourcePolicy(account_id, resource_kind, resource, region, policy)

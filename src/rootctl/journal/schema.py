@@ -107,6 +107,12 @@ MIGRATIONS: tuple[Migration, ...] = (
                 ON audit_accounts(account_id, audit_id) WHERE has_credentials = 1""",
         ),
     ),
+    Migration(
+        4,
+        "the document put in place of a saved policy (a corrected bucket or queue policy, a "
+        "changed SCP)",
+        ("ALTER TABLE saved_policies ADD COLUMN replacement TEXT",),
+    ),
 )
 LATEST = MIGRATIONS[-1].version
 

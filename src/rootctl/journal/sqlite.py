@@ -218,6 +218,7 @@ class SqliteJournal:
         items: Iterable[str] = (),
         saved_policy: ResourcePolicy | None = None,
         account_name: str | None = None,
+        replacement_policy: str | None = None,
     ) -> int:
         """Write the intent row (and the backed-up policy, in the same transaction)."""
         values = (
@@ -241,7 +242,7 @@ class SqliteJournal:
             if saved_policy is not None and saved_policy.policy is not None:
                 db.execute(
                     "INSERT INTO saved_policies (action_id, account_id, kind, resource,"
-                    " region, policy) VALUES (?, ?, ?, ?, ?, ?)",
+                    " region, policy, replacement) VALUES (?, ?, ?, ?, ?, ?, ?)",
                     (
                         entry_id,
                         saved_policy.account_id,
@@ -249,6 +250,7 @@ class SqliteJournal:
                         saved_policy.resource,
                         saved_policy.region,
                         saved_policy.policy,
+                        replacement_policy,
                     ),
                 )
         return entry_id
@@ -307,6 +309,11 @@ class SqliteJournal:
     def _select(
         self, db: sqlite3.Connection, query: JournalQuery, entry_id: int | None
     ) -> list[JournalRow]:
-        columns = {str(row[1]) for row in db.execute("PRAGMA table_info(actions)")}
-        sql, params = rows.select(columns, query, entry_id)
-        return [rows.decode(row) for row in db.execute(sql, params).fetchall()]
+        try:
+            columns = {str(row[1]) for row in db.execute("PRAGMA table_info(actions)")}
+            columns |= {f"p.{row[1]}" for row in db.execute("PRAGMA table_info(saved_policies)")}
+            sql, params = rows.select(columns, query, entry_id)
+            found = db.execute(sql, params).fetchall()
+        except sqlite3.Error as exc:
+            raise self._unavailable("cannot read", exc) from None
+        return [rows.decode(row) for row in found]

@@ -52,9 +52,11 @@ class JournalStore(Protocol):
         items: Iterable[str] = (),
         saved_policy: ResourcePolicy | None = None,
         account_name: str | None = None,
+        replacement_policy: str | None = None,
     ) -> int:
         """Durably record the intent (status ``intent``) and return its id. Prepares the store
-        first if that was not done."""
+        first if that was not done. ``replacement_policy``: the document about to be put in
+        place of ``saved_policy``, kept next to it."""
         ...
 
     def finish(

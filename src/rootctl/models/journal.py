@@ -56,6 +56,7 @@ class JournalEntry:
     error: str | None = None  # the error, or for a skipped action the reason it was skipped
     saved_policy: ResourcePolicy | None = None
     account_name: str | None = None  # the target's name when the action was journaled
+    replacement_policy: str | None = None  # the document put in place of the saved one
 
     @property
     def outcome(self) -> JournalOutcome:

@@ -17,13 +17,21 @@ class ResourceKind(StrEnum):
         return TaskPolicy.S3_UNLOCK if self is ResourceKind.S3_BUCKET else TaskPolicy.SQS_UNLOCK
 
 
+class OrgPolicyKind(StrEnum):
+    """Organization policies whose documents rootctl changes (and saves in the journal first)."""
+
+    SERVICE_CONTROL_POLICY = "service-control-policy"
+
+
 @dataclass(frozen=True, slots=True)
 class ResourcePolicy:
-    """A bucket or queue and its resource policy (``None`` when it has none)."""
+    """A bucket or queue and its resource policy (``None`` when it has none) — or an
+    organization policy and its document (``account_id``: the management account;
+    ``resource``: the policy id)."""
 
     account_id: str
-    kind: ResourceKind
-    resource: str  # bucket name, or queue URL
+    kind: ResourceKind | OrgPolicyKind
+    resource: str  # bucket name, queue URL, or policy id
     region: str | None
     policy: str | None
 

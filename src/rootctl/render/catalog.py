@@ -18,13 +18,18 @@ from rootctl.models import (
     DriftReport,
     EvidenceReport,
     FeatureChange,
+    GuardrailChange,
+    GuardrailStage,
     History,
     JournalEntry,
+    LockoutFixReport,
+    LockoutReport,
     OrgStatus,
     PolicyDocument,
     PolicyListing,
     PruneResult,
     RecoveryReport,
+    ScpAuditReport,
     SecurityHubExport,
     UnlockResult,
 )
@@ -39,8 +44,10 @@ from rootctl.render import (
     history_views,
     html_report,
     human,
+    lockouts,
     ocsf,
     sarif,
+    scp,
     serialize,
 )
 from rootctl.render.registry import RenderContext, register, register_in_context
@@ -125,3 +132,20 @@ register_in_context(DoctorReport, "json", doctor.doctor_document)
 register(PolicyDocument, "json", doctor.policy_document)
 register(DoctorCheckList, "table", doctor.checks_table)
 register(DoctorCheckList, "json", doctor.checks_document)
+register(LockoutReport, "table", lockouts.lockout_report)
+register(LockoutReport, "json", lockouts.lockout_document)
+register(LockoutReport, "csv", lockouts.lockout_csv)
+
+register(LockoutFixReport, "table", lockouts.fix_table)
+register(LockoutFixReport, "json", lockouts.fix_document)
+register(LockoutFixReport, "csv", lockouts.fix_csv)
+
+register(ScpAuditReport, "table", scp.audit_table)
+register(ScpAuditReport, "json", scp.audit_document)
+register(ScpAuditReport, "csv", scp.audit_csv)
+
+register(GuardrailChange, "table", scp.change_table)
+register(GuardrailChange, "json", scp.change_document)
+
+register(GuardrailStage, "table", scp.stage_table)
+register(GuardrailStage, "json", scp.stage_document)

@@ -40,6 +40,11 @@ def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     return out.getvalue()
 
 
+def csv_rows(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """CSV text with a header, every cell made safe (for renderers in other modules)."""
+    return _csv(header, rows)
+
+
 def _cell(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"

@@ -25,8 +25,9 @@ from .models import (
     account_state,
     naive_utc,
 )
-from .organizations import SandboxOrganizationsBackend
+from .organizations import SandboxOrganizationsBackend, scps
 from .organizations.seeding import new_account, new_ou
+from .regions import REGIONS
 from .seed import Seed, SeedAccount, SeedPrincipal
 from .signin import MAILBOX, hash_password
 
@@ -50,6 +51,7 @@ def reset_everything() -> None:
     MAILBOX.clear()
     CLOCK.reset()
     FAULTS.reset()
+    REGIONS.reset()
     PROPAGATION.set(0)
 
 
@@ -116,11 +118,14 @@ def _resources(account: SeedAccount) -> None:
             created = s3.create_bucket(bucket.name, bucket.region)
             if bucket.policy is not None:
                 created.policy = json.dumps(bucket.policy).encode()
+            elif bucket.policy_text is not None:
+                created.policy = bucket.policy_text.encode()
     if account.queues:
         from moto.sqs.models import sqs_backends
 
         for queue in account.queues:
-            attributes = {"Policy": json.dumps(queue.policy)} if queue.policy else {}
+            policy = json.dumps(queue.policy) if queue.policy else queue.policy_text
+            attributes = {"Policy": policy} if policy else {}
             sqs_backends[account.account_id][queue.region].create_queue(
                 queue.name, tags={}, **attributes
             )
@@ -154,12 +159,18 @@ def _organization(seed: Seed) -> SandboxOrganizationsBackend:
     return backend
 
 
+def _ou_ids(seed: Seed) -> dict[str, str]:
+    """OU path → id ("" is the root)."""
+    ids = {"": seed.root_id}
+    ids.update((path, _ou_id(seed.root_id, path)) for path in seed.organizational_units)
+    return ids
+
+
 def _structure(backend: SandboxOrganizationsBackend, seed: Seed) -> None:
     """The OUs (parents first) and the member accounts in them."""
-    ou_ids = {"": seed.root_id}
+    ou_ids = _ou_ids(seed)
     for path in seed.organizational_units:
         parent, _, name = path.rpartition("/")
-        ou_ids[path] = _ou_id(seed.root_id, path)
         new_ou(
             backend,
             ou_id=ou_ids[path],
@@ -205,5 +216,7 @@ def build(seed: Seed) -> SandboxOrganizationsBackend:
         for principal in account.principals:
             add_principal(account.account_id, principal)
         _resources(account)
+        REGIONS.enable(account.account_id, *account.opt_in_regions)
+    scps.seed_policies(backend, seed.policy_types, seed.policies, _ou_ids(seed))
     KEYS.fallback_account = seed.management.account_id
     return backend

@@ -1,10 +1,12 @@
 """The per-request gate every sandboxed request passes before moto handles it.
 
 In order: who is calling (``callers.py``) → injected latency → forged / expired / inactive
-credentials → injected throttling and 5xx → SCP-like denials → the root session's task policy
-as a deny-only ceiling (spec §3) → the Deny statements of the target bucket's or queue's
-resource policy. Errors come out in the protocol's dialect. The caller is left on the response
-object for the handlers.
+credentials → opt-in Regions the account has not enabled (``regions.py``) → injected
+throttling and 5xx → the organization's service control policies along
+the caller's path (``organizations/scps.py``) → SCP-like denials → the root session's task
+policy as a deny-only ceiling (spec §3) → the Deny statements of the target bucket's or
+queue's resource policy. Errors come out in the protocol's dialect. The caller is left on the
+response object for the handlers.
 """
 
 from __future__ import annotations
@@ -32,8 +34,10 @@ from .exceptions import (
 )
 from .faults import FAULTS
 from .models import CLOCK, peek_account_state
+from .organizations import organization_of, scps
 from .policies import task_policy
 from .policyeval import MalformedPolicy, Policy, PolicyType, Request, evaluate
+from .regions import REGIONS
 from .resources import ROOT_POLICY_EXEMPT, Target, target_of
 
 CALLER_ATTRIBUTE = "sandbox_caller"
@@ -47,6 +51,11 @@ def _request(caller: Caller, action: str, target: Target, region: str) -> Reques
         keys["aws:ResourceAccount"] = target.account_id
     if caller.session is not None:
         keys["aws:AssumedRoot"] = "true"
+    if caller.role_arn:
+        keys["aws:PrincipalArn"] = caller.role_arn  # a role session's is its role's ARN
+    org = organization_of(caller.account_id)
+    if org is not None:
+        keys["aws:PrincipalOrgID"] = org.organization.id
     return Request(action, target.arn, caller.arn, caller.account_id, keys)
 
 
@@ -98,6 +107,8 @@ def run(resp: Any, service: str, action_name: str, resource: str | None = None) 
     if decision.delay_s:
         time.sleep(decision.delay_s)
     _check_credentials(caller, service, dialect)
+    if REGIONS.refuses(caller.account_id, service, resp.region):
+        raise invalid_token(service, dialect)  # an opt-in Region the account has not enabled
     if decision.throttle:
         raise throttled(service, dialect)
     if decision.error:
@@ -106,13 +117,15 @@ def run(resp: Any, service: str, action_name: str, resource: str | None = None) 
         return caller  # never subject to authorization, in AWS either
 
     target = target_of(resp, service, action_name, caller.account_id, resource)
-    policies = policies_for(caller, target, action)
-    if policies:
-        request = _request(caller, action, target, resp.region)
-        outcome = evaluate(request, policies, identity_required=False)
-        if not outcome.allowed:
-            message = outcome.message(request, quote_resource=service == "s3")
-            raise access_denied(service, dialect, message)
+    request = _request(caller, action, target, resp.region)
+    # The organization's SCPs first: AWS names them when several policy types deny.
+    outcome = scps.refusal(caller.account_id, request)
+    if outcome is None:
+        policies = policies_for(caller, target, action)
+        outcome = evaluate(request, policies, identity_required=False) if policies else None
+    if outcome is not None and not outcome.allowed:
+        message = outcome.message(request, quote_resource=service == "s3")
+        raise access_denied(service, dialect, message)
     if caller.root_key is not None:
         key = caller.root_key
         key.last_used_at = CLOCK.now()
@@ -122,13 +135,16 @@ def run(resp: Any, service: str, action_name: str, resource: str | None = None) 
 
 
 def foreign(resp: Any) -> None:
-    """Any other moto service (EC2, Lambda …): statement 1 of every task policy denies it to
-    root sessions. Everyone else passes untouched (a dict lookup)."""
-    state = peek_account_state(resp.current_account)
+    """Any other moto service (EC2, Lambda …): the SCPs of a member account bind its
+    principals, and statement 1 of every task policy denies these services to root sessions.
+    Everyone else passes untouched (dict lookups)."""
+    account = resp.current_account
+    state = peek_account_state(account)
     access_key_id = resp.get_access_key()
-    if state is None or access_key_id not in state.sessions:
+    in_session = state is not None and access_key_id in state.sessions
+    if not in_session and not scps.binds(account):
         return
-    caller = resolve_caller(resp.current_account, access_key_id, _request_token(resp))
+    caller = resolve_caller(account, access_key_id, _request_token(resp))
     service = resp.boto3_service_name or str(resp.service_name)
     dialect = protocol_dialect(service)
     _check_credentials(caller, service, dialect)
@@ -136,9 +152,11 @@ def foreign(resp: Any) -> None:
         action = f"{service}:{resp._get_action() or '*'}"
     except Exception:
         action = f"{service}:*"
-    request = Request(action, "*", caller.arn, caller.account_id)
-    task = caller.session.task_policy if caller.session is not None else None
-    outcome = evaluate(request, [task_policy(task)] if task else [], identity_required=False)
+    request = _request(caller, action, Target("*", account), resp.region)
+    outcome = scps.refusal(caller.account_id, request)
+    if outcome is None:
+        task = caller.session.task_policy if caller.session is not None else None
+        outcome = evaluate(request, [task_policy(task)] if task else [], identity_required=False)
     if not outcome.allowed:
         raise access_denied(service, dialect, outcome.message(request))
 

@@ -26,7 +26,7 @@ from rootctl.errors import (
     Throttled,
     TrustedAccessDisabled,
 )
-from rootctl.web import api, history_page, pages
+from rootctl.web import api, history_page, lockout_pages, pages
 from rootctl.web.dashboard import Dashboard, Selection
 from rootctl.web.security import (
     Secrets,
@@ -107,6 +107,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(history_page.router)
+    app.include_router(lockout_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(
         SecurityMiddleware,

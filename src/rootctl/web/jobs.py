@@ -27,6 +27,7 @@ class JobKind(StrEnum):
     PLAN = "plan"
     DELETE = "delete"
     RECOVERY = "recovery"
+    LOCKOUTS = "lockouts"  # find-lockouts across the organization (read-only)
 
 
 class JobState(StrEnum):

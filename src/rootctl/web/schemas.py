@@ -18,6 +18,7 @@ from rootctl.models import (
     DeleteState,
     ItemOutcome,
     JournalStatus,
+    OrgPolicyKind,
     PlanState,
     RecoveryState,
     ResourceKind,
@@ -287,7 +288,7 @@ class JobOut(Out):
 
 class ResourcePolicyOut(Out):
     account_id: str
-    kind: ResourceKind
+    kind: ResourceKind | OrgPolicyKind
     resource: str
     region: str | None
     policy: str | None
@@ -325,6 +326,9 @@ class JournalEntryOut(Out):
     error: str | None
     saved_policy: ResourcePolicyOut | None
     account_name: str | None
+    replacement_policy: str | None = Field(
+        description="The document put in place of the saved policy (null: it was removed)."
+    )
 
 
 class UnreadableEntryOut(Out):

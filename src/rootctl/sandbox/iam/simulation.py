@@ -14,8 +14,8 @@ from typing import Any
 from .. import identity
 from ..faults import FAULTS
 from ..organizations import organization_of
+from ..organizations import scps as org_scps
 from ..policyeval import (
-    Decision,
     Evaluation,
     MalformedPolicy,
     Match,
@@ -84,7 +84,10 @@ def _result(simulation: Simulation, action: str, resource: str, listed: bool) ->
     policies = [*scps, *simulation.policies]
     if simulation.resource_policy is not None:
         policies.append(simulation.resource_policy)
-    outcome: Evaluation = evaluate(request, policies)
+    # The organization's real SCPs decide first (AWS names them when several types deny).
+    outcome: Evaluation = org_scps.refusal(simulation.principal_account, request) or evaluate(
+        request, policies
+    )
     matched = [
         _matched_statement(m)
         for m in outcome.matches
@@ -108,7 +111,7 @@ def _result(simulation: Simulation, action: str, resource: str, listed: bool) ->
             }
         ]
     if organization_of(simulation.principal_account) is not None:
-        blocked = outcome.decision is Decision.DENY and outcome.policy_type is PolicyType.SCP
+        blocked = not outcome.allowed and outcome.policy_type is PolicyType.SCP
         result["OrganizationsDecisionDetail"] = {"AllowedByOrganizations": not blocked}
     if any(p.kind is PolicyType.PERMISSIONS_BOUNDARY for p in simulation.policies):
         boundary_denied = outcome.policy_type is PolicyType.PERMISSIONS_BOUNDARY

@@ -17,6 +17,7 @@ from moto.organizations.models import (
 )
 
 from ..models import RootUser, account_state, aware_utc
+from . import scps
 from .exceptions import (
     AccessDeniedException,
     AccountAlreadyRegistered,
@@ -164,6 +165,46 @@ class SandboxOrganizationsBackend(OrganizationsBackend):
     def remove_account_from_organization(self, **kwargs: str) -> None:
         super().remove_account_from_organization(**kwargs)
         self.touch()
+
+    # --- policies: SCP rules (scps.py) on top of moto's storage -------------------------
+
+    def _policy_target(self, target_id: str) -> Any | None:
+        self._indexes()
+        return self._ous_by_id.get(target_id) or self._accounts_by_id.get(target_id)
+
+    def create_policy(self, **kwargs: Any) -> dict[str, Any]:
+        scps.check_content(str(kwargs.get("Type", "")), kwargs.get("Content"))
+        result: dict[str, Any] = super().create_policy(**kwargs)
+        return result
+
+    def update_policy(self, **kwargs: Any) -> dict[str, Any]:
+        policy = self.get_policy_by_id(kwargs["PolicyId"])
+        scps.check_content(str(policy.type), kwargs.get("Content"))
+        result: dict[str, Any] = super().update_policy(**kwargs)
+        return result
+
+    def check_attach(self, policy_id: str, target_id: str) -> None:
+        """AttachPolicy's rules (requests only: moto attaches FullAWSAccess internally)."""
+        target = self._policy_target(target_id)
+        if target is not None:
+            scps.check_attach(self, self.get_policy_by_id(policy_id), target)
+
+    def check_detach(self, policy_id: str, target_id: str) -> None:
+        target = self._policy_target(target_id)
+        if target is not None:
+            scps.check_detach(self, self.get_policy_by_id(policy_id), target)
+
+    def enable_policy_type(self, **kwargs: str) -> dict[str, Any]:
+        result: dict[str, Any] = super().enable_policy_type(**kwargs)
+        if kwargs.get("PolicyType") == scps.SCP_TYPE:
+            scps.on_enable(self)
+        return result
+
+    def disable_policy_type(self, **kwargs: str) -> dict[str, Any]:
+        result: dict[str, Any] = super().disable_policy_type(**kwargs)
+        if kwargs.get("PolicyType") == scps.SCP_TYPE:
+            scps.on_disable(self)
+        return result
 
     # --- trusted access and delegates -------------------------------------------------
 

@@ -82,6 +82,18 @@ class SandboxOrganizationsResponse(GatedResponse, OrganizationsResponse):
             raise ParentNotFound()
         return parent_id
 
+    # --- policies: Organizations' attachment rules (scps.py) ------------------------------
+
+    def attach_policy(self) -> str:
+        self._org().check_attach(str(self._get_param("PolicyId")), str(self._get_param("TargetId")))
+        result: str = super().attach_policy()
+        return result
+
+    def detach_policy(self) -> str:
+        self._org().check_detach(str(self._get_param("PolicyId")), str(self._get_param("TargetId")))
+        result: str = super().detach_policy()
+        return result
+
     # --- reads, O(page) -----------------------------------------------------------------
 
     def list_accounts(self) -> str:

@@ -3,8 +3,10 @@
 
 Semantics (IAM user guide, "Condition operators"): within one operator block every key must
 hold (AND); a key holds when the request's value matches any of the listed values (OR); a
-negated operator holds when none matches, and also when the key is missing; ``…IfExists``
-makes a missing key hold for the positive operators too; ``Null: true`` means "missing".
+negated operator holds when none matches (value by value, for multivalued keys), and also
+when the key is missing; ``…IfExists`` makes a missing key hold for the positive operators
+too; a missing key makes ``ForAllValues:`` hold and ``ForAnyValue:`` fail; ``Null: true``
+means "missing".
 An operator this evaluator does not know makes its condition false, so a statement using it
 never applies — never wider than intended (documented in docs/sandbox.md).
 """
@@ -77,6 +79,13 @@ def substitute(text: str, ctx: Context) -> str:
     return _VARIABLE.sub(replace, text)
 
 
+def _text(value: Any) -> str:
+    """A JSON scalar as IAM compares it: booleans are ``true``/``false``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def _as_list(value: Any) -> list[Any]:
     if value is None:
         return []
@@ -96,17 +105,22 @@ def parse_operator(text: str) -> tuple[str, str, bool]:
 def condition_holds(operator_text: str, key: str, wanted: Any, ctx: Context) -> bool:
     """One ``Operator: {key: values}`` entry against the request."""
     qualifier, operator, if_exists = parse_operator(operator_text)
-    wanted_values = [substitute(str(w), ctx) for w in _as_list(wanted)]
+    wanted_values = [substitute(_text(w), ctx) for w in _as_list(wanted)]
     actual = ctx.value(key)
     if operator == "Null":
         return any((w.lower() == "true") == (actual is None) for w in wanted_values)
+    negated = operator in _NEGATED
     if actual is None:
-        # A missing key: negated operators and …IfExists hold; ForAllValues holds (vacuously).
-        return if_exists or operator in _NEGATED or qualifier == "ForAllValues"
+        # A missing key: …IfExists and ForAllValues hold (vacuously), ForAnyValue fails,
+        # otherwise negated operators hold and positive ones fail.
+        if if_exists or qualifier == "ForAllValues":
+            return True
+        return False if qualifier == "ForAnyValue" else negated
     test = _TESTS[_NEGATED.get(operator, operator)]
-    hits = [any(test(a, w) for w in wanted_values) for a in actual]
-    matched = all(hits) if qualifier == "ForAllValues" else any(hits)
-    return not matched if operator in _NEGATED else matched
+    # Each request value matches a listed one (or, negated, none of them) …
+    hits = [any(test(a, w) for w in wanted_values) != negated for a in actual]
+    # … for every value (ForAllValues), else for at least one.
+    return all(hits) if qualifier == "ForAllValues" else any(hits)
 
 
 def conditions_hold(conditions: Mapping[str, Any], ctx: Context) -> bool:

@@ -87,7 +87,8 @@ class Request:
     """One authorization question: may ``principal_arn`` do ``action`` on ``resource``?
 
     ``keys`` are the request's context keys (``sts:TaskPolicyArn``, ``aws:ResourceAccount`` …);
-    ``aws:PrincipalArn`` and ``aws:PrincipalAccount`` come from the principal."""
+    ``aws:PrincipalArn`` and ``aws:PrincipalAccount`` come from the principal unless ``keys``
+    give them (a role session's ``aws:PrincipalArn`` is its role's ARN)."""
 
     action: str  # "iam:GetUser"
     resource: str  # an ARN, or "*"
@@ -97,13 +98,13 @@ class Request:
 
     def value(self, key: str) -> list[str] | None:
         lowered = key.lower()
+        for name, found in self.keys.items():
+            if name.lower() == lowered:
+                return [found] if isinstance(found, str) else list(found)
         if lowered == "aws:principalarn":
             return [self.principal_arn]
         if lowered == "aws:principalaccount":
             return [self.principal_account]
-        for name, found in self.keys.items():
-            if name.lower() == lowered:
-                return [found] if isinstance(found, str) else list(found)
         return None
 
 

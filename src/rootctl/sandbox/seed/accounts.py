@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from ..keys import encode_key
+from ..regions import OPT_IN_REGIONS
 from .derived import (
     certificate_body,
     derived_certificate_id,
@@ -51,6 +52,7 @@ ACCOUNT_FIELDS = (
     "principals",
     "buckets",
     "queues",
+    "opt_in_regions",
     "tags",
 )
 MFA_QUOTA, ACCESS_KEY_QUOTA, CERTIFICATE_QUOTA = 8, 2, 2
@@ -167,7 +169,7 @@ def resources(
     found: list[SeedResource] = []
     for index, item in enumerate(v.sequence(raw, path)):
         p = (*path, index)
-        data = v.mapping(item, p, ("name", "region", "policy"))
+        data = v.mapping(item, p, ("name", "region", "policy", "policy_text"))
         kind = "bucket name" if service == "s3" else "queue name"
         name = v.text(data.get("name"), (*p, "name"), kind)
         region = v.text(data.get("region", "us-east-1"), (*p, "region"), "region")
@@ -177,7 +179,10 @@ def resources(
             else f"arn:aws:sqs:{region}:{account_id}:{name}"
         )
         policy = v.policy(data.get("policy"), (*p, "policy"), service, arn)
-        found.append(SeedResource(name, region, policy))
+        text = data.get("policy_text")
+        if text is not None and (policy is not None or not isinstance(text, str) or not text):
+            raise v.fail((*p, "policy_text"), "give either 'policy' or 'policy_text' (a string)")
+        found.append(SeedResource(name, region, policy, text))
     return tuple(found)
 
 
@@ -237,5 +242,17 @@ def account(v: Validator, raw: Any, path: Path_, ous: set[str], management: bool
         ),
         buckets=resources(v, data.get("buckets"), (*path, "buckets"), account_id, "s3"),
         queues=resources(v, data.get("queues"), (*path, "queues"), account_id, "sqs"),
+        opt_in_regions=_opt_in_regions(v, data.get("opt_in_regions"), (*path, "opt_in_regions")),
         tags=v.tags(data.get("tags"), (*path, "tags")),
     )
+
+
+def _opt_in_regions(v: Validator, raw: Any, path: Path_) -> tuple[str, ...]:
+    """Opt-in Regions the account has enabled (every other opt-in Region refuses it)."""
+    found = []
+    for index, item in enumerate(v.sequence(raw, path)):
+        region = v.text(item, (*path, index), "region")
+        if region not in OPT_IN_REGIONS:
+            raise v.fail((*path, index), f"{region} is not an opt-in Region: it is always enabled")
+        found.append(region)
+    return tuple(dict.fromkeys(found))

@@ -82,6 +82,21 @@ class SeedResource:
     name: str
     region: str
     policy: Mapping[str, Any] | None
+    policy_text: str | None = None  # stored as written, unchecked (a policy that does not parse)
+
+
+@dataclass(frozen=True)
+class SeedPolicy:
+    """An organization policy (an SCP) and where it is attached: ``targets`` are ``root``, OU
+    paths and account ids."""
+
+    policy_id: str
+    name: str
+    description: str
+    policy_type: str
+    content: str  # JSON
+    targets: tuple[str, ...]
+    tags: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -97,6 +112,7 @@ class SeedAccount:
     principals: tuple[SeedPrincipal, ...] = ()
     buckets: tuple[SeedResource, ...] = ()
     queues: tuple[SeedResource, ...] = ()
+    opt_in_regions: tuple[str, ...] = ()  # enabled; every other opt-in Region is not
     tags: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -111,6 +127,8 @@ class Seed:
     trusted_access: tuple[str, ...] = ()
     delegated_administrators: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     features: tuple[str, ...] = ()
+    policy_types: tuple[str, ...] = ()  # enabled on the root: SERVICE_CONTROL_POLICY
+    policies: tuple[SeedPolicy, ...] = ()
     source: str = "<seed>"
     ou_tags: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # OU path → tags
 

@@ -10,11 +10,18 @@ from typing import Any
 
 from ..policies import ROOT_CREDENTIALS_MANAGEMENT, ROOT_SESSIONS
 from . import accounts
+from . import policies as org_policies
 from .fields import TEXT, Validator
 from .model import Seed, SeedAccount
 from .reading import Marks, Path_
 
-TOP_FIELDS = ("organization", "management_account", "organizational_units", "accounts")
+TOP_FIELDS = (
+    "organization",
+    "management_account",
+    "organizational_units",
+    "accounts",
+    "policies",
+)
 ORGANIZATION_FIELDS = (
     "id",
     "root_id",
@@ -22,6 +29,7 @@ ORGANIZATION_FIELDS = (
     "trusted_access",
     "delegated_administrators",
     "features",
+    "policy_types",
 )
 MAX_OU_DEPTH = 5
 IAM = "iam.amazonaws.com"
@@ -169,6 +177,8 @@ def validate(data: Any, marks: Marks | None = None, *, now: datetime | None = No
         "features",
         lambda i, p: v.choice(i, p, (ROOT_CREDENTIALS_MANAGEMENT, ROOT_SESSIONS)),
     )
+    policies = org_policies.policies(v, top.get("policies"), org_id, ous, members)
+    types = org_policies.policy_types(v, org.get("policy_types"), bool(policies))
     return Seed(
         organization_id=org_id,
         root_id=root_id,
@@ -179,6 +189,8 @@ def validate(data: Any, marks: Marks | None = None, *, now: datetime | None = No
         trusted_access=trusted,
         delegated_administrators=delegates,
         features=features,
+        policy_types=types,
+        policies=policies,
         source=marks.source,
         ou_tags=ou_tags,
     )
