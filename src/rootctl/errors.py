@@ -40,6 +40,10 @@ class AdviceCode(StrEnum):
     UPGRADE_ROOTCTL = "upgrade-rootctl"  # a file written by a newer rootctl
     GIVE_ENDPOINT_URL = "give-endpoint-url"  # an endpoint URL that is no URL
     CHECK_ENDPOINT_SETTING = "check-endpoint-setting"  # a bad endpoint from env or profile
+    USE_SIGNING_KEY = "use-signing-key"  # --sign-with-kms names a key that cannot sign
+    MAKE_NEW_PLAN = "make-new-plan"  # a plan that can no longer be applied
+    GET_APPROVALS = "get-approvals"  # params: needed
+    APPROVE_AS_OTHER = "approve-as-other"  # the planner (or an approver) approving again
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +107,17 @@ NEUTRAL_WORDING: Mapping[AdviceCode, str] = {
     ),
     AdviceCode.CHECK_ENDPOINT_SETTING: (
         "Check AWS_ENDPOINT_URL[_<SERVICE>] and the profile's endpoint_url."
+    ),
+    AdviceCode.USE_SIGNING_KEY: (
+        "Use an asymmetric KMS key whose key usage is SIGN_VERIFY (for example ECC_NIST_P256)."
+    ),
+    AdviceCode.MAKE_NEW_PLAN: "Make a new plan from a fresh audit and have it approved.",
+    AdviceCode.GET_APPROVALS: (
+        "Have {needed} more principal(s), other than the planner, approve the plan."
+    ),
+    AdviceCode.APPROVE_AS_OTHER: (
+        "A second person approves: use the credentials of a principal other than the planner "
+        "and the earlier approvers."
     ),
 }
 
@@ -195,6 +210,11 @@ class InvalidRequest(AwsError):
     """AWS rejected the request itself (validation, malformed input)."""
 
     exit_code = 2
+
+
+class PlanRefused(InputError):
+    """A plan file that cannot be used now: tampered, badly signed, expired, for another
+    organization, under-approved or already applied. Nothing was done."""
 
 
 class JournalUnavailable(InputError):

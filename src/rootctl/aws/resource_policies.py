@@ -24,6 +24,10 @@ class PolicyStore(Protocol):
 
     kind: ResourceKind
 
+    def names(self) -> list[str]:
+        """Every resource of the kind without reading policies: bucket names, queue URLs."""
+        ...
+
     def list(self) -> list[ResourcePolicy]:
         """Every resource of the kind (queues: in the session's region), with its policy."""
         ...
@@ -44,12 +48,18 @@ class BucketPolicies:
         self.account_id = account_id
         self._s3 = s3
 
-    def list(self) -> list[ResourcePolicy]:
+    def names(self) -> list[str]:
+        return [name for name, _region in self._buckets()]
+
+    def _buckets(self) -> list[tuple[str, str | None]]:
         # ListBuckets reports each bucket's region (the unlock task policy does not allow
         # GetBucketLocation).
         with translated("ListBuckets"):
             buckets = self._s3().list_buckets().get("Buckets", [])
-        return [self._policy(b["Name"], b.get("BucketRegion")) for b in buckets]
+        return [(b["Name"], b.get("BucketRegion")) for b in buckets]
+
+    def list(self) -> list[ResourcePolicy]:
+        return [self._policy(name, region) for name, region in self._buckets()]
 
     def get(self, resource: str) -> ResourcePolicy:
         return self._policy(resource, None)
@@ -79,12 +89,15 @@ class QueuePolicies:
         self.region = region
         self._sqs = sqs
 
-    def list(self) -> list[ResourcePolicy]:
+    def names(self) -> list[str]:
         urls: list[str] = []
         with translated("ListQueues"):
             for page in self._sqs(None).get_paginator("list_queues").paginate():
                 urls.extend(page.get("QueueUrls", []))
-        return [self._policy(url) for url in urls]
+        return urls
+
+    def list(self) -> list[ResourcePolicy]:
+        return [self._policy(url) for url in self.names()]
 
     def get(self, resource: str) -> ResourcePolicy:
         if "://" in resource:

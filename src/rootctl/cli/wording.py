@@ -44,6 +44,18 @@ CLI_WORDING: Mapping[AdviceCode, str] = {
         "Point --journal (or ROOTCTL_JOURNAL) at a rootctl journal or at a new file."
     ),
     AdviceCode.CONFIRM_WITH_YES: "Pass --yes to confirm non-interactively.",
+    AdviceCode.USE_SIGNING_KEY: (
+        "Pass --sign-with-kms an asymmetric SIGN_VERIFY key (e.g. `aws kms create-key "
+        "--key-spec ECC_NIST_P256 --key-usage SIGN_VERIFY`)."
+    ),
+    AdviceCode.MAKE_NEW_PLAN: "Make a new plan (`rootctl plan …`) and have it approved.",
+    AdviceCode.GET_APPROVALS: (
+        "Have {needed} more principal(s) other than the planner run `rootctl approve` on it."
+    ),
+    AdviceCode.APPROVE_AS_OTHER: (
+        "Run `rootctl approve` with the credentials (--profile) of a principal other than the "
+        "planner and the earlier approvers."
+    ),
     AdviceCode.ALLOW_REMOTE: (
         "Pass --allow-remote if you really mean it (and read docs/web.md first)."
     ),

@@ -42,17 +42,23 @@ def items_of(credentials: RootCredentials, kinds: Sequence[CredentialKind]) -> l
     if CredentialKind.PASSWORD in kinds and credentials.login_profile:
         created = credentials.login_profile.created
         detail = f"created {created:%Y-%m-%d}" if created else ""
-        items.append(PlannedItem(CredentialKind.PASSWORD, LOGIN_PROFILE, detail))
+        items.append(PlannedItem(CredentialKind.PASSWORD, LOGIN_PROFILE, detail, created))
     if CredentialKind.ACCESS_KEYS in kinds:
         for key in credentials.access_keys:
             used = f", last used {key.last_used:%Y-%m-%d}" if key.last_used else ", never used"
-            items.append(PlannedItem(CredentialKind.ACCESS_KEYS, key.id, f"{key.status}{used}"))
+            items.append(
+                PlannedItem(CredentialKind.ACCESS_KEYS, key.id, f"{key.status}{used}", key.created)
+            )
     if CredentialKind.CERTIFICATES in kinds:
         for cert in credentials.signing_certificates:
-            items.append(PlannedItem(CredentialKind.CERTIFICATES, cert.id, cert.status))
+            items.append(
+                PlannedItem(CredentialKind.CERTIFICATES, cert.id, cert.status, cert.uploaded)
+            )
     if CredentialKind.MFA in kinds:
         for device in credentials.mfa_devices:
-            items.append(PlannedItem(CredentialKind.MFA, device.serial, device.kind))
+            items.append(
+                PlannedItem(CredentialKind.MFA, device.serial, device.kind, device.enabled_at)
+            )
     return sorted(items, key=lambda i: _ORDER[i.kind])
 
 

@@ -18,10 +18,11 @@ import boto3
 
 from rootctl.aws.session import ConnectionOptions
 from rootctl.core import audit as audit_mod
-from rootctl.core import deletion, features, recovery, targets, unlock
+from rootctl.core import clock, deletion, features, recovery, targets, unlock
 from rootctl.core.compliance import evaluate
 from rootctl.core.context import Context
 from rootctl.core.fanout import Run
+from rootctl.core.governance import GovernedChanges
 from rootctl.core.organization import read_organization, read_status
 from rootctl.errors import InputError
 from rootctl.journal import Journal, JournalStore
@@ -52,7 +53,7 @@ DEFAULT_CONCURRENCY = 16
 BOTH = (Capability.ROOT_CREDENTIALS_MANAGEMENT, Capability.ROOT_SESSIONS)
 
 
-class RootAccess:
+class RootAccess(GovernedChanges):
     """Centralized root access management for one AWS Organization.
 
     ``connection`` defaults to the standard AWS configuration chain (AWS_PROFILE, AWS_REGION,
@@ -61,7 +62,8 @@ class RootAccess:
     :class:`rootctl.Journal`, or another ``JournalStore``) or a path; by default
     ``$ROOTCTL_JOURNAL`` or ``~/.local/state/rootctl/journal.sqlite3``.
     ``concurrency`` bounds how many accounts are worked on at once (and so how many root
-    sessions are open at once).
+    sessions are open at once). ``now`` is rootctl's clock (plans and recovery windows expire
+    by it; default: the system's UTC time).
     """
 
     def __init__(
@@ -71,13 +73,20 @@ class RootAccess:
         session: boto3.Session | None = None,
         journal: JournalStore | str | Path | None = None,
         concurrency: int = DEFAULT_CONCURRENCY,
+        now: clock.Clock | None = None,
     ) -> None:
         if concurrency < 1:
             raise InputError(f"concurrency must be at least 1, not {concurrency}.")
         self.journal: JournalStore = (
             Journal(journal) if journal is None or isinstance(journal, str | Path) else journal
         )
-        self._ctx = Context(connection or ConnectionOptions(), self.journal, concurrency, session)
+        self._ctx = Context(
+            connection or ConnectionOptions(),
+            self.journal,
+            concurrency,
+            session,
+            now=now or clock.utc_now,
+        )
         self._org: Organization | None = None
         self._org_lock = threading.Lock()
 

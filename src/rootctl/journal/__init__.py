@@ -4,9 +4,18 @@
 known as ``Journal``) is the implementation in one SQLite file.
 """
 
+from rootctl.journal.changes import PlanLedger, WindowStore
 from rootctl.journal.sqlite import ENV_VAR, SqliteJournal, default_path
 from rootctl.journal.store import JournalStore
 
 Journal = SqliteJournal
 
-__all__ = ["ENV_VAR", "Journal", "JournalStore", "SqliteJournal", "default_path"]
+__all__ = [
+    "ENV_VAR",
+    "Journal",
+    "JournalStore",
+    "PlanLedger",
+    "SqliteJournal",
+    "WindowStore",
+    "default_path",
+]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import ClassVar
 
@@ -56,11 +57,13 @@ class CredentialKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class PlannedItem:
-    """One credential to remove. ``id`` is the key id, certificate id or MFA serial."""
+    """One credential to remove. ``id`` is the key id, certificate id or MFA serial;
+    ``created`` when it came to be (login profile, key, certificate upload, MFA enabling)."""
 
     kind: CredentialKind
     id: str
     detail: str = ""
+    created: datetime | None = None
 
 
 class PlanState(StrEnum):
