@@ -42,7 +42,7 @@ class AdviceCode(StrEnum):
     CHECK_ENDPOINT_SETTING = "check-endpoint-setting"  # a bad endpoint from env or profile
     USE_SIGNING_KEY = "use-signing-key"  # --sign-with-kms names a key that cannot sign
     MAKE_NEW_PLAN = "make-new-plan"  # a plan that can no longer be applied
-    GET_APPROVALS = "get-approvals"  # params: needed
+    GET_APPROVALS = "get-approvals"
     APPROVE_AS_OTHER = "approve-as-other"  # the planner (or an approver) approving again
 
 
@@ -113,7 +113,7 @@ NEUTRAL_WORDING: Mapping[AdviceCode, str] = {
     ),
     AdviceCode.MAKE_NEW_PLAN: "Make a new plan from a fresh audit and have it approved.",
     AdviceCode.GET_APPROVALS: (
-        "Have {needed} more principal(s), other than the planner, approve the plan."
+        "Have principals other than the planner and the earlier approvers approve the plan."
     ),
     AdviceCode.APPROVE_AS_OTHER: (
         "A second person approves: use the credentials of a principal other than the planner "

@@ -50,7 +50,8 @@ CLI_WORDING: Mapping[AdviceCode, str] = {
     ),
     AdviceCode.MAKE_NEW_PLAN: "Make a new plan (`rootctl plan …`) and have it approved.",
     AdviceCode.GET_APPROVALS: (
-        "Have {needed} more principal(s) other than the planner run `rootctl approve` on it."
+        "Have principals other than the planner (and the earlier approvers) run "
+        "`rootctl approve` on it, with this journal or --sign-with-kms."
     ),
     AdviceCode.APPROVE_AS_OTHER: (
         "Run `rootctl approve` with the credentials (--profile) of a principal other than the "

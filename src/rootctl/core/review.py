@@ -90,8 +90,7 @@ def check(ctx: Context, document: PlanDocument, *, organization_id: str | None) 
 def refusal(checked: PlanCheck, doing: str) -> PlanRefused:
     """Why ``doing`` (apply, approve) cannot be done with this plan, with what to do next."""
     if checked.status is PlanStatus.AWAITING_APPROVAL:
-        needed = checked.document.plan.required_approvals - checked.counted
-        advice = Advice(AdviceCode.GET_APPROVALS, {"needed": str(needed)})
+        advice = Advice(AdviceCode.GET_APPROVALS)
     else:
         advice = Advice(AdviceCode.MAKE_NEW_PLAN)
     return PlanRefused(f"cannot {doing} this plan: {'; '.join(checked.problems)}.", advice)
