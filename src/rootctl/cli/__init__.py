@@ -23,6 +23,8 @@ from rootctl.cli.credential_cmds import (
 from rootctl.cli.demo_cmd import demo
 from rootctl.cli.journal_cmd import journal
 from rootctl.cli.org_cmds import delegate, disable, enable, status
+from rootctl.cli.plan_cmds import apply_, approve, plan
+from rootctl.cli.recovery_cmd import recovery
 from rootctl.cli.sandbox_cmd import sandbox
 from rootctl.cli.ui_cmd import ui
 from rootctl.cli.unlock_cmds import unlock_s3, unlock_sqs
@@ -72,6 +74,10 @@ for _command in (
     allow_password_recovery,
     unlock_s3,
     unlock_sqs,
+    plan,
+    approve,
+    apply_,
+    recovery,
     journal,
 ):
     cli.add_command(_command)

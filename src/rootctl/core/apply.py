@@ -25,7 +25,7 @@ from rootctl.core.planfile import policy_hash
 from rootctl.core.removal import REMOVALS, remove_items
 from rootctl.core.targets import MANAGEMENT_REASON
 from rootctl.core.unlock import DELETE_ACTION, remove_policy
-from rootctl.errors import NotFound, PlanRefused, RootctlError
+from rootctl.errors import Advice, AdviceCode, NotFound, PlanRefused, RootctlError
 from rootctl.models import (
     Account,
     AccountApply,
@@ -54,11 +54,20 @@ from rootctl.models import (
 Work = Callable[[RootSession, Account, PlanTarget, threading.Event], tuple[AppliedItem, ...]]
 
 
-def apply(ctx: Context, checked: PlanCheck, org: Organization, run: Run) -> ApplyReport:
+def apply(
+    ctx: Context,
+    checked: PlanCheck,
+    org: Organization,
+    run: Run,
+    confirm: review.Confirm | None = None,
+) -> ApplyReport:
     """Apply ``checked`` (judged just before, against ``org``); raises PlanRefused when it
-    cannot be applied or was claimed by another run in the meantime."""
+    cannot be applied or was claimed by another run in the meantime. ``confirm`` sees the
+    check before the plan is claimed; it raises to stop."""
     if not checked.ready:
         raise review.refusal(checked, "apply")
+    if confirm is not None:
+        confirm(checked)
     document = checked.document
     plan = document.plan
     ctx.journal.prepare_for_writing()
@@ -66,7 +75,9 @@ def apply(ctx: Context, checked: PlanCheck, org: Organization, run: Run) -> Appl
     run_id = ctx.run_for(f"plan:{document.hash}")
     earlier = ctx.journal.plans.claim(PlanUse(document.hash, plan.id, run_id, caller, ctx.now()))
     if earlier is not None:
-        raise PlanRefused(f"cannot apply this plan: {review._used(earlier)}.")
+        raise PlanRefused(
+            f"cannot apply this plan: {review.used(earlier)}.", Advice(AdviceCode.MAKE_NEW_PLAN)
+        )
     outcome = "interrupted"
     try:
         report = _apply(ctx, checked, org, run, run_id, caller)

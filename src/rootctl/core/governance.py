@@ -7,7 +7,7 @@ Plans and windows expire by rootctl's own clock (``RootAccess(now=…)``), never
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -118,11 +118,22 @@ class GovernedChanges:
         org_id = self.organization().id if organization else None
         return review.check(self._ctx, document, organization_id=org_id)
 
-    def approve_plan(self, document: PlanDocument, *, sign_with: str | None = None) -> PlanDocument:
+    def approve_plan(
+        self,
+        document: PlanDocument,
+        *,
+        sign_with: str | None = None,
+        confirm: Callable[[PlanCheck], None] | None = None,
+    ) -> PlanDocument:
         """The caller's approval, recorded in the journal (and signed with KMS when asked);
-        returns the document to write back."""
+        returns the document to write back. ``confirm`` is called once the caller may approve,
+        before anything is recorded (it raises to stop)."""
         return review.approve(
-            self._ctx, document, organization_id=self.organization().id, sign_with=sign_with
+            self._ctx,
+            document,
+            organization_id=self.organization().id,
+            sign_with=sign_with,
+            confirm=confirm,
         )
 
     def apply_plan(
@@ -131,13 +142,16 @@ class GovernedChanges:
         *,
         progress: ProgressCallback | None = None,
         cancel: threading.Event | None = None,
+        confirm: Callable[[PlanCheck], None] | None = None,
     ) -> ApplyReport:
         """Check, claim (single use, in the journal), then change only the items still
-        exactly as planned. Raises PlanRefused when the plan cannot be applied."""
+        exactly as planned. Raises PlanRefused when the plan cannot be applied. ``confirm``
+        is called with the check before the plan is claimed (it raises to stop)."""
         self._ctx.journal.prepare_for_writing()
         org = self.organization()
         checked = review.check(self._ctx, document, organization_id=org.id)
-        return apply_mod.apply(self._ctx, checked, org, self._run(progress, cancel, "apply"))
+        run = self._run(progress, cancel, "apply")
+        return apply_mod.apply(self._ctx, checked, org, run, confirm)
 
     # -- recovery windows --------------------------------------------------------------------
 

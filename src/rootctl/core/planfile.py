@@ -151,8 +151,9 @@ def document_json(document: PlanDocument) -> dict[str, Any]:
 
 
 def new_document(plan: ChangePlan, signature: Signature | None = None) -> PlanDocument:
-    digest = content_hash(plan_body(plan))
-    return PlanDocument(plan, digest, digest, signature)
+    body = plan_body(plan)
+    digest = content_hash(body)
+    return PlanDocument(plan, digest, digest, signature, source=body)
 
 
 def text(document: PlanDocument) -> str:

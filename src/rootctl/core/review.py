@@ -8,6 +8,7 @@ nor does any principal twice.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
 
@@ -27,6 +28,8 @@ from rootctl.models import (
     SignatureCheck,
     SignatureState,
 )
+
+Confirm = Callable[[PlanCheck], None]
 
 
 def signed(ctx: Context, plan: ChangePlan, key_id: str | None) -> PlanDocument:
@@ -56,7 +59,7 @@ def check(ctx: Context, document: PlanDocument, *, organization_id: str | None) 
     if signature.state in (SignatureState.INVALID, SignatureState.UNVERIFIED):
         problems.append((PlanStatus.BAD_SIGNATURE, f"its KMS signature {signature.reason}"))
     if use is not None:
-        problems.append((PlanStatus.APPLIED, _used(use)))
+        problems.append((PlanStatus.APPLIED, used(use)))
     if now >= aware(plan.expires_at):
         problems.append((PlanStatus.EXPIRED, f"it expired at {_when(plan.expires_at)}"))
     if organization_id is not None and organization_id != plan.organization_id:
@@ -97,9 +100,16 @@ def refusal(checked: PlanCheck, doing: str) -> PlanRefused:
 
 
 def approve(
-    ctx: Context, document: PlanDocument, *, organization_id: str | None, sign_with: str | None
+    ctx: Context,
+    document: PlanDocument,
+    *,
+    organization_id: str | None,
+    sign_with: str | None,
+    confirm: Confirm | None = None,
 ) -> PlanDocument:
-    """Add the caller's approval (recorded in the journal, signed with KMS when asked)."""
+    """Add the caller's approval (recorded in the journal, signed with KMS when asked).
+    ``confirm`` sees the check once the caller is known to be allowed to approve; it raises
+    to stop before anything is recorded."""
     ctx.journal.prepare_for_writing()
     checked = check(ctx, document, organization_id=organization_id)
     blocking = [p for p in checked.problems if not p.startswith("it has ")]
@@ -116,6 +126,8 @@ def approve(
             f"{caller} has approved this plan already; each principal approves once.",
             Advice(AdviceCode.APPROVE_AS_OTHER),
         )
+    if confirm is not None:
+        confirm(checked)
     approval = Approval(caller, ctx.now(), document.hash)
     if sign_with is not None:
         approval = replace(
@@ -191,7 +203,7 @@ def _approval(
     )
 
 
-def _used(use: PlanUse) -> str:
+def used(use: PlanUse) -> str:
     outcome = f", {use.outcome}" if use.outcome else ", still running or interrupted"
     return (
         f"it was applied already (by {use.applied_by} at {_when(use.started_at)}, "

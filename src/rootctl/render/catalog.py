@@ -9,6 +9,7 @@ from __future__ import annotations
 from rich.console import RenderableType
 
 from rootctl.models import (
+    ApplyReport,
     AuditReport,
     ComplianceReport,
     DeletionPlan,
@@ -16,11 +17,16 @@ from rootctl.models import (
     FeatureChange,
     JournalEntry,
     OrgStatus,
+    PlanCheck,
     PolicyListing,
     RecoveryReport,
+    SweepReport,
     UnlockResult,
+    WindowClosure,
+    WindowOpening,
+    WindowStatusReport,
 )
-from rootctl.render import flat, human, serialize
+from rootctl.render import flat, governance, governance_json, human, serialize
 from rootctl.render.registry import RenderContext, register, register_in_context
 
 
@@ -66,3 +72,17 @@ register(JournalEntry, "table", human.journal_entry)
 register(
     JournalEntry, "json", lambda e: serialize.envelope("journal-entry", serialize.journal_entry(e))
 )
+
+# Governed changes: plans and recovery windows (render/governance*.py).
+register(PlanCheck, "table", governance.plan_check)
+register(PlanCheck, "json", governance_json.plan_check)
+register(ApplyReport, "table", governance.apply_report)
+register(ApplyReport, "json", governance_json.apply_report)
+register(WindowOpening, "table", governance.window_opening)
+register(WindowOpening, "json", governance_json.window_opening)
+register(WindowStatusReport, "table", governance.window_status)
+register(WindowStatusReport, "json", governance_json.window_status)
+register(WindowClosure, "table", governance.window_closure)
+register(WindowClosure, "json", governance_json.window_closure)
+register(SweepReport, "table", governance.sweep_report)
+register(SweepReport, "json", governance_json.sweep_report)

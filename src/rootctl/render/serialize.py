@@ -322,6 +322,7 @@ def journal_entry(e: JournalEntry) -> Json:
         "error": e.error,
         "saved_policy": resource_policy(e.saved_policy) if e.saved_policy else None,
         "account_name": e.account_name,
+        "change_ref": e.change_ref,
     }
 
 
