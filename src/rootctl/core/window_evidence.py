@@ -12,9 +12,9 @@ from rootctl.core.context import Context
 from rootctl.models import (
     Gains,
     RecoveryWindow,
-    TrailEvent,
     TrailLookup,
     WindowClosure,
+    WindowEvent,
     WindowState,
 )
 
@@ -55,7 +55,7 @@ def trail(ctx: Context, window: RecoveryWindow, until: datetime) -> TrailLookup:
     )
 
 
-def _first(events: tuple[TrailEvent, ...], names: tuple[str, ...]) -> TrailEvent | None:
+def _first(events: tuple[WindowEvent, ...], names: tuple[str, ...]) -> WindowEvent | None:
     return next((e for e in sorted(events, key=lambda e: e.time) if e.name in names), None)
 
 

@@ -124,7 +124,7 @@ class WindowStatusReport:
 
 
 @dataclass(frozen=True, slots=True)
-class TrailEvent:
+class WindowEvent:
     """A CloudTrail event about the root user inside the window."""
 
     name: str  # ConsoleLogin, PasswordRecoveryRequested, PasswordRecoveryCompleted …
@@ -140,7 +140,7 @@ class TrailLookup:
     """The root sign-in and recovery events inside a window, or why there could be none."""
 
     looked: bool
-    events: tuple[TrailEvent, ...] = ()
+    events: tuple[WindowEvent, ...] = ()
     reason: str | None = None  # why it could not look
     source: str | None = None  # where it looked (e.g. "CloudTrail LookupEvents in us-east-1")
 
