@@ -204,8 +204,13 @@ def test_a_plan_needs_an_explicit_flag_to_need_no_approval(enabled: Cli, tmp_pat
     assert not path.exists()
     plan(cli, path, "allow-password-recovery", "--account", ALICE, "--account", CHECKOUT,
          "--required-approvals", "0", "--allow-no-approval")  # fmt: skip
+    before = cli.sandbox.snapshot()
+    dry = cli.json("apply", str(path), "--dry-run", exit_code=0)
+    assert dry["ready"] is True
+    assert cli.sandbox.snapshot() == before
     report = cli.json("apply", str(path), "--yes", exit_code=0)
     assert [r["state"] for r in report["accounts"]] == ["applied"]  # checkout has a password
+    assert cli.json("apply", str(path), "--dry-run", exit_code=1)["status"] == "applied"
     assert cli.sandbox.sign_in(ALICE, "x").reason.startswith("no password yet")
 
 

@@ -130,10 +130,13 @@ def _make(operation: PlanOperation, kwargs: dict[str, Any], **what: Any) -> int:
     show(governance.plan_items(plan), to_stderr=True)
     say(governance.plan_summary(plan))
     where = "the file" if out == "-" else out
-    say(
-        f"sha256 {document.hash}{' (signed with KMS)' if document.signature else ''}.\n"
-        f"Next: another principal runs `rootctl approve {where}`; then `rootctl apply {where}`."
+    step = (
+        f"another principal runs `rootctl approve {where}`; then `rootctl apply {where}`"
+        if plan.required_approvals
+        else f"`rootctl apply {where}` (no approval needed)"
     )
+    signed = " (signed with KMS)" if document.signature else ""
+    say(f"sha256 {document.hash}{signed}.\nNext: {step}.")
     return EXIT_FINDINGS if plan.failed else 0
 
 
@@ -259,13 +262,27 @@ def approve(plan_file: str, sign_with: str | None, yes: bool, output: str, **kwa
 @click.command("apply")
 @click.argument("plan_file", metavar="PLAN", type=click.Path(dir_okay=False))
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Only check the plan as apply would (organization included) and show it; nothing is "
+    "claimed or changed. Exit 0 when apply would accept it, 1 when not.",
+)
 @connection_options
 @output_option(ApplyReport)
 @command
-def apply_(plan_file: str, yes: bool, output: str, **kwargs: Any) -> int:
+def apply_(plan_file: str, yes: bool, dry_run: bool, output: str, **kwargs: Any) -> int:
     """Apply PLAN once: refuse it when expired, changed, for another organization, short of
     approvals or already applied; else re-read each account and change only the items still
     exactly as planned (drifted ones are reported and left alone)."""
+    if dry_run:
+        if output == "csv":
+            raise InputError("apply --dry-run shows the plan's check: use -o table or -o json.")
+        with engine(kwargs) as ra:
+            checked = ra.check_plan(ra.read_plan(plan_file))
+        emit(checked, output)
+        say("Apply would accept it." if checked.ready else "Apply would refuse it.")
+        return 0 if checked.ready else EXIT_FINDINGS
     with engine(kwargs) as ra:
         ra.prepare_journal()
         document = ra.read_plan(plan_file)
