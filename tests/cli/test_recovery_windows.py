@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+import rootctl
 from rootctl.core import clock
 from rootctl.sandbox.models import CLOCK
 from tests.cli.conftest import ALICE, CHECKOUT, MANAGEMENT, RECOVERY_ONLY, Cli, validate
@@ -109,18 +110,24 @@ def test_sweep_closes_expired_windows_once_however_many_sweeps_run(
     sandbox.advance_clock(31 * 60)
     overdue = cli("recovery", "status")
     assert overdue.exit_code == 1  # a window past its time and not closed
-    results: list[dict[str, Any]] = []
+    # Three sweepers at once (three engines on one journal file, as three cron hosts sharing
+    # it): each window is closed by one of them. (CliRunner swaps sys.stdout, so not threads.)
+    results: list[Any] = []
+    barrier = threading.Barrier(3)
 
     def sweep() -> None:
-        results.append(cli.json("recovery", "sweep"))
+        with rootctl.RootAccess(journal=cli.journal) as ra:
+            barrier.wait()
+            results.append(ra.sweep_recovery_windows())
 
     threads = [threading.Thread(target=sweep) for _ in range(3)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    closers = [w for r in results for w in r["windows"] if w["state"] == "closed"]
-    assert [w["account_id"] for w in closers] == [ALICE]  # one closer, the other window not due
+    closers = [c for r in results for c in r.accounts if c.state.value == "closed"]
+    assert [c.account.id for c in closers] == [ALICE]  # one closer; the other window is not due
+    assert cli.json("recovery", "sweep", exit_code=0)["windows"] == []  # nothing left to close
     assert not sandbox.root_user(ALICE).login_profile
     assert sandbox.root_user(DEV).login_profile is not None  # still open: not expired
     status = cli.json("recovery", "status", exit_code=0)
