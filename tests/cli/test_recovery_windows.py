@@ -15,7 +15,7 @@ import pytest
 import rootctl
 from rootctl.core import clock
 from rootctl.sandbox.models import CLOCK
-from tests.cli.conftest import ALICE, CHECKOUT, MANAGEMENT, RECOVERY_ONLY, Cli, validate
+from tests.cli.conftest import ALICE, CHECKOUT, MANAGEMENT, RECOVERY_ONLY, Cli
 
 DEV = "529384756601"  # created through Organizations: no root credentials
 
@@ -135,29 +135,24 @@ def test_sweep_closes_expired_windows_once_however_many_sweeps_run(
     assert states == {ALICE: "closed", DEV: "open"}
 
 
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (("open", ALICE, "--reason", "r", "--for", "8d"), "at most"),
-        (("open", ALICE, "--reason", "r", "--for", "soon"), "--for"),
-        (("open", ALICE, "--reason", "", "--for", "1h"), "--reason"),
-        (("open", "12345", "--reason", "r"), "account id"),
-        (("open", MANAGEMENT, "--reason", "r"), "management account"),
-        (("open", CHECKOUT, "--reason", "r"), "has a login profile already"),
-        (("open", RECOVERY_ONLY, "--reason", "r"), "has a login profile already"),
-        (("close", ALICE), "no recovery window"),
-    ],
-)
-def test_bad_input_is_one_line_exit_2_and_changes_nothing(
-    enabled: Cli, args: tuple[str, ...], message: str
-) -> None:
+BAD = [
+    (("open", ALICE, "--reason", "r", "--for", "8d"), "at most"),
+    (("open", ALICE, "--reason", "r", "--for", "soon"), "--for"),
+    (("open", ALICE, "--reason", "", "--for", "1h"), "--reason"),
+    (("open", "12345", "--reason", "r"), "account id"),
+    (("open", MANAGEMENT, "--reason", "r"), "management account"),
+    (("open", CHECKOUT, "--reason", "r"), "has a login profile already"),
+    (("open", RECOVERY_ONLY, "--reason", "r"), "has a login profile already"),
+    (("close", ALICE), "no recovery window"),
+]
+
+
+def test_bad_input_is_one_line_exit_2_and_changes_nothing(enabled: Cli) -> None:
     before = enabled.sandbox.snapshot()
-    result = enabled("recovery", *args, "--yes")
-    assert result.exit_code == 2, result.output
-    assert message in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
+    for args, message in BAD:
+        result = enabled("recovery", *args, "--yes")
+        assert result.exit_code == 2, (args, result.output)
+        assert message in result.stderr, args
+        assert len(result.stderr.strip().splitlines()) == 1, args
     assert enabled.sandbox.snapshot() == before
-
-
-def test_dry_run_documents_validate(enabled: Cli) -> None:
-    validate(enabled.json("recovery", "status", exit_code=0))
+    assert enabled.json("recovery", "status", exit_code=0)["windows"] == []
