@@ -111,17 +111,7 @@ class Context:
         saved_policy: ResourcePolicy | None = None,
     ) -> JournaledCall:
         """Journal an intent row, make ``call``, complete the row with its outcome."""
-        entry_id = self.journal.begin(
-            run_id=run_id,
-            action=action,
-            target=target,
-            task_policy=task_policy.arn if task_policy else None,
-            caller_arn=self.caller().arn,
-            items=items,
-            saved_policy=saved_policy,
-            account_name=self.account_names.get(target or ""),
-            change_ref=self.changes.get(run_id),
-        )
+        entry_id = self._intent(run_id, action, target, task_policy, items, saved_policy)
         try:
             request_id = call()
         except RootctlError as exc:
@@ -150,18 +140,31 @@ class Context:
         reason: str,
     ) -> int:
         """Record an action deliberately not taken (an item that drifted since its plan)."""
-        entry_id = self.journal.begin(
+        entry_id = self._intent(run_id, action, target, task_policy, items)
+        self.journal.finish(entry_id, JournalStatus.SKIPPED, error=reason)
+        return entry_id
+
+    def _intent(
+        self,
+        run_id: str,
+        action: str,
+        target: str | None,
+        task_policy: TaskPolicy | None,
+        items: Iterable[str],
+        saved_policy: ResourcePolicy | None = None,
+    ) -> int:
+        """The intent row: who, what, where, under which change (plan or window)."""
+        return self.journal.begin(
             run_id=run_id,
             action=action,
             target=target,
             task_policy=task_policy.arn if task_policy else None,
             caller_arn=self.caller().arn,
             items=items,
-            account_name=self.account_names.get(target),
+            saved_policy=saved_policy,
+            account_name=self.account_names.get(target or ""),
             change_ref=self.changes.get(run_id),
         )
-        self.journal.finish(entry_id, JournalStatus.SKIPPED, error=reason)
-        return entry_id
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from rootctl import validation
@@ -70,8 +70,14 @@ def caller_arn(request: Request) -> str:
     return board_of(request).status().caller.arn
 
 
-def terms_of(required: int, expires_in: str, comment: str, no_approval: str) -> PlanTerms:
-    """The planner's terms from the form, refused as the CLI refuses them."""
+def terms_of(
+    required_approvals: Count = 1,
+    expires_in: Text = "24h",
+    comment: Text = "",
+    no_approval: Text = "",
+) -> PlanTerms:
+    """The planner's terms from a "Save as plan" form, refused as the CLI refuses them."""
+    required = required_approvals
     if required == 0 and not no_approval:
         raise InputError(
             "0 required approvals means nobody else reviews the change; tick "
@@ -84,6 +90,9 @@ def terms_of(required: int, expires_in: str, comment: str, no_approval: str) -> 
         required_approvals=required,
         comment=validation.note(comment, "comment") if comment.strip() else None,
     )
+
+
+Terms = Annotated[PlanTerms, Depends(terms_of)]
 
 
 def _saved(request: Request, document: PlanDocument) -> Response:
@@ -110,17 +119,13 @@ def _saved(request: Request, document: PlanDocument) -> Response:
 def save_deletion_plan(
     request: Request,
     job_id: str,
-    required_approvals: Count = 1,
-    expires_in: Text = "24h",
-    comment: Text = "",
-    no_approval: Text = "",
+    terms: Terms,
 ) -> Response:
     board = board_of(request)
     job = board.job(job_id)
     if job.kind is not JobKind.PLAN or job.state is not JobState.SUCCEEDED:
         raise InputError("Only a finished deletion preview can be saved as a plan.")
     preview: DeletionPlan = job.result
-    terms = terms_of(required_approvals, expires_in, comment, no_approval)
     engine = board.engine
     return _saved(request, engine.plan_document(engine.plan_from_deletion(preview, terms)))
 
@@ -128,16 +133,12 @@ def save_deletion_plan(
 @router.post("/plans/recovery")
 def save_recovery_plan(
     request: Request,
+    terms: Terms,
     account: SomeIds = None,
     ou: SomeIds = None,
-    required_approvals: Count = 1,
-    expires_in: Text = "24h",
-    comment: Text = "",
-    no_approval: Text = "",
 ) -> Response:
     board = board_of(request)
     target_set = board.targets(Selection(tuple(account or ()), tuple(ou or ())))
-    terms = terms_of(required_approvals, expires_in, comment, no_approval)
     plan = board.engine.make_plan(PlanOperation.ALLOW_PASSWORD_RECOVERY, target_set, terms=terms)
     return _saved(request, board.engine.plan_document(plan))
 
@@ -148,10 +149,7 @@ def save_unlock_plan(
     account_id: str,
     kind: ResourceKind,
     name: Annotated[str, Form(min_length=1, max_length=1024)],
-    required_approvals: Count = 1,
-    expires_in: Text = "24h",
-    comment: Text = "",
-    no_approval: Text = "",
+    terms: Terms,
 ) -> Response:
     board = board_of(request)
     board.member(account_id)
@@ -159,7 +157,6 @@ def save_unlock_plan(
         PlanOperation.UNLOCK_S3 if kind is ResourceKind.S3_BUCKET else PlanOperation.UNLOCK_SQS
     )
     target_set = board.targets(Selection(accounts=(account_id,)))
-    terms = terms_of(required_approvals, expires_in, comment, no_approval)
     plan = board.engine.make_plan(operation, target_set, terms=terms, resources=(name,))
     return _saved(request, board.engine.plan_document(plan))
 
