@@ -42,6 +42,13 @@ def test_open_reset_sign_in_close_and_the_door_shuts_again(enabled: Cli, clocked
     # Before the window: the root user of alice has no password and cannot reset one.
     assert not sandbox.request_password_reset(ALICE).ok
 
+    before = sandbox.snapshot()
+    dry = cli.json("recovery", "open", ALICE, "--reason", "r", "--dry-run", exit_code=0)
+    assert dry["window"]["state"] == "not-opened"
+    assert "dry run" in dry["window"]["note"]
+    assert sandbox.snapshot() == before
+    assert cli.json("recovery", "status", exit_code=0)["windows"] == []
+
     opened = cli.json(
         "recovery", "open", ALICE, "--reason", "vendor \u202eneeds root\x1b[31m",
         "--ticket", "CHG-42", "--for", "2h", "--yes", exit_code=0,
@@ -110,6 +117,9 @@ def test_sweep_closes_expired_windows_once_however_many_sweeps_run(
     sandbox.advance_clock(31 * 60)
     overdue = cli("recovery", "status")
     assert overdue.exit_code == 1  # a window past its time and not closed
+    would = cli.json("recovery", "sweep", "--dry-run", exit_code=0)
+    assert [v["account_id"] for v in would["windows"]] == [ALICE]
+    assert sandbox.root_user(ALICE).login_profile  # a dry run closes nothing
     # Three sweepers at once (three engines on one journal file, as three cron hosts sharing
     # it): each window is closed by one of them. (CliRunner swaps sys.stdout, so not threads.)
     results: list[Any] = []

@@ -7,11 +7,14 @@ removes whatever the root user gained meanwhile. `sweep` closes the windows past
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
 import click
 
+import rootctl
 from rootctl import validation
 from rootctl.cli import inputs
 from rootctl.cli.common import (
@@ -25,6 +28,7 @@ from rootctl.cli.common import (
     exit_code,
     output_option,
     progress_bar,
+    say,
 )
 from rootctl.core.targets import check_account_id
 from rootctl.core.windows import DEFAULT_LENGTH, MAX_LENGTH
@@ -36,6 +40,7 @@ from rootctl.models import (
     WindowClosure,
     WindowOpening,
     WindowStatusReport,
+    WindowView,
 )
 from rootctl.render.governance import span
 
@@ -75,6 +80,7 @@ def recovery() -> None:
     help="How long: 90s, 30m, 2h, 1d (at most 7d).",
 )
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--dry-run", is_flag=True, help="Check everything; record and change nothing.")
 @connection_options
 @output_option(WindowOpening)
 @command
@@ -84,6 +90,7 @@ def open_(
     ticket: str | None,
     length: timedelta,
     yes: bool,
+    dry_run: bool,
     output: str,
     **kwargs: Any,
 ) -> int:
@@ -95,6 +102,10 @@ def open_(
         if not targets.selected:
             raise InputError(f"{account}: {targets.skipped[0].reason}.")
         member = targets.selected[0]
+        if dry_run:
+            emit(ra.open_recovery_window(account, reason=reason, ticket=ticket, length=length,
+                                         dry_run=True), output)  # fmt: skip
+            return 0
         confirm(
             f"Open a {span(length)} recovery window on {member.id} ({member.name}): whoever "
             f"reads {member.email} can reset the root password until it closes?",
@@ -126,15 +137,36 @@ def status(since: datetime | None, output: str, **kwargs: Any) -> int:
     return EXIT_FINDINGS if overdue else 0
 
 
+def _preview(ra: rootctl.RootAccess, output: str, keep: Callable[[WindowView], bool]) -> int:
+    """--dry-run of close and sweep: the windows they would close, with what each root user
+    gained (what would be removed); nothing is claimed or changed."""
+    report = ra.recovery_windows()
+    chosen = tuple(v for v in report.windows if v.window.state.active and keep(v))
+    emit(replace(report, windows=chosen), "table" if output == "csv" else output)
+    say(f"Dry run: {len(chosen)} window(s) would be closed; nothing was claimed or changed.")
+    return 0
+
+
+dry_run_option = click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Show the window(s) it would close and what their root users gained; change nothing.",
+)
+
+
 @recovery.command("close")
 @account_argument
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@dry_run_option
 @connection_options
 @output_option(WindowClosure)
 @command
-def close(account: str, yes: bool, output: str, **kwargs: Any) -> int:
+def close(account: str, yes: bool, dry_run: bool, output: str, **kwargs: Any) -> int:
     """Close ACCOUNT's window: re-read its root user, delete everything it gained during the
     window (password, MFA, keys, certificates), record the evidence."""
+    if dry_run:
+        with engine(kwargs) as ra:
+            return _preview(ra, output, lambda v: v.window.account_id == account)
     with engine(kwargs) as ra:
         ra.prepare_journal()
         confirm(
@@ -153,12 +185,16 @@ def close(account: str, yes: bool, output: str, **kwargs: Any) -> int:
 
 
 @recovery.command("sweep")
+@dry_run_option
 @connection_options
 @output_option(SweepReport)
 @command
-def sweep(output: str, **kwargs: Any) -> int:
+def sweep(dry_run: bool, output: str, **kwargs: Any) -> int:
     """Close every window past its time (cron it; several sweeps at once close each window
     once). Exit 1 when a window could not be closed completely."""
+    if dry_run:
+        with engine(kwargs) as ra:
+            return _preview(ra, output, lambda v: v.expired)
     with engine(kwargs) as ra:
         ra.prepare_journal()
         with progress_bar("Closing") as progress:

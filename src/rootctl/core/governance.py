@@ -162,12 +162,14 @@ class GovernedChanges:
         reason: str,
         ticket: str | None = None,
         length: timedelta = windows.DEFAULT_LENGTH,
+        dry_run: bool = False,
     ) -> WindowOpening:
-        """Record a break-glass window on ``account_id``, then allow password recovery."""
+        """Record a break-glass window on ``account_id``, then allow password recovery.
+        ``dry_run``: check everything, record and change nothing (``opened`` is False)."""
         if not timedelta(0) < length <= windows.MAX_LENGTH:
             raise InputError("a recovery window lasts more than 0 seconds and at most 7 days.")
         account = self._account(account_id)
-        return windows.open_window(self._ctx, account, reason, ticket, length)
+        return windows.open_window(self._ctx, account, reason, ticket, length, dry_run)
 
     def recovery_windows(
         self,

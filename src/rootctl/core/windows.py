@@ -50,7 +50,8 @@ from rootctl.models import (
 DEFAULT_LENGTH = timedelta(hours=1)
 MAX_LENGTH = timedelta(days=7)
 STALE_CLAIM = timedelta(minutes=15)  # a closer that has not finished by then has died
-RECENT = timedelta(days=7)  # closed windows `status` shows by default
+RECENT = timedelta(days=7)
+DRY_RUN = "dry run: nothing was recorded or changed"  # closed windows `status` shows by default
 
 
 def open_window(
@@ -59,8 +60,10 @@ def open_window(
     reason: str,
     ticket: str | None,
     length: timedelta,
+    dry_run: bool = False,
 ) -> WindowOpening:
-    """Record a window on ``account`` (a member), then allow password recovery in it."""
+    """Record a window on ``account`` (a member), then allow password recovery in it.
+    ``dry_run``: every check, then the window that would be recorded (id 0), nothing done."""
     ctx.journal.prepare_for_writing()
     ctx.require(TaskPolicy.CREATE_PASSWORD.capability)
     active = ctx.journal.windows.windows(account_id=account.id, active_only=True)
@@ -79,24 +82,27 @@ def open_window(
             "what came back. Delete the password first (delete-credentials --only password)."
         )
     now = ctx.now()
-    window = ctx.journal.windows.open(
-        RecoveryWindow(
-            id=0,
-            account_id=account.id,
-            account_name=account.name,
-            reason=reason,
-            ticket=ticket,
-            opened_by=ctx.caller().arn,
-            opened_at=now,
-            expires_at=now + length,
-            state=WindowState.OPEN,
-            baseline=Baseline(
-                tuple(k.id for k in before.access_keys),
-                tuple(d.serial for d in before.mfa_devices),
-                tuple(c.id for c in before.signing_certificates),
-            ),
-        )
+    proposed = RecoveryWindow(
+        id=0,
+        account_id=account.id,
+        account_name=account.name,
+        reason=reason,
+        ticket=ticket,
+        opened_by=ctx.caller().arn,
+        opened_at=now,
+        expires_at=now + length,
+        state=WindowState.OPEN,
+        baseline=Baseline(
+            tuple(k.id for k in before.access_keys),
+            tuple(d.serial for d in before.mfa_devices),
+            tuple(c.id for c in before.signing_certificates),
+        ),
     )
+    if dry_run:
+        return WindowOpening(
+            replace(proposed, state=WindowState.NOT_OPENED, note=DRY_RUN), False, DRY_RUN
+        )
+    window = ctx.journal.windows.open(proposed)
     run_id = ctx.run_for(window.change_ref)
     task = TaskPolicy.CREATE_PASSWORD
     try:

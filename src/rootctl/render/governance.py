@@ -261,6 +261,12 @@ def _applied_items(row: AccountApply) -> Text:
 
 def window_opening(opening: WindowOpening) -> RenderableType:
     w = opening.window
+    if not opening.opened and w.id == 0:  # a dry run: checked, nothing recorded or changed
+        return Text(
+            f"Dry run: a {span(w.length)} recovery window on {inert(w.account_id)} "
+            f"({inert(w.account_name or '')}) would be recorded and password recovery allowed "
+            f"until {utc(w.expires_at)}; nothing was recorded or changed."
+        )
     if not opening.opened:
         return Text(
             f"Recovery window #{w.id} on {inert(w.account_id)} was NOT opened: "
