@@ -100,6 +100,8 @@ def test_save_approve_apply_with_drift_then_replay_refused(
 
         page = reviewer.get(url).text
         assert 'id="approve"' in page
+        assert post(reviewer, f"{url}/approve", kms_key="not a key").status_code == 400
+        assert "Approvals: 0 of 1" in reviewer.get(url).text
         approved = follow(reviewer, post(reviewer, f"{url}/approve"))
         assert "Approved by arn:aws:iam::123456789012:user/reviewer" in approved
         assert 'id="approve"' not in approved  # once per identity

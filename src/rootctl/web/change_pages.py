@@ -214,9 +214,12 @@ def plan_page(request: Request, name: str) -> Response:
 
 
 @router.post("/plans/{name}/approve")
-def approve(request: Request, name: str, csrf_token: Text = "") -> Response:
+def approve(request: Request, name: str, csrf_token: Text = "", kms_key: Text = "") -> Response:
     shelf = shelf_of(request)
-    approved = board_of(request).engine.approve_plan(shelf.read(name))
+    key = kms_key.strip() or None
+    if key is not None and (any(c.isspace() for c in key) or not key.isprintable()):
+        raise InputError("Give a KMS key id, ARN or alias (no spaces) to sign with, or nothing.")
+    approved = board_of(request).engine.approve_plan(shelf.read(name), sign_with=key)
     shelf.write(name, approved)
     by = approved.approvals[-1].approver_arn
     return with_notice(request, f"/plans/{name}", Notice("ok", f"Approved by {by}"))
