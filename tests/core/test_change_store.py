@@ -171,11 +171,13 @@ def test_journal_rows_carry_their_change(path: Path) -> None:
 
 
 def test_an_older_journal_reads_as_having_no_plans_or_windows(path: Path) -> None:
+    ours = next(m for m in schema.MIGRATIONS if m.purpose.startswith("change control"))
+    older = [m for m in schema.MIGRATIONS if m.version < ours.version]
     db = sqlite3.connect(path)
-    for migration in schema.MIGRATIONS[:2]:
+    for migration in older:
         for statement in migration.statements:
             db.execute(statement)
-    db.execute("PRAGMA user_version = 2")
+    db.execute(f"PRAGMA user_version = {older[-1].version}")
     db.execute(f"PRAGMA application_id = {schema.APPLICATION_ID}")
     db.commit()
     db.close()
@@ -184,7 +186,7 @@ def test_an_older_journal_reads_as_having_no_plans_or_windows(path: Path) -> Non
     assert journal.plans.use(HASH) is None
     assert journal.entries(JournalQuery(changes=("plan:x",))) == []
     version = sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0]
-    assert version == 2  # reading never upgrades
+    assert version == older[-1].version  # reading never upgrades
     journal.prepare_for_writing()
     assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == schema.LATEST
     journal.close()
