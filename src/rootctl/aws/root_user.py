@@ -30,9 +30,10 @@ def login_profile(iam: IAMClient) -> LoginProfile | None:
 
 
 def password_last_used(iam: IAMClient) -> datetime | None:
-    """When the root user last signed in with its password (GetUser ``PasswordLastUsed``)."""
+    """When the root password last signed in (GetUser's ``PasswordLastUsed``; None: never
+    since IAM tracks it, or no password at all)."""
     with translated("GetUser"):
-        user = iam.get_user()["User"]
+        user = iam.get_user().get("User", {})
     return _date(user.get("PasswordLastUsed"))
 
 

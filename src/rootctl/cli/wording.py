@@ -57,6 +57,20 @@ CLI_WORDING: Mapping[AdviceCode, str] = {
         "Run `rootctl approve` with the credentials (--profile) of a principal other than the "
         "planner and the earlier approvers."
     ),
+    AdviceCode.CHECK_PERMISSIONS: (
+        "Check the caller's IAM permissions (sts:AssumeRoot for this task policy, and the "
+        "action itself) and that it runs in the management or delegated-admin account: "
+        "`rootctl doctor` names what is missing, `rootctl policy --for …` prints what to grant."
+    ),
+    AdviceCode.GRANT_ACTIONS: (
+        "Add to the caller's IAM policy: {statement} (or attach the whole least-privilege "
+        "policy: `rootctl policy --for {operations}`)."
+    ),
+    AdviceCode.EXEMPT_ASSUMED_ROOT: (
+        "Exempt root sessions in that {policy_type}: add "
+        '"Null": {{"aws:AssumedRoot": "true"}} to the Condition of the Deny statement that '
+        "blocks it (`rootctl policy --scp-exemption` prints AWS's pattern)."
+    ),
     AdviceCode.ALLOW_REMOTE: (
         "Pass --allow-remote if you really mean it (and read docs/web.md first)."
     ),

@@ -150,7 +150,7 @@ def _delete(ctx: Context, run_id: str) -> Work:
         planned = AccountPlan(
             account,
             PlanState.TO_DELETE,
-            tuple(PlannedItem(_credential(i), i.id, i.detail, i.created_at) for i in still),
+            tuple(PlannedItem(_credential(i), i.id, i.detail, created=i.created_at) for i in still),
         )
         removed = remove_items(ctx, run_id, session, planned, cancel) if still else ()
         by_key = {(i.kind.value, i.id): i for i in still}

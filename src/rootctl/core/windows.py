@@ -258,17 +258,18 @@ def _items(gains: Gains) -> tuple[PlannedItem, ...]:
     items: list[PlannedItem] = []
     if gains.login_profile is not None:
         created = gains.login_profile.created
-        items.append(PlannedItem(CredentialKind.PASSWORD, LOGIN_PROFILE, "", created))
+        items.append(PlannedItem(CredentialKind.PASSWORD, LOGIN_PROFILE, "", created=created))
     items += [
-        PlannedItem(CredentialKind.ACCESS_KEYS, k.id, k.status, k.created)
+        PlannedItem(CredentialKind.ACCESS_KEYS, k.id, k.status, created=k.created)
         for k in gains.access_keys
     ]
     items += [
-        PlannedItem(CredentialKind.CERTIFICATES, c.id, c.status, c.uploaded)
+        PlannedItem(CredentialKind.CERTIFICATES, c.id, c.status, created=c.uploaded)
         for c in gains.signing_certificates
     ]
     items += [
-        PlannedItem(CredentialKind.MFA, d.serial, d.kind, d.enabled_at) for d in gains.mfa_devices
+        PlannedItem(CredentialKind.MFA, d.serial, d.kind, created=d.enabled_at)
+        for d in gains.mfa_devices
     ]
     return tuple(items)
 

@@ -30,7 +30,8 @@ from rootctl.models import (
     WindowStatusReport,
     WindowView,
 )
-from rootctl.render.human import STATE_STYLES, _add_row, _grid, _table, utc
+from rootctl.render.human import _add_row, _grid, _table
+from rootctl.render.styles import STATE_STYLES, utc
 from rootctl.render.text import inert, literal
 
 STYLES = {
