@@ -20,6 +20,7 @@ from rootctl._version import __version__
 from rootctl.aws.redact import enable_debug_logging
 from rootctl.aws.session import ConnectionOptions
 from rootctl.core.engine import DEFAULT_CONCURRENCY, RootAccess
+from rootctl.core.planning import PlanTerms
 from rootctl.errors import (
     AccessDenied,
     Advice,
@@ -35,6 +36,7 @@ from rootctl.errors import (
     NotFound,
     NotManagementOrDelegate,
     OrganizationUnavailable,
+    PlanRefused,
     RootctlError,
     Throttled,
     TrustedAccessDisabled,
@@ -62,6 +64,8 @@ __all__ = [
     "NotFound",
     "NotManagementOrDelegate",
     "OrganizationUnavailable",
+    "PlanRefused",
+    "PlanTerms",
     "RootAccess",
     "RootctlError",
     "Throttled",

@@ -42,6 +42,10 @@ class AdviceCode(StrEnum):
     CHECK_ENDPOINT_SETTING = "check-endpoint-setting"  # a bad endpoint from env or profile
     ENABLE_SECURITY_HUB = "enable-security-hub"  # params: region (optional)
     AUDIT_WITHOUT_HISTORY = "audit-without-history"  # the history cannot be written
+    USE_SIGNING_KEY = "use-signing-key"  # --sign-with-kms names a key that cannot sign
+    MAKE_NEW_PLAN = "make-new-plan"  # a plan that can no longer be applied
+    GET_APPROVALS = "get-approvals"
+    APPROVE_AS_OTHER = "approve-as-other"  # the planner (or an approver) approving again
     # A failing compliance control's fix. params: kinds (comma list, "" for every kind), what
     # (the kinds in words), accounts (space-separated ids), count.
     DELETE_ROOT_CREDENTIALS = "delete-root-credentials"
@@ -120,6 +124,17 @@ NEUTRAL_WORDING: Mapping[AdviceCode, str] = {
     AdviceCode.AUDIT_WITHOUT_HISTORY: (
         "Use a journal that can be written, or audit without keeping the audit in the history "
         "(record=False)."
+    ),
+    AdviceCode.USE_SIGNING_KEY: (
+        "Use an asymmetric KMS key whose key usage is SIGN_VERIFY (for example ECC_NIST_P256)."
+    ),
+    AdviceCode.MAKE_NEW_PLAN: "Make a new plan from a fresh audit and have it approved.",
+    AdviceCode.GET_APPROVALS: (
+        "Have principals other than the planner and the earlier approvers approve the plan."
+    ),
+    AdviceCode.APPROVE_AS_OTHER: (
+        "A second person approves: use the credentials of a principal other than the planner "
+        "and the earlier approvers."
     ),
     AdviceCode.DELETE_ROOT_CREDENTIALS: "Delete the {what} of the {count} failing account(s).",
     AdviceCode.GRANT_ACTIONS: "Allow {actions} in the caller's IAM policy: {statement}",
@@ -224,6 +239,11 @@ class InvalidRequest(AwsError):
     """AWS rejected the request itself (validation, malformed input)."""
 
     exit_code = 2
+
+
+class PlanRefused(InputError):
+    """A plan file that cannot be used now: tampered, badly signed, expired, for another
+    organization, under-approved or already applied. Nothing was done."""
 
 
 class JournalUnavailable(InputError):

@@ -167,18 +167,58 @@ def queue_name(value: str) -> str:
 
 # -- durations -------------------------------------------------------------------------------
 
-_AGO = re.compile(r"^(\d{1,12})\s*([smhdw])$")
+_AMOUNT = re.compile(r"^(\d{1,12})\s*([smhdw])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 SINCE_EXAMPLES = "e.g. 12h, 7d or 2026-11-27T10:00"
+DURATION_EXAMPLES = "a number and a unit: 90s, 30m, 2h, 1d or 1w"
+
+
+def _amount(text: str) -> timedelta | None:
+    """``90s``, ``30m``, ``2h``, ``1d``, ``2w`` as a timedelta (None: not that form)."""
+    match = _AMOUNT.fullmatch(text.strip())
+    if match is None:
+        return None
+    amount, unit = match.groups()
+    try:
+        return timedelta(**{_UNITS[unit]: int(amount)})
+    except OverflowError:
+        return timedelta.max
+
+
+def duration(
+    value: str,
+    what: str = "duration",
+    *,
+    minimum: timedelta = timedelta(seconds=1),
+    maximum: timedelta | None = None,
+) -> timedelta:
+    """A length of time written as one number and a unit: ``90s``, ``30m``, ``2h``, ``1d``,
+    ``1w``; between ``minimum`` and ``maximum`` (both inclusive)."""
+    length = _amount(value)
+    if length is None:
+        raise InputError(f"invalid {what} {_shown(value)}: use {DURATION_EXAMPLES}.")
+    if length < minimum:
+        raise InputError(f"invalid {what} {_shown(value)}: at least {_length(minimum)}.")
+    if maximum is not None and length > maximum:
+        raise InputError(f"invalid {what} {_shown(value)}: at most {_length(maximum)}.")
+    return length
+
+
+def _length(length: timedelta) -> str:
+    """``2h``, ``7d``, ``90s``: a length in its largest whole unit."""
+    seconds = int(length.total_seconds())
+    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
 
 
 def since(value: str, what: str = "--since", *, now: datetime | None = None) -> datetime:
     """``30m``, ``12h``, ``7d``, ``2w`` ago, or an ISO date/time (UTC when it has no zone)."""
     text = value.strip()
-    if match := _AGO.fullmatch(text):
-        amount, unit = match.groups()
+    if (ago := _amount(text)) is not None:
         try:
-            return (now or datetime.now(UTC)) - timedelta(**{_UNITS[unit]: int(amount)})
+            return (now or datetime.now(UTC)) - ago
         except OverflowError:
             raise InputError(
                 f"invalid {what} {_shown(value)}: that is before the year 1; use {SINCE_EXAMPLES}."
@@ -327,6 +367,20 @@ def _shown(value: str, limit: int = 60) -> str:
     shortened when long (an error is one line)."""
     shown = value if len(value) <= limit else value[: limit - 1] + "…"
     return repr(shown)
+
+
+# -- free text -------------------------------------------------------------------------------
+
+
+def note(value: str, what: str, *, limit: int = 1000) -> str:
+    """A reason, ticket or comment a person types: not empty, at most ``limit`` characters
+    (outside text: every face shows it inertly)."""
+    text = value.strip()
+    if not text:
+        raise InputError(f"{what} is empty: say it in a few words.")
+    if len(text) > limit:
+        raise InputError(f"{what} is {len(text)} characters long; at most {limit}.")
+    return text
 
 
 def _has_control(value: str) -> bool:

@@ -104,6 +104,7 @@ RULES: Mapping[str, _Rule] = {
     "ParentNotFoundException": _NOT_FOUND,
     "OrganizationalUnitNotFoundException": _NOT_FOUND,
     "TargetNotFoundException": _NOT_FOUND,
+    "NotFoundException": _NOT_FOUND,  # KMS: no such key or alias
     # things already there, or a state that refuses the change
     "EntityAlreadyExists": _Rule(AlreadyExists),
     "AccountAlreadyRegisteredException": _Rule(AlreadyExists),
@@ -120,6 +121,8 @@ RULES: Mapping[str, _Rule] = {
     "LimitExceeded": _CONFLICT,
     "DeleteConflict": _CONFLICT,
     "OperationAborted": _CONFLICT,
+    "DisabledException": _CONFLICT,  # KMS: the key is disabled
+    "KMSInvalidStateException": _CONFLICT,  # KMS: pending deletion, pending import …
     # the request itself
     "ValidationError": _INVALID,
     "ValidationException": _INVALID,
@@ -131,6 +134,8 @@ RULES: Mapping[str, _Rule] = {
     "MalformedPolicy": _INVALID,
     "InvalidBucketName": _INVALID,
     "InvalidAttributeValue": _INVALID,
+    "InvalidKeyUsageException": _INVALID,  # KMS: the key is not for signing
+    "KMSInvalidSignatureException": _INVALID,
     "InvalidAction": _Rule(InvalidRequest, AdviceCode.USE_REGIONAL_STS),
     "UnsupportedAPIEndpointException": _Rule(InvalidRequest, AdviceCode.USE_REGIONAL_STS),
     # credentials

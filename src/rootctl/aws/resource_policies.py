@@ -24,6 +24,10 @@ class PolicyStore(Protocol):
 
     kind: ResourceKind
 
+    def names(self) -> list[str]:
+        """Every resource of the kind without reading policies: bucket names, queue URLs."""
+        ...
+
     def list(self) -> list[ResourcePolicy]:
         """Every resource of the kind (queues: in the session's region), with its policy."""
         ...
@@ -58,6 +62,9 @@ class BucketPolicies:
         with translated("ListBuckets"):
             buckets = self._s3(None).list_buckets().get("Buckets", [])
         return [(str(b["Name"]), b.get("BucketRegion")) for b in buckets]
+
+    def names(self) -> list[str]:
+        return [name for name, _region in self.buckets()]
 
     def list(self) -> list[ResourcePolicy]:
         return [self.read(name, region) for name, region in self.buckets()]
@@ -99,6 +106,9 @@ class QueuePolicies:
         self.account_id = account_id
         self.region = region
         self._sqs = sqs
+
+    def names(self) -> list[str]:
+        return self.queue_urls(None)
 
     def queue_urls(self, region: str | None) -> list[str]:
         """Every queue of the account in ``region`` (None: the session's), all pages."""

@@ -194,6 +194,9 @@ class RootSession:
     def login_profile(self) -> LoginProfile | None:
         return root_user.login_profile(self._iam())
 
+    def password_last_used(self) -> datetime | None:
+        return root_user.password_last_used(self._iam())
+
     def access_keys(self, *, with_last_used: bool = True) -> tuple[AccessKey, ...]:
         return root_user.access_keys(self._iam(), with_last_used=with_last_used)
 
@@ -202,9 +205,6 @@ class RootSession:
 
     def signing_certificates(self) -> tuple[SigningCertificate, ...]:
         return root_user.signing_certificates(self._iam())
-
-    def password_last_used(self) -> datetime | None:
-        return root_user.password_last_used(self._iam())
 
     def credentials(self, *, with_last_used: bool = True) -> RootCredentials:
         """All four kinds, read concurrently (the reads are independent); ``with_last_used``

@@ -27,6 +27,8 @@ from rootctl.cli.history_cmds import drift, history, report, securityhub
 from rootctl.cli.journal_cmd import journal
 from rootctl.cli.lockout_cmds import find_lockouts
 from rootctl.cli.org_cmds import delegate, disable, enable, status
+from rootctl.cli.plan_cmds import apply_, approve, plan
+from rootctl.cli.recovery_cmd import recovery
 from rootctl.cli.sandbox_cmd import sandbox
 from rootctl.cli.scp_cmds import scp
 from rootctl.cli.ui_cmd import ui
@@ -92,6 +94,10 @@ for _command in (
     unlock_sqs,
     find_lockouts,
     scp,
+    plan,
+    approve,
+    apply_,
+    recovery,
     journal,
     history,
     drift,

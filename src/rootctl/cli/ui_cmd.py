@@ -41,6 +41,11 @@ from rootctl.errors import InputError
     metavar="NAME",
     help="Another Host name the browser will use (e.g. this machine's DNS name). Repeatable.",
 )
+@click.option(
+    "--plans-dir",
+    type=click.Path(file_okay=False),
+    help="Where the Plans page reads and saves plan files (default: `plans` beside the journal).",
+)
 @connection_options
 @command
 def ui(
@@ -49,6 +54,7 @@ def ui(
     use_sandbox: bool,
     allow_remote: bool,
     allowed_hosts: tuple[str, ...],
+    plans_dir: str | None,
     **kwargs: Any,
 ) -> int:
     """Serve the web dashboard (Overview, Organization, account actions, jobs, Journal, History).
@@ -97,7 +103,9 @@ def ui(
                 connection, journal=kwargs["journal_path"], concurrency=kwargs["concurrency"]
             )
         )
-        app = create_app(ra, bind_host=host, extra_hosts=allowed_hosts, sandbox_note=note)
+        app = create_app(
+            ra, bind_host=host, extra_hosts=allowed_hosts, sandbox_note=note, plans_dir=plans_dir
+        )
         try:
             server = stack.enter_context(DashboardServer(app, host, port))
         except (OSError, RuntimeError) as exc:
@@ -105,6 +113,7 @@ def ui(
         if note:
             say(note)
         say(f"Journal: {ra.journal.location}")
+        say(f"Plans: {app.state.plans.directory}")
         say("Open this link in your browser (it carries this run's secret; keep it private):")
         click.echo(server.login_url())
         say("Press Ctrl-C to stop.")

@@ -52,6 +52,19 @@ CLI_WORDING: Mapping[AdviceCode, str] = {
         "Point --journal (or ROOTCTL_JOURNAL) at a journal that can be written, or pass "
         "--no-history to audit without keeping the audit."
     ),
+    AdviceCode.USE_SIGNING_KEY: (
+        "Pass --sign-with-kms an asymmetric SIGN_VERIFY key (e.g. `aws kms create-key "
+        "--key-spec ECC_NIST_P256 --key-usage SIGN_VERIFY`)."
+    ),
+    AdviceCode.MAKE_NEW_PLAN: "Make a new plan (`rootctl plan …`) and have it approved.",
+    AdviceCode.GET_APPROVALS: (
+        "Have principals other than the planner (and the earlier approvers) run "
+        "`rootctl approve` on it, with this journal or --sign-with-kms."
+    ),
+    AdviceCode.APPROVE_AS_OTHER: (
+        "Run `rootctl approve` with the credentials (--profile) of a principal other than the "
+        "planner and the earlier approvers."
+    ),
     AdviceCode.CHECK_PERMISSIONS: (
         "Check the caller's IAM permissions (sts:AssumeRoot for this task policy, and the "
         "action itself) and that it runs in the management or delegated-admin account: "

@@ -13,6 +13,7 @@ import boto3
 from rootctl.aws import iam_features
 from rootctl.aws import organizations as orgs_api
 from rootctl.aws.session import AwsSession, ConnectionOptions
+from rootctl.core.clock import Clock, utc_now
 from rootctl.errors import AccessDenied, Advice, AdviceCode, CapabilityDisabled, RootctlError
 from rootctl.journal import JournalStore
 from rootctl.models import CallerIdentity, Capability, JournalStatus, ResourcePolicy, TaskPolicy
@@ -35,7 +36,11 @@ class Context:
     journal: JournalStore
     concurrency: int
     session: boto3.Session | None = None  # injected by the library user, else built
+    now: Clock = utc_now  # rootctl's clock: plans and recovery windows expire by it
     account_names: dict[str, str] = field(default_factory=dict)  # filled by organization()
+    # Runs that belong to a governed change ("plan:<sha256>", "window:<id>"): every action
+    # journaled under such a run carries it.
+    changes: dict[str, str] = field(default_factory=dict)
     _aws: AwsSession | None = None
     _caller: CallerIdentity | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -63,6 +68,13 @@ class Context:
     @staticmethod
     def new_run_id() -> str:
         return uuid.uuid4().hex[:12]
+
+    def run_for(self, change_ref: str) -> str:
+        """A new run whose journaled actions all carry ``change_ref``."""
+        run_id = self.new_run_id()
+        with self._lock:
+            self.changes[run_id] = change_ref
+        return run_id
 
     def caller(self) -> CallerIdentity:
         if self._caller is None:
@@ -107,16 +119,8 @@ class Context:
         ``already_done(error)`` says the error means the work was already done (succeeded);
         ``expected(error)`` returns the reason when the refusal is one rootctl expects by
         design (journaled as skipped with that reason, so "failed" means a real failure)."""
-        entry_id = self.journal.begin(
-            run_id=run_id,
-            action=action,
-            target=target,
-            task_policy=task_policy.arn if task_policy else None,
-            caller_arn=self.caller().arn,
-            items=items,
-            saved_policy=saved_policy,
-            account_name=self.account_names.get(target or ""),
-            replacement_policy=replacement_policy,
+        entry_id = self._intent(
+            run_id, action, target, task_policy, items, saved_policy, replacement_policy
         )
         try:
             request_id = call()
@@ -138,6 +142,45 @@ class Context:
             raise
         self.journal.finish(entry_id, JournalStatus.SUCCEEDED, request_id=request_id)
         return JournaledCall(entry_id, request_id)
+
+    def journal_skip(
+        self,
+        *,
+        run_id: str,
+        action: str,
+        target: str,
+        task_policy: TaskPolicy | None,
+        items: Iterable[str],
+        reason: str,
+    ) -> int:
+        """Record an action deliberately not taken (an item that drifted since its plan)."""
+        entry_id = self._intent(run_id, action, target, task_policy, items)
+        self.journal.finish(entry_id, JournalStatus.SKIPPED, error=reason)
+        return entry_id
+
+    def _intent(
+        self,
+        run_id: str,
+        action: str,
+        target: str | None,
+        task_policy: TaskPolicy | None,
+        items: Iterable[str],
+        saved_policy: ResourcePolicy | None = None,
+        replacement_policy: str | None = None,
+    ) -> int:
+        """The intent row: who, what, where, under which change (plan or window)."""
+        return self.journal.begin(
+            run_id=run_id,
+            action=action,
+            target=target,
+            task_policy=task_policy.arn if task_policy else None,
+            caller_arn=self.caller().arn,
+            items=items,
+            saved_policy=saved_policy,
+            account_name=self.account_names.get(target or ""),
+            replacement_policy=replacement_policy,
+            change_ref=self.changes.get(run_id),
+        )
 
 
 @dataclass(frozen=True)

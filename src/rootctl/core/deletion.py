@@ -45,7 +45,9 @@ def all_items(credentials: RootCredentials) -> list[PlannedItem]:
         created = f"created {profile.created:%Y-%m-%d}" if profile.created else ""
         what = {"recovery-allowed": "recovery allowed, no password"}.get(profile.kind.value, "")
         detail = ", ".join(part for part in (what, created) if part)
-        items.append(PlannedItem(CredentialKind.PASSWORD, LOGIN_PROFILE, detail))
+        items.append(
+            PlannedItem(CredentialKind.PASSWORD, LOGIN_PROFILE, detail, created=profile.created)
+        )
     for key in credentials.access_keys:
         if key.last_used:
             where = "/".join(p for p in (key.last_used_service, key.last_used_region) if p)
@@ -60,12 +62,17 @@ def all_items(credentials: RootCredentials) -> list[PlannedItem]:
                 key.last_used,
                 key.last_used_service,
                 key.last_used_region,
+                created=key.created,
             )
         )
     for cert in credentials.signing_certificates:
-        items.append(PlannedItem(CredentialKind.CERTIFICATES, cert.id, cert.status))
+        items.append(
+            PlannedItem(CredentialKind.CERTIFICATES, cert.id, cert.status, created=cert.uploaded)
+        )
     for device in credentials.mfa_devices:
-        items.append(PlannedItem(CredentialKind.MFA, device.serial, device.kind))
+        items.append(
+            PlannedItem(CredentialKind.MFA, device.serial, device.kind, created=device.enabled_at)
+        )
     return sorted(items, key=lambda i: _ORDER[i.kind])
 
 

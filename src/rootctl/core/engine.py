@@ -22,6 +22,7 @@ import boto3
 from rootctl.aws.session import ConnectionOptions
 from rootctl.core import audit as audit_mod
 from rootctl.core import (
+    clock,
     deletion,
     features,
     guardrail,
@@ -38,6 +39,7 @@ from rootctl.core.compliance import evaluate
 from rootctl.core.context import Context
 from rootctl.core.doctor import catalogue, diagnose
 from rootctl.core.fanout import Run
+from rootctl.core.governance import GovernedChanges
 from rootctl.core.history import LATEST, AuditRef
 from rootctl.core.memory import AuditHistory
 from rootctl.core.organization import read_organization, read_status, read_tags
@@ -93,7 +95,7 @@ FINDING_CLASSES = (
 BOTH = (Capability.ROOT_CREDENTIALS_MANAGEMENT, Capability.ROOT_SESSIONS)
 
 
-class RootAccess:
+class RootAccess(GovernedChanges):
     """Centralized root access management for one AWS Organization.
 
     ``connection`` defaults to the standard AWS configuration chain (AWS_PROFILE, AWS_REGION,
@@ -102,7 +104,8 @@ class RootAccess:
     :class:`rootctl.Journal`, or another ``JournalStore``) or a path; by default
     ``$ROOTCTL_JOURNAL`` or ``~/.local/state/rootctl/journal.sqlite3``.
     ``concurrency`` bounds how many accounts are worked on at once (and so how many root
-    sessions are open at once).
+    sessions are open at once). ``now`` is rootctl's clock (plans and recovery windows expire
+    by it; default: the system's UTC time).
 
     ``history``: every audit is stored (in the journal's file, for the SQLite journal) unless
     this is False; pass an :class:`AuditStore` to keep it elsewhere. ``audit(record=False)``
@@ -119,6 +122,7 @@ class RootAccess:
         concurrency: int = DEFAULT_CONCURRENCY,
         history: AuditStore | bool = True,
         source: AuditSource = AuditSource.LIBRARY,
+        now: clock.Clock | None = None,
     ) -> None:
         if concurrency < 1:
             raise InputError(f"concurrency must be at least 1, not {concurrency}.")
@@ -133,7 +137,13 @@ class RootAccess:
             store = history or None
         self.history = AuditHistory(store, self.journal)
         self.source = source
-        self._ctx = Context(connection or ConnectionOptions(), self.journal, concurrency, session)
+        self._ctx = Context(
+            connection or ConnectionOptions(),
+            self.journal,
+            concurrency,
+            session,
+            now=now or clock.utc_now,
+        )
         self._org: Organization | None = None
         self._org_lock = threading.Lock()
         self._tags: dict[str, dict[str, str]] | None = None

@@ -24,30 +24,36 @@ from rootctl.models import (
 TASK = TaskPolicy.CREATE_PASSWORD
 
 
+def allow_in(ctx: Context, run_id: str, session: RootSession, account: Account) -> AccountRecovery:
+    """Allow recovery in one account's CreateRootUserPassword session (journaled): nothing
+    when a login profile exists already."""
+    if session.login_profile() is not None:
+        return AccountRecovery(account, RecoveryState.ALREADY_ALLOWED)
+    outcome = ctx.journaled(
+        run_id=run_id,
+        action="create-login-profile",
+        target=account.id,
+        task_policy=TASK,
+        items=["login-profile"],
+        call=session.create_login_profile,
+        already_done=lambda exc: isinstance(exc, AlreadyExists),
+    )
+    if outcome.already:
+        return AccountRecovery(account, RecoveryState.ALREADY_ALLOWED, None, outcome.request_id)
+    if outcome.error is not None:
+        return AccountRecovery(
+            account, RecoveryState.FAILED, str(outcome.error), outcome.request_id
+        )
+    return AccountRecovery(account, RecoveryState.ALLOWED, None, outcome.request_id)
+
+
 def allow_password_recovery(ctx: Context, targets: TargetSet, run: Run) -> RecoveryReport:
     ctx.require(TASK.capability)
     run_id = ctx.new_run_id()
     ctx.caller()  # resolve once, before the workers journal under it
 
     def allow(session: RootSession, account: Account, _cancel: threading.Event) -> AccountRecovery:
-        if session.login_profile() is not None:
-            return AccountRecovery(account, RecoveryState.ALREADY_ALLOWED)
-        outcome = ctx.journaled(
-            run_id=run_id,
-            action="create-login-profile",
-            target=account.id,
-            task_policy=TASK,
-            items=["login-profile"],
-            call=session.create_login_profile,
-            already_done=lambda exc: isinstance(exc, AlreadyExists),
-        )
-        if outcome.already:
-            return AccountRecovery(account, RecoveryState.ALREADY_ALLOWED, None, outcome.request_id)
-        if outcome.error is not None:
-            return AccountRecovery(
-                account, RecoveryState.FAILED, str(outcome.error), outcome.request_id
-            )
-        return AccountRecovery(account, RecoveryState.ALLOWED, None, outcome.request_id)
+        return allow_in(ctx, run_id, session, account)
 
     fan = in_root_sessions(
         ctx, targets.selected, TASK, allow, AccountRecovery, run, skipped=targets

@@ -51,6 +51,28 @@ def get_policy(ctx: Context, account_id: str, kind: ResourceKind, resource: str)
     return _in_store(ctx, account_id, kind, lambda store: store.get(resource))
 
 
+def remove_policy(
+    ctx: Context, run_id: str, store: PolicyStore, before: ResourcePolicy
+) -> UnlockResult:
+    """Delete ``before``'s policy, journaled, the policy saved in the same transaction as the
+    intent."""
+    kind = store.kind
+    outcome = ctx.journaled(
+        run_id=run_id,
+        action=DELETE_ACTION[kind],
+        target=before.account_id,
+        task_policy=kind.task_policy,
+        items=[before.resource],
+        call=lambda: store.delete(before),
+        saved_policy=before,
+    )
+    if outcome.error is not None:
+        return UnlockResult(
+            before, UnlockState.FAILED, outcome.entry_id, str(outcome.error), outcome.request_id
+        )
+    return UnlockResult(before, UnlockState.REMOVED, outcome.entry_id, None, outcome.request_id)
+
+
 def unlock(ctx: Context, account_id: str, kind: ResourceKind, resource: str) -> UnlockResult:
     """Back up the policy in the journal, then delete it. Raises when it cannot even read it."""
     resource = checked_name(kind, resource)
@@ -59,19 +81,6 @@ def unlock(ctx: Context, account_id: str, kind: ResourceKind, resource: str) -> 
         before = store.get(resource)
         if before.policy is None:
             return UnlockResult(before, UnlockState.NO_POLICY)
-        outcome = ctx.journaled(
-            run_id=ctx.new_run_id(),
-            action=DELETE_ACTION[kind],
-            target=account_id,
-            task_policy=kind.task_policy,
-            items=[before.resource],
-            call=lambda: store.delete(before),
-            saved_policy=before,
-        )
-        if outcome.error is not None:
-            return UnlockResult(
-                before, UnlockState.FAILED, outcome.entry_id, str(outcome.error), outcome.request_id
-            )
-        return UnlockResult(before, UnlockState.REMOVED, outcome.entry_id, None, outcome.request_id)
+        return remove_policy(ctx, ctx.new_run_id(), store, before)
 
     return _in_store(ctx, account_id, kind, remove)

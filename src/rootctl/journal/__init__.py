@@ -7,6 +7,7 @@ in the journal's file.
 """
 
 from rootctl.journal.audits import SqliteAuditStore
+from rootctl.journal.changes import PlanLedger, WindowStore
 from rootctl.journal.history import AuditStore
 from rootctl.journal.sqlite import ENV_VAR, SqliteJournal, default_path
 from rootctl.journal.store import JournalStore
@@ -18,7 +19,9 @@ __all__ = [
     "AuditStore",
     "Journal",
     "JournalStore",
+    "PlanLedger",
     "SqliteAuditStore",
     "SqliteJournal",
+    "WindowStore",
     "default_path",
 ]

@@ -98,7 +98,7 @@ class SqliteAuditStore:
             found = db.execute(f"SELECT {_SUMMARY} FROM audits{where}", params)  # noqa: S608
             return [audit_rows.summary(row) for row in found]
 
-        return self.journal.read(read) or []
+        return self.journal.read(read, [])
 
     def audit(self, audit_id: int) -> StoredAudit | None:
         def read(db: sqlite3.Connection) -> StoredAudit | None:
@@ -122,7 +122,7 @@ class SqliteAuditStore:
                 audit_rows.status(found[-1], summary),
             )
 
-        return self.journal.read(read)
+        return self.journal.read(read, None)
 
     def posture(self, query: HistoryQuery) -> list[PosturePoint]:
         points = list(reversed(self.audits(query)))
@@ -141,7 +141,8 @@ class SqliteAuditStore:
             return list(db.execute(sql, ids))
 
         units: dict[int, list[UnitPosture]] = {i: [] for i in ids}
-        for audit_id, unit, with_credentials, without, unknown in self.journal.read(read) or []:
+        none: list[tuple[int, str, int, int, int]] = []
+        for audit_id, unit, with_credentials, without, unknown in self.journal.read(read, none):
             units[audit_id].append(UnitPosture(unit, with_credentials, without, unknown))
         return [PosturePoint(p.id, p.started_at, p.complete, tuple(units[p.id])) for p in points]
 
@@ -158,7 +159,7 @@ class SqliteAuditStore:
             )
             return [audit_rows.account_audit(row) for row in rows]
 
-        return self.journal.read(read) or []
+        return self.journal.read(read, [])
 
     def prune(self, before: datetime) -> tuple[int, int]:
         with self.journal.transaction() as db:

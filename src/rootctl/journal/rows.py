@@ -23,7 +23,7 @@ from rootctl.models import (
 
 _ACTION_COLUMNS = (
     "id", "run_id", "started_at", "finished_at", "action", "target", "task_policy",
-    "caller_arn", "items", "status", "request_id", "error", "account_name",
+    "caller_arn", "items", "status", "request_id", "error", "account_name", "change_ref",
 )  # fmt: skip
 _POLICY_COLUMNS = ("account_id", "kind", "resource", "region", "policy", "replacement")
 
@@ -59,8 +59,11 @@ def select(
         ("target", query.accounts),
         ("action", query.actions),
         ("status", [s.value for s in query.statuses]),
+        ("change_ref", query.changes),
     ):
-        if values:
+        if values and column not in columns:  # an older journal: nothing can match
+            where.append("0")
+        elif values:
             where.append(f"a.{column} IN ({', '.join('?' * len(values))})")
             params.extend(values)
     # Only our own column names and "?" placeholders are spliced in; values are parameters.
@@ -102,7 +105,7 @@ def _entry(entry_id: int, row: tuple[object, ...]) -> JournalEntry:
             raise _Unreadable(f"{column} is not text: {_shown(value)}")
     texts: tuple[str | None, ...] = row[1:]  # type: ignore[assignment]  # checked just above
     (run_id, started, finished, action, target, task_policy, caller_arn, items, status) = texts[:9]
-    request_id, error, account_name = texts[9:12]
+    request_id, error, account_name, change_ref = texts[9:13]
     return JournalEntry(
         id=entry_id,
         run_id=str(run_id),
@@ -116,9 +119,10 @@ def _entry(entry_id: int, row: tuple[object, ...]) -> JournalEntry:
         status=_status(str(status)),
         request_id=request_id,
         error=error,
-        saved_policy=_saved_policy(texts[12:17]),
+        saved_policy=_saved_policy(texts[13:18]),
         account_name=account_name,
-        replacement_policy=texts[17] if texts[16] is not None else None,
+        replacement_policy=texts[18] if texts[17] is not None else None,
+        change_ref=change_ref,
     )
 
 

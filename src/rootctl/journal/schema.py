@@ -113,6 +113,54 @@ MIGRATIONS: tuple[Migration, ...] = (
         "changed SCP)",
         ("ALTER TABLE saved_policies ADD COLUMN replacement TEXT",),
     ),
+    Migration(
+        5,
+        "change control: the change each action belongs to, plan approvals and single use, "
+        "break-glass recovery windows",
+        (
+            "ALTER TABLE actions ADD COLUMN change_ref TEXT",
+            "CREATE INDEX actions_change ON actions(change_ref)",
+            """CREATE TABLE plan_approvals (
+                plan_hash     TEXT NOT NULL,
+                approver_arn  TEXT NOT NULL,
+                approved_at   TEXT NOT NULL,
+                PRIMARY KEY (plan_hash, approver_arn)
+            )""",
+            # A plan is applied once: the second claim of a hash fails on the primary key,
+            # whichever machine sharing the journal makes it.
+            """CREATE TABLE plan_uses (
+                plan_hash     TEXT PRIMARY KEY,
+                plan_id       TEXT NOT NULL,
+                run_id        TEXT NOT NULL,
+                applied_by    TEXT NOT NULL,
+                started_at    TEXT NOT NULL,
+                finished_at   TEXT,
+                outcome       TEXT
+            )""",
+            """CREATE TABLE recovery_windows (
+                id            INTEGER PRIMARY KEY AUTOINCREMENT,
+                account_id    TEXT NOT NULL,
+                account_name  TEXT,
+                reason        TEXT NOT NULL,
+                ticket        TEXT,
+                opened_by     TEXT NOT NULL,
+                opened_at     TEXT NOT NULL,
+                expires_at    TEXT NOT NULL,
+                state         TEXT NOT NULL,
+                baseline      TEXT NOT NULL DEFAULT '{}',
+                claimed_by    TEXT,
+                claimed_at    TEXT,
+                closed_by     TEXT,
+                closed_at     TEXT,
+                note          TEXT,
+                evidence      TEXT
+            )""",
+            # One window that still needs closing per account.
+            "CREATE UNIQUE INDEX recovery_windows_active ON recovery_windows(account_id)"
+            " WHERE state IN ('open', 'closing', 'close-failed')",
+            "CREATE INDEX recovery_windows_expiry ON recovery_windows(state, expires_at)",
+        ),
+    ),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -22,6 +22,7 @@ from urllib.parse import quote
 
 from rootctl.errors import JournalUnavailable
 from rootctl.journal import rows, schema
+from rootctl.journal.sqlite_changes import SqlitePlanLedger, SqliteWindowStore
 from rootctl.models import JournalQuery, JournalRow, JournalStatus, ResourcePolicy
 
 T = TypeVar("T")
@@ -49,6 +50,8 @@ class SqliteJournal:
         self.path = Path(path).expanduser() if path else default_path()
         self._lock = threading.Lock()
         self._writer: sqlite3.Connection | None = None
+        self.plans = SqlitePlanLedger(self)
+        self.windows = SqliteWindowStore(self)
 
     @property
     def location(self) -> str:
@@ -219,6 +222,7 @@ class SqliteJournal:
         saved_policy: ResourcePolicy | None = None,
         account_name: str | None = None,
         replacement_policy: str | None = None,
+        change_ref: str | None = None,
     ) -> int:
         """Write the intent row (and the backed-up policy, in the same transaction)."""
         values = (
@@ -231,11 +235,13 @@ class SqliteJournal:
             caller_arn,
             json.dumps(list(items)),
             JournalStatus.INTENT.value,
+            change_ref,
         )
         with self.transaction() as db:
             cursor = db.execute(
                 "INSERT INTO actions (run_id, started_at, action, target, account_name,"
-                " task_policy, caller_arn, items, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " task_policy, caller_arn, items, status, change_ref)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 values,
             )
             entry_id = int(cursor.lastrowid or 0)
@@ -273,6 +279,55 @@ class SqliteJournal:
             except sqlite3.Error as exc:
                 raise self._unavailable("cannot write to", exc) from None
 
+    # -- for the stores that share the file (plans, windows) -----------------------------
+
+    def write(self, work: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``work`` in one write transaction (BEGIN IMMEDIATE … COMMIT), preparing the
+        file first if needed. sqlite3.IntegrityError reaches the caller (a unique constraint
+        is how single use and one-window-per-account are enforced); other errors become
+        JournalUnavailable."""
+        with self._lock:
+            db = self._writable()
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    result = work(db)
+                    db.execute("COMMIT")
+                except BaseException:
+                    if db.in_transaction:
+                        db.execute("ROLLBACK")
+                    raise
+            except sqlite3.IntegrityError:
+                raise
+            except sqlite3.Error as exc:
+                raise self._unavailable("cannot write to", exc) from None
+        return result
+
+    def read(self, work: Callable[[sqlite3.Connection], T], empty: T) -> T:
+        """Run ``work`` on a connection that reads; ``empty`` when there is no journal yet, or
+        when it predates the tables ``work`` reads (an older journal is never upgraded by
+        reading)."""
+        with self._lock:
+            if self._writer is not None:
+                return self._guarded(self._writer, work, empty)
+        identity = self._look(writing=False)
+        if identity is None or identity.kind is schema.Kind.NEW:
+            return empty
+        with self._reading() as db:
+            return self._guarded(db, work, empty)
+
+    def _guarded(
+        self, db: sqlite3.Connection, work: Callable[[sqlite3.Connection], T], empty: T
+    ) -> T:
+        try:
+            return work(db)
+        except sqlite3.OperationalError as exc:
+            if "no such table" in str(exc):
+                return empty
+            raise self._unavailable("cannot read", exc) from None
+        except sqlite3.Error as exc:
+            raise self._unavailable("cannot read", exc) from None
+
     # -- reading --------------------------------------------------------------------------
 
     def entries(self, query: JournalQuery | None = None) -> list[JournalRow]:
@@ -284,27 +339,7 @@ class SqliteJournal:
         return found[0] if found else None
 
     def _read(self, query: JournalQuery, entry_id: int | None) -> list[JournalRow]:
-        found = self.read(lambda db: self._select(db, query, entry_id))
-        return [] if found is None else found
-
-    def read(self, reader: Callable[[sqlite3.Connection], T]) -> T | None:
-        """``reader`` on the writing connection when there is one, else on a read-only
-        connection (None: there is no journal yet, nothing is created). SQLite errors inside
-        become ``JournalUnavailable``. For this package's stores."""
-        with self._lock:
-            if self._writer is not None:
-                return self._guarded(reader, self._writer)
-        identity = self._look(writing=False)
-        if identity is None or identity.kind is schema.Kind.NEW:
-            return None
-        with self._reading() as db:
-            return self._guarded(reader, db)
-
-    def _guarded(self, reader: Callable[[sqlite3.Connection], T], db: sqlite3.Connection) -> T:
-        try:
-            return reader(db)
-        except sqlite3.Error as exc:
-            raise self._unavailable("cannot read", exc) from None
+        return self.read(lambda db: self._select(db, query, entry_id), [])
 
     def _select(
         self, db: sqlite3.Connection, query: JournalQuery, entry_id: int | None

@@ -26,11 +26,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol, runtime_checkable
 
+from rootctl.journal.changes import PlanLedger, WindowStore
 from rootctl.models import JournalQuery, JournalRow, JournalStatus, ResourcePolicy
 
 
 @runtime_checkable
 class JournalStore(Protocol):
+    @property
+    def plans(self) -> PlanLedger:
+        """Plan approvals and single use (rootctl.journal.changes), kept with the journal."""
+        ...
+
+    @property
+    def windows(self) -> WindowStore:
+        """Break-glass recovery windows (rootctl.journal.changes), kept with the journal."""
+        ...
+
     @property
     def location(self) -> str:
         """Where the journal is, in words a person can act on (a path, a table name …)."""
@@ -53,10 +64,12 @@ class JournalStore(Protocol):
         saved_policy: ResourcePolicy | None = None,
         account_name: str | None = None,
         replacement_policy: str | None = None,
+        change_ref: str | None = None,
     ) -> int:
         """Durably record the intent (status ``intent``) and return its id. Prepares the store
         first if that was not done. ``replacement_policy``: the document about to be put in
-        place of ``saved_policy``, kept next to it."""
+        place of ``saved_policy``, kept next to it. ``change_ref`` names the governed change
+        the action belongs to (``plan:<sha256>``, ``window:<id>``)."""
         ...
 
     def finish(

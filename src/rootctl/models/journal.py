@@ -57,6 +57,7 @@ class JournalEntry:
     saved_policy: ResourcePolicy | None = None
     account_name: str | None = None  # the target's name when the action was journaled
     replacement_policy: str | None = None  # the document put in place of the saved one
+    change_ref: str | None = None  # the governed change it belongs to: plan:<sha256>, window:<id>
 
     @property
     def outcome(self) -> JournalOutcome:
@@ -88,7 +89,7 @@ class JournalQuery:
 
     ``accounts`` match the target account id; ``outcomes`` are what readers show ("unknown"
     selects intents never completed). ``since`` and ``until`` are inclusive instants (a naive
-    datetime is taken as UTC).
+    datetime is taken as UTC). ``changes`` match the governed change an action belongs to.
     """
 
     since: datetime | None = None
@@ -97,6 +98,7 @@ class JournalQuery:
     actions: tuple[str, ...] = ()
     outcomes: tuple[JournalOutcome, ...] = ()
     limit: int | None = None
+    changes: tuple[str, ...] = ()  # change_ref values: plan:<sha256>, window:<id>
 
     def __post_init__(self) -> None:
         if self.limit is not None and self.limit < 1:
@@ -108,7 +110,7 @@ class JournalQuery:
                 object.__setattr__(self, name, utc.astimezone(UTC))
         outcomes = (JournalOutcome(outcome) for outcome in self.outcomes)
         object.__setattr__(self, "outcomes", tuple(dict.fromkeys(outcomes)))
-        for name in ("accounts", "actions"):
+        for name in ("accounts", "actions", "changes"):
             object.__setattr__(self, name, tuple(dict.fromkeys(getattr(self, name))))
 
     @property

@@ -85,7 +85,8 @@ class CredentialKind(StrEnum):
 @dataclass(frozen=True, slots=True)
 class PlannedItem:
     """One credential to remove (or, in ``AccountPlan.kept``, one the chosen kinds leave).
-    ``id`` is the key id, certificate id or MFA serial; an access key carries its last use."""
+    ``id`` is the key id, certificate id or MFA serial; an access key carries its last use;
+    ``created`` when it came to be (login profile, key, certificate upload, MFA enabling)."""
 
     kind: CredentialKind
     id: str
@@ -93,6 +94,7 @@ class PlannedItem:
     last_used: datetime | None = None
     last_used_service: str | None = None
     last_used_region: str | None = None
+    created: datetime | None = None
 
     def used_within(self, days: int, now: datetime) -> bool:
         return self.last_used is not None and now - self.last_used <= timedelta(days=days)

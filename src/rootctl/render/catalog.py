@@ -9,6 +9,7 @@ from __future__ import annotations
 from rich.console import RenderableType
 
 from rootctl.models import (
+    ApplyReport,
     AuditReport,
     ComplianceReport,
     DeletionPlan,
@@ -25,13 +26,18 @@ from rootctl.models import (
     LockoutFixReport,
     LockoutReport,
     OrgStatus,
+    PlanCheck,
     PolicyDocument,
     PolicyListing,
     PruneResult,
     RecoveryReport,
     ScpAuditReport,
     SecurityHubExport,
+    SweepReport,
     UnlockResult,
+    WindowClosure,
+    WindowOpening,
+    WindowStatusReport,
 )
 from rootctl.render import (
     asff,
@@ -40,6 +46,8 @@ from rootctl.render import (
     controls,
     doctor,
     flat,
+    governance,
+    governance_json,
     history_docs,
     history_views,
     html_report,
@@ -126,6 +134,20 @@ register(EvidenceReport, "ocsf", lambda report: json_text(ocsf.document(report))
 
 register(SecurityHubExport, "table", history_views.export_table)
 register(SecurityHubExport, "json", history_docs.security_hub_export)
+# Governed changes: plans and recovery windows (render/governance*.py).
+register(PlanCheck, "table", governance.plan_check)
+register(PlanCheck, "json", governance_json.plan_check)
+register(ApplyReport, "table", governance.apply_report)
+register(ApplyReport, "json", governance_json.apply_report)
+register(WindowOpening, "table", governance.window_opening)
+register(WindowOpening, "json", governance_json.window_opening)
+register(WindowStatusReport, "table", governance.window_status)
+register(WindowStatusReport, "json", governance_json.window_status)
+register(WindowClosure, "table", governance.window_closure)
+register(WindowClosure, "json", governance_json.window_closure)
+register(SweepReport, "table", governance.sweep_report)
+register(SweepReport, "json", governance_json.sweep_report)
+
 register_in_context(DoctorReport, "table", doctor.doctor_table)
 register_in_context(DoctorReport, "json", doctor.doctor_document)
 

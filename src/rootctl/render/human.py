@@ -219,6 +219,7 @@ def journal_entry(e: JournalEntry) -> RenderableType:
         ("Items", ", ".join(inert(i) for i in e.items)),
         ("Outcome", e.outcome),
         ("Request id", e.request_id or ""),
+        ("Change", e.change_ref or ""),
         ("Error" if e.outcome is not JournalOutcome.SKIPPED else "Reason", e.error or ""),
     ):
         _add_row(grid, label, literal(value, style=STATE_STYLES.get(value, "")))

@@ -358,6 +358,7 @@ def journal_entry(e: JournalEntry) -> Json:
         "saved_policy": resource_policy(e.saved_policy) if e.saved_policy else None,
         "account_name": e.account_name,
         "replacement_policy": e.replacement_policy,
+        "change_ref": e.change_ref,
     }
 
 

@@ -98,6 +98,19 @@ def _reset_complete(sb: Sandbox_, request: Request, args: dict[str, str]) -> Any
     return result.to_dict()
 
 
+def _add_access_key(sb: Sandbox_, request: Request, args: dict[str, str]) -> Any:
+    return sb.add_root_access_key(args["account"]).to_dict()
+
+
+def _add_mfa_device(sb: Sandbox_, request: Request, args: dict[str, str]) -> Any:
+    kind = str(_json_body(request).get("kind", "virtual"))
+    return {"serial_number": sb.add_root_mfa_device(args["account"], kind), "kind": kind}
+
+
+def _add_certificate(sb: Sandbox_, request: Request, args: dict[str, str]) -> Any:
+    return {"certificate_id": sb.add_root_signing_certificate(args["account"])}
+
+
 def _mfa_code(sb: Sandbox_, request: Request, args: dict[str, str]) -> Any:
     serial = request.args.get("serial")
     return {"code": sb.mfa_code(args["account"], serial)}
@@ -191,6 +204,13 @@ _ROUTES: list[tuple[str, str, Handler]] = [
     ("POST", r"/_sandbox/accounts/(?P<account>\d{12})/password-reset", _reset_request),
     ("POST", r"/_sandbox/accounts/(?P<account>\d{12})/password-reset/complete", _reset_complete),
     ("GET", r"/_sandbox/accounts/(?P<account>\d{12})/mfa-code", _mfa_code),
+    ("POST", r"/_sandbox/accounts/(?P<account>\d{12})/root-user/access-keys", _add_access_key),
+    ("POST", r"/_sandbox/accounts/(?P<account>\d{12})/root-user/mfa-devices", _add_mfa_device),
+    (
+        "POST",
+        r"/_sandbox/accounts/(?P<account>\d{12})/root-user/signing-certificates",
+        _add_certificate,
+    ),
     ("GET", r"/_sandbox/mailbox", _mailbox),
     ("GET", r"/_sandbox/root-sessions", _root_sessions),
     ("GET|PUT|PATCH|POST|DELETE", r"/_sandbox/faults", _faults),

@@ -14,7 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import builder
+from . import builder, console
 from . import seed as seed_module
 from .clientenv import client_environment, patched_environment
 from .faults import FAULTS, Faults
@@ -232,6 +232,22 @@ class Sandbox:
         if state is None or state.root is None or account is None:
             return None
         return state.root, account.status == "SUSPENDED"
+
+    # The root user at the console, signed in: credentials coming back (console.py).
+
+    def add_root_access_key(self, account_id: str) -> Credentials:
+        """The root user creates an access key (IAM allows two); returns its key pair."""
+        key = console.add_access_key(account_id)
+        return Credentials(key.access_key_id, key.secret_access_key, account_id, "root")
+
+    def add_root_mfa_device(self, account_id: str, kind: str = "virtual") -> str:
+        """The root user assigns an MFA device (``virtual`` or ``hardware``); returns its
+        serial (``mfa_code()`` shows its codes)."""
+        return console.add_mfa_device(account_id, kind).serial_number
+
+    def add_root_signing_certificate(self, account_id: str) -> str:
+        """The root user uploads a signing certificate; returns its id."""
+        return console.add_signing_certificate(account_id).certificate_id
 
     def features(self) -> list[str]:
         """The organization's enabled root access features (RootSessions first)."""

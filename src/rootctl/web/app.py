@@ -26,8 +26,9 @@ from rootctl.errors import (
     Throttled,
     TrustedAccessDisabled,
 )
-from rootctl.web import api, history_page, lockout_pages, pages
+from rootctl.web import api, change_pages, history_page, lockout_pages, pages
 from rootctl.web.dashboard import Dashboard, Selection
+from rootctl.web.plans import PlanShelf
 from rootctl.web.security import (
     Secrets,
     SecurityHeaders,
@@ -61,6 +62,11 @@ class _Dashboard(FastAPI):
         return SecurityHeaders(super().build_middleware_stack())
 
 
+def default_plans_dir(engine: RootAccess) -> Path:
+    """``plans`` beside the journal file (``~/.local/state/rootctl/plans`` by default)."""
+    return Path(engine.journal.location).expanduser().parent / "plans"
+
+
 def status_of(error: RootctlError) -> int:
     return next((code for kind, code in _STATUS if isinstance(error, kind)), 502)
 
@@ -73,9 +79,11 @@ def create_app(
     extra_hosts: tuple[str, ...] = (),
     audit_on_start: bool = True,
     sandbox_note: str | None = None,
+    plans_dir: str | Path | None = None,
 ) -> FastAPI:
     """The dashboard on ``engine``. ``audit_on_start`` fills the audit cache in the
-    background so the first pages already show posture."""
+    background so the first pages already show posture. ``plans_dir`` is where "Save as plan"
+    writes plan files and the Plans page lists them (default: ``plans`` beside the journal)."""
     dashboard = Dashboard(engine)
 
     @asynccontextmanager
@@ -104,7 +112,10 @@ def create_app(
     app.state.dashboard = dashboard
     app.state.secrets = secrets or Secrets()
     app.state.sandbox_note = sandbox_note
+    app.state.plans = PlanShelf(engine, Path(plans_dir) if plans_dir else default_plans_dir(engine))
+    app.state.applied = {}  # plan hash → the ApplyReport this server produced
     app.include_router(api.router)
+    app.include_router(change_pages.router)
     app.include_router(pages.router)
     app.include_router(history_page.router)
     app.include_router(lockout_pages.router)

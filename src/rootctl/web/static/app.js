@@ -106,7 +106,24 @@ function backLinks() {
   }
 }
 
+// Recovery windows: the time left, to the second (the server's text is the fallback).
+function countdowns() {
+  const clocks = document.querySelectorAll(".countdown[data-until]");
+  if (!clocks.length) return;
+  const tick = () => {
+    for (const clock of clocks) {
+      const left = Math.round((Date.parse(clock.dataset.until) - Date.now()) / 1000);
+      if (left <= 0) { clock.textContent = "expired: close it now"; continue; }
+      const h = Math.floor(left / 3600), m = Math.floor((left % 3600) / 60), s = left % 60;
+      clock.textContent = `${h ? h + "h " : ""}${h || m ? m + "m " : ""}${s}s left`;
+    }
+  };
+  tick();
+  window.setInterval(tick, 1000);
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  countdowns();
   const job = document.getElementById("job");
   if (job) followJob(job);
   guardConfirmations();
