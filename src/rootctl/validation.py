@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 
 from rootctl.errors import Advice, AdviceCode, InputError
 from rootctl.models import CredentialKind
+from rootctl.models.desired import duration_text
 
 # -- regions and endpoints -------------------------------------------------------------------
 
@@ -139,18 +140,49 @@ def queue_name(value: str) -> str:
 
 # -- durations -------------------------------------------------------------------------------
 
-_AGO = re.compile(r"^(\d{1,12})\s*([smhdw])$")
+_AMOUNT = re.compile(r"^(\d{1,12})\s*([smhdw])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 SINCE_EXAMPLES = "e.g. 12h, 7d or 2026-11-27T10:00"
+DURATION_EXAMPLES = "a number and a unit: 90s, 30m, 2h, 1d or 1w"
+
+
+def _amount(text: str) -> timedelta | None:
+    """``90s``, ``30m``, ``2h``, ``1d``, ``2w`` as a timedelta (None: not that form)."""
+    match = _AMOUNT.fullmatch(text.strip())
+    if match is None:
+        return None
+    amount, unit = match.groups()
+    try:
+        return timedelta(**{_UNITS[unit]: int(amount)})
+    except OverflowError:
+        return timedelta.max
+
+
+def duration(
+    value: str,
+    what: str = "duration",
+    *,
+    minimum: timedelta = timedelta(seconds=1),
+    maximum: timedelta | None = None,
+) -> timedelta:
+    """A length of time written as one number and a unit: ``90s``, ``30m``, ``2h``, ``1d``,
+    ``1w``; between ``minimum`` and ``maximum`` (both inclusive)."""
+    length = _amount(value)
+    if length is None:
+        raise InputError(f"invalid {what} {_shown(value)}: use {DURATION_EXAMPLES}.")
+    if length < minimum:
+        raise InputError(f"invalid {what} {_shown(value)}: at least {duration_text(minimum)}.")
+    if maximum is not None and length > maximum:
+        raise InputError(f"invalid {what} {_shown(value)}: at most {duration_text(maximum)}.")
+    return length
 
 
 def since(value: str, what: str = "--since", *, now: datetime | None = None) -> datetime:
     """``30m``, ``12h``, ``7d``, ``2w`` ago, or an ISO date/time (UTC when it has no zone)."""
     text = value.strip()
-    if match := _AGO.fullmatch(text):
-        amount, unit = match.groups()
+    if (ago := _amount(text)) is not None:
         try:
-            return (now or datetime.now(UTC)) - timedelta(**{_UNITS[unit]: int(amount)})
+            return (now or datetime.now(UTC)) - ago
         except OverflowError:
             raise InputError(
                 f"invalid {what} {_shown(value)}: that is before the year 1; use {SINCE_EXAMPLES}."
@@ -228,7 +260,13 @@ def account_ids(lines: Iterable[str], source: str) -> tuple[str, ...]:
     return tuple(ids)
 
 
-def _read_file(path: str, name: str, limit: int) -> bytes:
+def read_capped_file(path: str, name: str, limit: int, kind: str) -> bytes:
+    """A regular file (or pipe) of at most ``limit`` bytes; ``name`` words it in errors, and
+    ``kind`` says what a larger one cannot be."""
+    return _read_file(path, name, limit, kind=kind)
+
+
+def _read_file(path: str, name: str, limit: int, *, kind: str = "list of account ids") -> bytes:
     try:
         stream = open(path, "rb")  # noqa: SIM115 - closed below, after the type check
     except OSError as exc:
@@ -238,18 +276,18 @@ def _read_file(path: str, name: str, limit: int) -> bytes:
         # A pipe ends when its writer does (`--accounts-file <(jq …)`); a device may never.
         if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
             raise InputError(f"cannot read {name}: it is not a regular file or a pipe.")
-        return _read_capped(stream, name, limit)
+        return _read_capped(stream, name, limit, kind)
 
 
-def _read_capped(stream: BinaryIO, name: str, limit: int) -> bytes:
+def _read_capped(
+    stream: BinaryIO, name: str, limit: int, kind: str = "list of account ids"
+) -> bytes:
     try:
         data = stream.read(limit + 1)
     except OSError as exc:
         raise InputError(f"cannot read {name}: {exc.strerror or exc}.") from None
     if len(data) > limit:
-        raise InputError(
-            f"{name} is larger than {_size(limit)}: that is not a list of account ids."
-        )
+        raise InputError(f"{name} is larger than {_size(limit)}: that is not a {kind}.")
     return data
 
 
@@ -280,3 +318,17 @@ def _shown(value: str, limit: int = 60) -> str:
     shortened when long (an error is one line)."""
     shown = value if len(value) <= limit else value[: limit - 1] + "…"
     return repr(shown)
+
+
+# -- free text -------------------------------------------------------------------------------
+
+
+def note(value: str, what: str, *, limit: int = 1000) -> str:
+    """A reason, ticket or comment a person types: not empty, at most ``limit`` characters
+    (outside text: every face shows it inertly)."""
+    text = value.strip()
+    if not text:
+        raise InputError(f"{what} is empty: say it in a few words.")
+    if len(text) > limit:
+        raise InputError(f"{what} is {len(text)} characters long; at most {limit}.")
+    return text

@@ -1,0 +1,459 @@
+"""Reading ``rootctl.yaml``, the desired state (docs/config.md), into a :class:`DesiredState`.
+
+Everything is checked before anything reaches AWS. The first problem found is a
+:class:`~rootctl.errors.ConfigError`: one line naming the file, the line and column, the field
+and what would be right (``rootctl.yaml:12:14: exceptions[0].expires: expected a date like
+2027-01-31, got 'soon'``). Values are read from the YAML nodes' own text, so an unquoted
+account id is never turned into a number, and a key given twice is an error, not "the last
+one wins".
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import TypeVar
+
+import yaml
+
+from rootctl import validation
+from rootctl.errors import ConfigError, InputError
+from rootctl.models import (
+    CONFIG_VERSION,
+    NEW_ACCOUNT_AGE,
+    AutoApply,
+    ConfigPlace,
+    ConfigScope,
+    CredentialKind,
+    DesiredState,
+    NewAccounts,
+    NewAccountsAction,
+    RuleException,
+    RuleName,
+)
+
+DEFAULT_FILE = "rootctl.yaml"
+MAX_BYTES = 1024 * 1024
+MAX_APPROVALS = 10
+T = TypeVar("T")
+
+_TRUE = ("true", "yes", "on")
+_FALSE = ("false", "no", "off")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Kinds that can be removed by enforcement; recovery windows are closed by change control.
+AUTO_APPLICABLE = (RuleName.ROOT_CREDENTIALS, RuleName.NEW_ACCOUNTS, RuleName.EXCEPTIONS)
+
+
+@dataclass(frozen=True)
+class Node:
+    """A YAML node with its path from the document's top (for error lines)."""
+
+    yaml: yaml.Node
+    path: tuple[str | int, ...]
+
+    @property
+    def place(self) -> ConfigPlace:
+        mark = self.yaml.start_mark
+        return ConfigPlace(mark.line + 1, mark.column + 1)
+
+    @property
+    def field(self) -> str:
+        text = ""
+        for part in self.path:
+            text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+        return text
+
+    @property
+    def text(self) -> str:
+        """A scalar's text exactly as written (quotes removed)."""
+        return str(self.yaml.value) if isinstance(self.yaml, yaml.ScalarNode) else ""
+
+
+class _Reader:
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def error(self, node: Node | None, problem: str) -> ConfigError:
+        if node is None:
+            return ConfigError(problem, source=self.source)
+        place = node.place
+        return ConfigError(
+            problem,
+            source=self.source,
+            line=place.line,
+            column=place.column,
+            field=node.field or None,
+        )
+
+    # -- shapes -----------------------------------------------------------------------------
+
+    def mapping(self, node: Node, keys: Sequence[str]) -> dict[str, Node]:
+        """A mapping whose keys are all among ``keys`` (each at most once)."""
+        if not isinstance(node.yaml, yaml.MappingNode):
+            raise self.error(node, f"expected a mapping of {', '.join(keys)}, got {_kind(node)}")
+        found: dict[str, Node] = {}
+        for key_node, value_node in node.yaml.value:
+            key = Node(key_node, node.path)
+            name = key.text
+            if not isinstance(key_node, yaml.ScalarNode) or name not in keys:
+                hint = difflib.get_close_matches(name, keys, n=1)
+                also = f" (did you mean {hint[0]!r}?)" if hint else f" (expected {', '.join(keys)})"
+                raise self.error(key, f"unknown key {name!r}{also}")
+            if name in found:
+                first = found[name].place.line
+                raise self.error(
+                    Node(key_node, (*node.path, name)), f"given twice (first on line {first})"
+                )
+            found[name] = Node(value_node, (*node.path, name))
+        return found
+
+    def sequence(self, node: Node, what: str) -> list[Node]:
+        if not isinstance(node.yaml, yaml.SequenceNode):
+            raise self.error(node, f"expected a list of {what}, got {_kind(node)}")
+        return [Node(item, (*node.path, i)) for i, item in enumerate(node.yaml.value)]
+
+    def scalar(self, node: Node, what: str) -> str:
+        if not isinstance(node.yaml, yaml.ScalarNode) or node.yaml.tag == "tag:yaml.org,2002:null":
+            raise self.error(node, f"expected {what}, got {_kind(node)}")
+        return node.text.strip()
+
+    def checked(self, node: Node, check: Callable[[str], T], what: str) -> T:
+        """``check(text)``; its InputError becomes this node's error."""
+        text = self.scalar(node, what)
+        try:
+            return check(text)
+        except InputError as exc:
+            raise self.error(node, _unsentence(exc.message)) from None
+
+    # -- values -----------------------------------------------------------------------------
+
+    def flag(self, node: Node) -> bool:
+        text = self.scalar(node, "true or false").lower()
+        if text in _TRUE or text in _FALSE:
+            return text in _TRUE
+        raise self.error(node, f"expected true or false, got {node.text!r}")
+
+    def account_id(self, node: Node) -> str:
+        text = self.scalar(node, "an account id")
+        if not validation.ACCOUNT_ID.fullmatch(text):
+            raise self.error(node, f"expected a 12-digit account id, got {text!r}")
+        return text
+
+    def account_ids(self, node: Node) -> tuple[str, ...]:
+        ids = [self.account_id(item) for item in self.sequence(node, "account ids")]
+        return tuple(dict.fromkeys(ids))
+
+    def unit_ids(self, node: Node) -> tuple[str, ...]:
+        from rootctl.core.targets import check_unit_id
+
+        found = [
+            self.checked(item, check_unit_id, "an OU id") for item in self.sequence(node, "OU ids")
+        ]
+        return tuple(dict.fromkeys(found))
+
+    def tags(self, node: Node) -> tuple[tuple[str, str], ...]:
+        """``{key: value}`` or ``{key: [value, …]}``: an account matches any pair."""
+        if not isinstance(node.yaml, yaml.MappingNode):
+            raise self.error(node, f"expected a mapping of tag keys to values, got {_kind(node)}")
+        pairs: list[tuple[str, str]] = []
+        seen: set[str] = set()
+        for key_node, value_node in node.yaml.value:
+            key = Node(key_node, node.path)
+            name = self.scalar(key, "a tag key")
+            if name in seen:
+                raise self.error(key, f"tag key {name!r} given twice")
+            seen.add(name)
+            value = Node(value_node, (*node.path, name))
+            values = (
+                self.sequence(value, "tag values")
+                if isinstance(value_node, yaml.SequenceNode)
+                else [value]
+            )
+            if not values:
+                raise self.error(value, "expected at least one tag value")
+            pairs += [(name, self.scalar(v, "a tag value")) for v in values]
+        if not pairs:
+            raise self.error(node, "expected at least one tag")
+        return tuple(dict.fromkeys(pairs))
+
+    def kinds(self, node: Node) -> tuple[CredentialKind, ...]:
+        valid = [kind.value for kind in CredentialKind]
+        kinds: list[CredentialKind] = []
+        for item in self.sequence(node, "credential kinds"):
+            text = self.scalar(item, "a credential kind")
+            try:
+                kinds.append(CredentialKind(text))
+            except ValueError:
+                hint = difflib.get_close_matches(text, valid, n=1)
+                also = f" (did you mean {hint[0]!r}?)" if hint else ""
+                raise self.error(
+                    item, f"unknown credential kind {text!r}{also}; valid: {', '.join(valid)}"
+                ) from None
+        if not kinds:
+            raise self.error(node, f"expected at least one of {', '.join(valid)}")
+        return tuple(k for k in CredentialKind if k in kinds)
+
+    def duration(self, node: Node, *, minimum: timedelta) -> timedelta:
+        return self.checked(
+            node,
+            lambda text: validation.duration(text, "duration", minimum=minimum),
+            "a duration like 4h",
+        )
+
+    def expiry(self, node: Node) -> datetime:
+        """A date (the exception holds through that day, UTC) or an ISO date and time."""
+        text = self.scalar(node, "a date like 2027-01-31")
+        try:
+            if _DATE.fullmatch(text):
+                day = date.fromisoformat(text)
+                return datetime.combine(day + timedelta(days=1), time(), tzinfo=UTC)
+            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise self.error(
+                node, f"expected a date like 2027-01-31 (or 2027-01-31T18:00Z), got {text!r}"
+            ) from None
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+    def note(self, node: Node, what: str) -> str:
+        return self.checked(node, lambda text: validation.note(text, what, limit=500), what)
+
+
+# -- the document ---------------------------------------------------------------------------
+
+_TOP = ("version", "scope", "exclude", "rules", "exceptions", "enforce")
+_SCOPE = ("all", "accounts", "ous", "tags")
+_RULES = ("root_credentials", "recovery_window_max", "new_accounts")
+_EXCEPTION = ("account", "allow", "owner", "reason", "ticket", "expires")
+_ENFORCE = ("approvals", "auto_apply")
+_AUTO_APPLY = ("rule", "kinds")
+
+
+def load(path: str | Path) -> DesiredState:
+    """Read and validate the file at ``path``."""
+    source = str(path)
+    try:
+        data = validation.read_capped_file(
+            str(path), f"the desired-state file {source}", MAX_BYTES, "desired-state file"
+        )
+    except InputError as exc:
+        raise ConfigError(_unsentence(exc.message), source=source) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"not UTF-8 text ({exc.reason})", source=source) from None
+    return parse(text, source)
+
+
+def parse(text: str, source: str = "<string>") -> DesiredState:
+    """Validate YAML text (``source`` names it in errors)."""
+    reader = _Reader(source)
+    try:
+        document = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        raise ConfigError(
+            f"not valid YAML: {exc.problem}",
+            source=source,
+            line=mark.line + 1 if mark else None,
+            column=mark.column + 1 if mark else None,
+        ) from None
+    except yaml.YAMLError as exc:  # a ReaderError (control characters): its str() has 2 lines
+        raise ConfigError(
+            f"not valid YAML: {getattr(exc, 'reason', None) or type(exc).__name__}", source=source
+        ) from None
+    if document is None:
+        raise ConfigError(
+            f"the file is empty; it starts with version: {CONFIG_VERSION}", source=source
+        )
+    top = reader.mapping(Node(document, ()), _TOP)
+    if "version" not in top:
+        raise reader.error(Node(document, ()), f"version is missing; add version: {CONFIG_VERSION}")
+    version = reader.scalar(top["version"], "a version number")
+    if version != str(CONFIG_VERSION):
+        raise reader.error(
+            top["version"],
+            f"this rootctl reads version {CONFIG_VERSION} of the file, not {version!r}",
+        )
+    places: dict[str, ConfigPlace] = {}
+    rules = reader.mapping(top["rules"], _RULES) if "rules" in top else {}
+    if "root_credentials" in rules:
+        value = reader.scalar(rules["root_credentials"], "none")
+        if value != "none":
+            raise reader.error(rules["root_credentials"], f"the only value is none, not {value!r}")
+    for name, node in rules.items():
+        places[name] = node.place
+    if "exceptions" in top:
+        places[RuleName.EXCEPTIONS.value] = top["exceptions"].place
+    window_max = (
+        reader.duration(rules["recovery_window_max"], minimum=timedelta(minutes=1))
+        if "recovery_window_max" in rules
+        else None
+    )
+    new_accounts = _new_accounts(reader, rules.get("new_accounts"))
+    exceptions = _exceptions(reader, top.get("exceptions"))
+    approvals, auto_apply = _enforce(reader, top.get("enforce"), new_accounts)
+    return DesiredState(
+        source=source,
+        scope=_scope(reader, top.get("scope")),
+        exclude=reader.account_ids(top["exclude"]) if "exclude" in top else (),
+        exceptions=exceptions,
+        recovery_window_max=window_max,
+        new_accounts=new_accounts,
+        approvals=approvals,
+        auto_apply=auto_apply,
+        places=places,
+    )
+
+
+def _scope(reader: _Reader, node: Node | None) -> ConfigScope:
+    if node is None:
+        return ConfigScope()
+    fields = reader.mapping(node, _SCOPE)
+    everything = reader.flag(fields["all"]) if "all" in fields else False
+    named = [name for name in ("accounts", "ous", "tags") if name in fields]
+    if everything and named:
+        raise reader.error(fields[named[0]], "all: true already covers every account; remove one")
+    if not everything and not named:
+        raise reader.error(node, "names no account: use all: true, accounts, ous or tags")
+    return ConfigScope(
+        all=everything,
+        accounts=reader.account_ids(fields["accounts"]) if "accounts" in fields else (),
+        ous=reader.unit_ids(fields["ous"]) if "ous" in fields else (),
+        tags=reader.tags(fields["tags"]) if "tags" in fields else (),
+    )
+
+
+def _new_accounts(reader: _Reader, node: Node | None) -> NewAccounts:
+    if node is None:
+        return NewAccounts()
+    text = reader.scalar(node, "alert-only or clean-after <duration>")
+    if text == NewAccountsAction.ALERT_ONLY.value:
+        return NewAccounts(NewAccountsAction.ALERT_ONLY)
+    action, _, length = text.partition(" ")
+    if action != NewAccountsAction.CLEAN_AFTER.value or not length.strip():
+        raise reader.error(
+            node,
+            f"expected alert-only or clean-after <duration> (e.g. clean-after 24h), got {text!r}",
+        )
+    try:
+        after = validation.duration(length, "clean-after duration", maximum=NEW_ACCOUNT_AGE)
+    except InputError as exc:
+        raise reader.error(node, _unsentence(exc.message)) from None
+    if after >= NEW_ACCOUNT_AGE:
+        raise reader.error(
+            node, "clean-after must be shorter than 7d, the time an account counts as new"
+        )
+    return NewAccounts(NewAccountsAction.CLEAN_AFTER, after)
+
+
+def _exceptions(reader: _Reader, node: Node | None) -> tuple[RuleException, ...]:
+    if node is None:
+        return ()
+    found: dict[str, RuleException] = {}
+    for item in reader.sequence(node, "exceptions"):
+        fields = reader.mapping(item, _EXCEPTION)
+        for required in ("account", "allow", "owner", "reason", "expires"):
+            if required not in fields:
+                raise reader.error(
+                    item,
+                    f"{required} is missing (every exception has "
+                    "account, allow, owner, reason and expires)",
+                )
+        account = reader.account_id(fields["account"])
+        if account in found:
+            first = found[account].place
+            raise reader.error(
+                fields["account"],
+                f"account {account} already has an exception (line {first.line if first else '?'});"
+                " merge them",
+            )
+        found[account] = RuleException(
+            account_id=account,
+            allow=reader.kinds(fields["allow"]),
+            owner=reader.note(fields["owner"], "owner"),
+            reason=reader.note(fields["reason"], "reason"),
+            expires_at=reader.expiry(fields["expires"]),
+            ticket=reader.note(fields["ticket"], "ticket") if "ticket" in fields else None,
+            place=item.place,
+        )
+    return tuple(found.values())
+
+
+def _enforce(
+    reader: _Reader, node: Node | None, new_accounts: NewAccounts
+) -> tuple[int, tuple[AutoApply, ...]]:
+    if node is None:
+        return 1, ()
+    fields = reader.mapping(node, _ENFORCE)
+    approvals = 1
+    if "approvals" in fields:
+        text = reader.scalar(fields["approvals"], "a number of approvals")
+        if not text.isdigit() or not 1 <= int(text) <= MAX_APPROVALS:
+            raise reader.error(
+                fields["approvals"], f"expected a number from 1 to {MAX_APPROVALS}, got {text!r}"
+            )
+        approvals = int(text)
+    rules: list[AutoApply] = []
+    for item in reader.sequence(fields["auto_apply"], "rules") if "auto_apply" in fields else []:
+        entry = reader.mapping(item, _AUTO_APPLY)
+        if "rule" not in entry:
+            raise reader.error(
+                item, "rule is missing (root_credentials, new_accounts or exceptions)"
+            )
+        names = [rule.value for rule in AUTO_APPLICABLE]
+        text = reader.scalar(entry["rule"], "a rule name")
+        if text not in names:
+            why = (
+                " (recovery windows are closed by change control)"
+                if text == RuleName.RECOVERY_WINDOW_MAX.value
+                else ""
+            )
+            raise reader.error(
+                entry["rule"], f"expected one of {', '.join(names)}, got {text!r}{why}"
+            )
+        rule = RuleName(text)
+        if rule is RuleName.NEW_ACCOUNTS and new_accounts.action is NewAccountsAction.ALERT_ONLY:
+            raise reader.error(
+                entry["rule"],
+                "new_accounts violations exist only with rules.new_accounts: clean-after <duration>"
+                " (alert-only never removes a new account's credentials without a person)",
+            )
+        kinds = reader.kinds(entry["kinds"]) if "kinds" in entry else tuple(CredentialKind)
+        rules.append(AutoApply(rule, kinds, item.place))
+    return approvals, tuple(rules)
+
+
+# -- helpers --------------------------------------------------------------------------------
+
+
+def _kind(node: Node) -> str:
+    if isinstance(node.yaml, yaml.MappingNode):
+        return "a mapping"
+    if isinstance(node.yaml, yaml.SequenceNode):
+        return "a list"
+    if node.yaml.tag == "tag:yaml.org,2002:null":
+        return "nothing"
+    return repr(node.text)
+
+
+def _unsentence(message: str) -> str:
+    """An InputError's sentence as the tail of a ``file:line:col: field:`` line."""
+    return message.rstrip(".")
+
+
+def walk(state: DesiredState) -> Iterator[str]:
+    """The file's rules in words (for ``check``'s header and the docs' examples)."""
+    scope = state.scope
+    if scope.all:
+        yield "scope: every member account"
+    else:
+        parts = [*scope.accounts, *scope.ous, *(f"{k}={v}" for k, v in scope.tags)]
+        yield f"scope: {', '.join(parts)}"
+    if state.exclude:
+        yield f"excluded: {', '.join(state.exclude)}"
+    yield "root_credentials: none"
+    yield f"new_accounts: {state.new_accounts.text}"
