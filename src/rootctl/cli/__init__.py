@@ -14,6 +14,7 @@ import click
 
 from rootctl._version import __version__
 from rootctl.cli.common import error_line
+from rootctl.cli.continuous_cmds import check, enforce
 from rootctl.cli.credential_cmds import (
     allow_password_recovery,
     audit,
@@ -73,6 +74,8 @@ for _command in (
     unlock_s3,
     unlock_sqs,
     journal,
+    check,
+    enforce,
 ):
     cli.add_command(_command)
 cli.add_command(sandbox)

@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import boto3
 
 from rootctl.aws.session import ConnectionOptions
 from rootctl.core import audit as audit_mod
+from rootctl.core import check as check_mod
 from rootctl.core import deletion, features, recovery, targets, unlock
 from rootctl.core.compliance import evaluate
 from rootctl.core.context import Context
+from rootctl.core.enforce import enforcement_plan
 from rootctl.core.fanout import Run
 from rootctl.core.organization import read_organization, read_status
 from rootctl.errors import InputError
@@ -29,10 +32,12 @@ from rootctl.models import (
     AuditReport,
     CallerIdentity,
     Capability,
+    CheckReport,
     ComplianceReport,
     CredentialKind,
     DeletionPlan,
     DeletionReport,
+    DesiredState,
     FeatureChange,
     JournalQuery,
     JournalRow,
@@ -225,6 +230,32 @@ class RootAccess:
         """Audit ``target_set``, then evaluate Security Hub / CIS root-user controls on it."""
         report = self.audit(target_set, progress=progress, cancel=cancel)
         return evaluate(report, self.status())
+
+    # -- the desired state ------------------------------------------------------------------
+
+    def check(
+        self,
+        state: DesiredState,
+        *,
+        now: datetime | None = None,
+        progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> CheckReport:
+        """Audit the accounts ``state`` covers and judge each against its rules (read-only;
+        the journal is only read, for open recovery windows)."""
+        return check_mod.check(
+            self._ctx,
+            state,
+            self.organization(),
+            self._run(progress, cancel, "audit"),
+            now or datetime.now(UTC),
+        )
+
+    @staticmethod
+    def enforcement_plan(report: CheckReport, *, auto_only: bool = False) -> DeletionPlan:
+        """The deletion plan of exactly ``report``'s violations (only the auto-apply ones when
+        ``auto_only``); :meth:`delete_credentials` carries it out, journaled."""
+        return enforcement_plan(report, auto_only=auto_only)
 
     # -- resource policies -------------------------------------------------------------------
 

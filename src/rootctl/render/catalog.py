@@ -10,6 +10,7 @@ from rich.console import RenderableType
 
 from rootctl.models import (
     AuditReport,
+    CheckReport,
     ComplianceReport,
     DeletionPlan,
     DeletionReport,
@@ -20,7 +21,7 @@ from rootctl.models import (
     RecoveryReport,
     UnlockResult,
 )
-from rootctl.render import flat, human, serialize
+from rootctl.render import desired, flat, human, serialize
 from rootctl.render.registry import RenderContext, register, register_in_context
 
 
@@ -66,3 +67,6 @@ register(JournalEntry, "table", human.journal_entry)
 register(
     JournalEntry, "json", lambda e: serialize.envelope("journal-entry", serialize.journal_entry(e))
 )
+
+register(CheckReport, "table", desired.check_table)
+register(CheckReport, "json", desired.check_report)
