@@ -25,7 +25,9 @@ from tests.core.factories import organization
 
 NOW = datetime(2027, 1, 15, 12, tzinfo=UTC)
 ORG = organization()
-API, WEB, DEV = (ORG.account(i) for i in ("222222222222", "333333333333", "444444444444"))
+API, WEB, DEV = (
+    a for a in ORG.accounts if a.id in ("222222222222", "333333333333", "444444444444")
+)
 FULL = RootCredentials(
     LoginProfile(NOW - timedelta(days=90)),
     (AccessKey("AKIAEXAMPLE0000001", "Active", None),),
@@ -84,12 +86,13 @@ def test_new_accounts_clean_after_and_auto_apply() -> None:
         "version: 1\nrules:\n  new_accounts: clean-after 24h\nenforce:\n  auto_apply:\n"
         "    - {rule: new_accounts, kinds: [password]}\n"
     )
-    young = replace(API, joined_at=NOW - timedelta(hours=2))
+    joined = NOW - timedelta(hours=2)
+    young = replace(API, joined_at=joined)
     old_new = replace(WEB, joined_at=NOW - timedelta(days=2))
     report = evaluate(state, audit((young, PASSWORD), (old_new, FULL), (DEV, PASSWORD)), NOW)
     pending, late, old = report.accounts
     assert pending.state is CheckState.PENDING
-    assert pending.due_at == young.joined_at + timedelta(hours=24)  # type: ignore[operator]
+    assert pending.due_at == joined + timedelta(hours=24)
     assert {(v.rule, v.auto_apply) for v in late.violations} == {
         (RuleName.NEW_ACCOUNTS, True),
         (RuleName.NEW_ACCOUNTS, False),
