@@ -332,3 +332,25 @@ def note(value: str, what: str, *, limit: int = 1000) -> str:
     if len(text) > limit:
         raise InputError(f"{what} is {len(text)} characters long; at most {limit}.")
     return text
+
+
+# -- alert targets ---------------------------------------------------------------------------
+
+SNS_TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$")
+
+
+def notify_target(value: str, what: str = "--notify") -> tuple[str, str]:
+    """``webhook:https://…`` or ``sns:arn:aws:sns:REGION:ACCOUNT:TOPIC`` as (kind, target)."""
+    kind, _, target = value.partition(":")
+    if kind == "webhook":
+        parts = urlsplit(target)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise InputError(f"invalid {what} {_shown(value)}: webhook:https://host/path.")
+        return kind, target
+    if kind == "sns":
+        if not SNS_TOPIC_ARN.fullmatch(target):
+            raise InputError(
+                f"invalid {what} {_shown(value)}: sns:arn:aws:sns:REGION:ACCOUNT:TOPIC."
+            )
+        return kind, target
+    raise InputError(f"invalid {what} {_shown(value)}: use webhook:URL or sns:TOPIC_ARN.")

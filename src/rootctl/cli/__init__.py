@@ -27,6 +27,7 @@ from rootctl.cli.org_cmds import delegate, disable, enable, status
 from rootctl.cli.sandbox_cmd import sandbox
 from rootctl.cli.ui_cmd import ui
 from rootctl.cli.unlock_cmds import unlock_s3, unlock_sqs
+from rootctl.cli.watch_cmd import watch
 
 
 class _OneLineErrors(click.Group):
@@ -76,6 +77,7 @@ for _command in (
     journal,
     check,
     enforce,
+    watch,
 ):
     cli.add_command(_command)
 cli.add_command(sandbox)

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import boto3
 
+from rootctl.aws import sns
 from rootctl.aws.session import ConnectionOptions
 from rootctl.core import audit as audit_mod
 from rootctl.core import check as check_mod
@@ -250,6 +251,10 @@ class RootAccess:
             self._run(progress, cancel, "audit"),
             now or datetime.now(UTC),
         )
+
+    def publish_alert(self, topic_arn: str, subject: str, message: str) -> str | None:
+        """Publish an alert to an SNS topic with the engine's credentials (its MessageId)."""
+        return sns.publish(self._ctx.aws, topic_arn, subject, message)
 
     @staticmethod
     def enforcement_plan(report: CheckReport, *, auto_only: bool = False) -> DeletionPlan:

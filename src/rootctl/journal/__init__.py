@@ -4,9 +4,10 @@
 known as ``Journal``) is the implementation in one SQLite file.
 """
 
+from rootctl.journal.lease import LeaseStore
 from rootctl.journal.sqlite import ENV_VAR, SqliteJournal, default_path
 from rootctl.journal.store import JournalStore
 
 Journal = SqliteJournal
 
-__all__ = ["ENV_VAR", "Journal", "JournalStore", "SqliteJournal", "default_path"]
+__all__ = ["ENV_VAR", "Journal", "JournalStore", "LeaseStore", "SqliteJournal", "default_path"]

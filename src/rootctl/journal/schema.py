@@ -62,6 +62,23 @@ MIGRATIONS: tuple[Migration, ...] = (
         "the target account's name at the time of the action",
         ("ALTER TABLE actions ADD COLUMN account_name TEXT",),
     ),
+    Migration(
+        3,
+        "the watch lease (one rootctl watch per journal) and the last check's violations",
+        (
+            """CREATE TABLE leases (
+                name          TEXT PRIMARY KEY,
+                holder        TEXT NOT NULL,
+                acquired_at   TEXT NOT NULL,
+                expires_at    TEXT NOT NULL
+            )""",
+            """CREATE TABLE watch_state (
+                name          TEXT PRIMARY KEY,
+                state         TEXT NOT NULL,
+                updated_at    TEXT NOT NULL
+            )""",
+        ),
+    ),
 )
 LATEST = MIGRATIONS[-1].version
 

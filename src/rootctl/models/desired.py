@@ -207,3 +207,19 @@ class CheckReport(AccountReport[AccountCheck]):
     def compliant(self) -> bool:
         """No violation, and every account in scope was checked."""
         return not self.violations and not self.unchecked and not self.interrupted
+
+
+# -- watch ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Lease:
+    """Who runs ``watch`` on a journal. ``held``: the caller got it (``taken_over_from``: from
+    a holder that had stopped renewing it); else ``holder`` is the one that has it."""
+
+    name: str
+    holder: str
+    acquired_at: datetime
+    expires_at: datetime
+    held: bool = True
+    taken_over_from: str | None = None
