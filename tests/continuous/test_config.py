@@ -60,7 +60,6 @@ version: 1
 scope:
   ous: [ou-abcd-12345678]
   accounts: [210987654321]
-  tags: {env: [prod, staging]}
 rules:
   recovery_window_max: 4h
   new_accounts: clean-after 24h
@@ -79,7 +78,6 @@ enforce:
 """
     )
     assert state.scope.accounts == ("210987654321",)  # unquoted: still the id's digits
-    assert state.scope.tags == (("env", "prod"), ("env", "staging"))
     assert state.recovery_window_max == timedelta(hours=4)
     assert state.new_accounts.action is NewAccountsAction.CLEAN_AFTER
     assert state.new_accounts.after == timedelta(hours=24)
@@ -107,6 +105,7 @@ BASE = "version: 1\n"
             "x.yaml:2:25: scope.ous: all: true already covers",
         ),
         (BASE + "scope: {}\n", "x.yaml:2:8: scope: names no account"),
+        (BASE + "scope: {tags: {env: prod}}\n", "x.yaml:2:15: scope.tags: this rootctl does not"),
         (BASE + "scope: {ous: [ou-x]}\n", "x.yaml:2:15: scope.ous[0]: invalid OU id 'ou-x'"),
         (
             BASE + "rules:\n  recovery_window_max: 4 hours\n",

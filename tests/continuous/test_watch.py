@@ -190,16 +190,42 @@ def test_watch_finds_returning_password_enforces_and_stops_cleanly(
     assert again.exit_code == 1, again.stderr  # access keys: a person's decision
 
 
-def test_stale_lease_is_taken_over(enabled: Cli, tmp_path: Path) -> None:
+def test_stale_lease_is_taken_over_and_sns_alerts(enabled: Cli, tmp_path: Path) -> None:
     config = tmp_path / "rootctl.yaml"
     config.write_text(f"version: 1\nscope: {{accounts: ['{CHECKOUT}']}}\n")
     journal = Journal(enabled.journal)
     journal.prepare_for_writing()
     assert journal.acquire_lease("watch", "crashed:1:x", timedelta(seconds=-1)).held
     journal.close()
-    result = enabled("watch", "--config", str(config), "--once")
+    sns, sqs = boto3.client("sns"), boto3.client("sqs")
+    topic = sns.create_topic(Name="rootctl-alerts")["TopicArn"]
+    queue_url = sqs.create_queue(QueueName="alerts")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])
+    sns.subscribe(
+        TopicArn=topic,
+        Protocol="sqs",
+        Endpoint=queue_arn["Attributes"]["QueueArn"],
+        Attributes={"RawMessageDelivery": "true"},
+    )
+    result = enabled(
+        "watch",
+        "--config",
+        str(config),
+        "--once",
+        "--notify",
+        f"sns:{topic}",
+        "--notify",
+        "webhook:http://127.0.0.1:9/secret-token-path",
+    )
     assert result.exit_code == 1  # CHECKOUT has root credentials
     lines = [json.loads(line) for line in result.stderr.splitlines()]
     taken = next(line for line in lines if line["event"] == "lease-taken-over")
     assert taken["from"] == "crashed:1:x"
     assert lines[-1]["event"] == "stopped"
+    failed = next(line for line in lines if line["event"] == "alert-failed")
+    assert failed["target"] == "webhook:http://127.0.0.1:9/…"  # the path may be a secret
+    assert "secret-token-path" not in result.stderr
+    (message,) = sqs.receive_message(QueueUrl=queue_url, WaitTimeSeconds=1)["Messages"]
+    alert = json.loads(message["Body"])
+    assert alert["event"] == "new-violations"
+    assert {v["account_id"] for v in alert["rootctl"]["violations"]} == {CHECKOUT}

@@ -17,7 +17,6 @@ from rootctl.core.context import Context
 from rootctl.core.deletion import items_of
 from rootctl.core.fanout import Run
 from rootctl.core.targets import resolve
-from rootctl.errors import InputError
 from rootctl.journal import JournalStore
 from rootctl.models import (
     NEW_ACCOUNT_AGE,
@@ -56,11 +55,6 @@ _NOUNS = {
 def scope_targets(state: DesiredState, org: Organization) -> tuple[TargetSet, tuple[str, ...]]:
     """The accounts ``state`` covers in ``org`` (the management account skipped), and notes
     about names in the file the organization does not have."""
-    if state.scope.tags:
-        raise InputError(
-            f"{state.source}: scope.tags: this rootctl does not read account tags yet; "
-            "name the accounts by ous or accounts."
-        )
     notes: list[str] = []
     known_ous = [u for u in state.scope.ous if u == org.root_id or org.unit(u) is not None]
     notes += [

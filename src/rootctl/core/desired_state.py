@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -155,31 +155,6 @@ class _Reader:
         ]
         return tuple(dict.fromkeys(found))
 
-    def tags(self, node: Node) -> tuple[tuple[str, str], ...]:
-        """``{key: value}`` or ``{key: [value, …]}``: an account matches any pair."""
-        if not isinstance(node.yaml, yaml.MappingNode):
-            raise self.error(node, f"expected a mapping of tag keys to values, got {_kind(node)}")
-        pairs: list[tuple[str, str]] = []
-        seen: set[str] = set()
-        for key_node, value_node in node.yaml.value:
-            key = Node(key_node, node.path)
-            name = self.scalar(key, "a tag key")
-            if name in seen:
-                raise self.error(key, f"tag key {name!r} given twice")
-            seen.add(name)
-            value = Node(value_node, (*node.path, name))
-            values = (
-                self.sequence(value, "tag values")
-                if isinstance(value_node, yaml.SequenceNode)
-                else [value]
-            )
-            if not values:
-                raise self.error(value, "expected at least one tag value")
-            pairs += [(name, self.scalar(v, "a tag value")) for v in values]
-        if not pairs:
-            raise self.error(node, "expected at least one tag")
-        return tuple(dict.fromkeys(pairs))
-
     def kinds(self, node: Node) -> tuple[CredentialKind, ...]:
         valid = [kind.value for kind in CredentialKind]
         kinds: list[CredentialKind] = []
@@ -313,17 +288,21 @@ def _scope(reader: _Reader, node: Node | None) -> ConfigScope:
     if node is None:
         return ConfigScope()
     fields = reader.mapping(node, _SCOPE)
+    if "tags" in fields:
+        raise reader.error(
+            fields["tags"],
+            "this rootctl does not read account tags yet; name the accounts by ous or accounts",
+        )
     everything = reader.flag(fields["all"]) if "all" in fields else False
     named = [name for name in ("accounts", "ous", "tags") if name in fields]
     if everything and named:
         raise reader.error(fields[named[0]], "all: true already covers every account; remove one")
     if not everything and not named:
-        raise reader.error(node, "names no account: use all: true, accounts, ous or tags")
+        raise reader.error(node, "names no account: use all: true, accounts or ous")
     return ConfigScope(
         all=everything,
         accounts=reader.account_ids(fields["accounts"]) if "accounts" in fields else (),
         ous=reader.unit_ids(fields["ous"]) if "ous" in fields else (),
-        tags=reader.tags(fields["tags"]) if "tags" in fields else (),
     )
 
 
@@ -443,17 +422,3 @@ def _kind(node: Node) -> str:
 def _unsentence(message: str) -> str:
     """An InputError's sentence as the tail of a ``file:line:col: field:`` line."""
     return message.rstrip(".")
-
-
-def walk(state: DesiredState) -> Iterator[str]:
-    """The file's rules in words (for ``check``'s header and the docs' examples)."""
-    scope = state.scope
-    if scope.all:
-        yield "scope: every member account"
-    else:
-        parts = [*scope.accounts, *scope.ous, *(f"{k}={v}" for k, v in scope.tags)]
-        yield f"scope: {', '.join(parts)}"
-    if state.exclude:
-        yield f"excluded: {', '.join(state.exclude)}"
-    yield "root_credentials: none"
-    yield f"new_accounts: {state.new_accounts.text}"

@@ -9,6 +9,7 @@ import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from rootctl.errors import RootctlError
 from rootctl.models import DeletionReport, Violation
@@ -84,7 +85,7 @@ class Notifier:
         body = {"text": alert.text, "event": alert.event, "rootctl": alert.details}
         results: list[tuple[str, str | None]] = []
         for kind, target in self.targets:
-            shown = f"{kind}:{target}"
+            shown = f"{kind}:{_shown(kind, target)}"
             try:
                 if kind == "webhook":
                     _post(target, body)
@@ -94,6 +95,15 @@ class Notifier:
             except (OSError, ValueError, RootctlError) as exc:
                 results.append((shown, " ".join(str(exc).split()) or type(exc).__name__))
         return results
+
+
+def _shown(kind: str, target: str) -> str:
+    """How a target appears in logs: a webhook's path and query are often its secret (Slack's
+    are), so only its scheme and host are shown."""
+    if kind != "webhook":
+        return target
+    parts = urlsplit(target)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}/…"
 
 
 def _post(url: str, body: dict[str, Any]) -> None:
