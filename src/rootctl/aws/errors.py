@@ -106,6 +106,9 @@ RULES: Mapping[str, _Rule] = {
     "AccountAlreadyRegisteredException": _Rule(AlreadyExists),
     "ConstraintViolationException": _CONFLICT,
     "ConcurrentModificationException": _CONFLICT,
+    # DynamoDB (the journal table): a conditional write lost; the table does not exist
+    "ConditionalCheckFailedException": _CONFLICT,
+    "ResourceNotFoundException": _NOT_FOUND,
     "ConcurrentModification": _CONFLICT,
     "EntityTemporarilyUnmodifiable": _CONFLICT,
     "LimitExceeded": _CONFLICT,

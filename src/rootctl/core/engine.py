@@ -18,6 +18,8 @@ from pathlib import Path
 import boto3
 
 from rootctl.aws import sns
+from rootctl.aws.journal_dynamodb import SCHEME as DYNAMODB
+from rootctl.aws.journal_dynamodb import DynamoJournal
 from rootctl.aws.session import ConnectionOptions
 from rootctl.core import audit as audit_mod
 from rootctl.core import check as check_mod
@@ -64,7 +66,8 @@ class RootAccess:
     ``connection`` defaults to the standard AWS configuration chain (AWS_PROFILE, AWS_REGION,
     AWS_ENDPOINT_URL[_<SERVICE>] …); ``session`` injects your own ``boto3.Session`` (explicit
     keys, a custom credential provider). ``journal`` is a journal store (the SQLite
-    :class:`rootctl.Journal`, or another ``JournalStore``) or a path; by default
+    :class:`rootctl.Journal`, or another ``JournalStore``), a path, or ``dynamodb://TABLE``
+    (a DynamoDB table, created on first write, with the engine's credentials); by default
     ``$ROOTCTL_JOURNAL`` or ``~/.local/state/rootctl/journal.sqlite3``.
     ``concurrency`` bounds how many accounts are worked on at once (and so how many root
     sessions are open at once).
@@ -80,9 +83,14 @@ class RootAccess:
     ) -> None:
         if concurrency < 1:
             raise InputError(f"concurrency must be at least 1, not {concurrency}.")
-        self.journal: JournalStore = (
-            Journal(journal) if journal is None or isinstance(journal, str | Path) else journal
-        )
+        if isinstance(journal, str) and journal.startswith(DYNAMODB):
+            self.journal: JournalStore = DynamoJournal(
+                journal.removeprefix(DYNAMODB), lambda: self._ctx.aws
+            )
+        else:
+            self.journal = (
+                Journal(journal) if journal is None or isinstance(journal, str | Path) else journal
+            )
         self._ctx = Context(connection or ConnectionOptions(), self.journal, concurrency, session)
         self._org: Organization | None = None
         self._org_lock = threading.Lock()
