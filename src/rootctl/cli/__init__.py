@@ -22,6 +22,7 @@ from rootctl.cli.credential_cmds import (
     delete_credentials,
 )
 from rootctl.cli.demo_cmd import demo
+from rootctl.cli.deploy_cmd import deploy
 from rootctl.cli.journal_cmd import journal
 from rootctl.cli.org_cmds import delegate, disable, enable, status
 from rootctl.cli.sandbox_cmd import sandbox
@@ -78,6 +79,7 @@ for _command in (
     check,
     enforce,
     watch,
+    deploy,
 ):
     cli.add_command(_command)
 cli.add_command(sandbox)
