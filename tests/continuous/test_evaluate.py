@@ -109,6 +109,27 @@ def test_new_accounts_clean_after_and_auto_apply() -> None:
     assert [[i.kind.value for i in p.items] for p in auto.accounts] == [[], ["password"], []]
 
 
+def test_table_names_rule_and_finding_inertly() -> None:
+    from rich.console import Console
+
+    from rootctl.render.registry import render
+
+    state = parse(
+        "version: 1\nexceptions:\n  - {account: '222222222222', allow: [mfa], owner: \"\\e[31mx\","
+        " reason: r, expires: 2027-01-14}\n"
+    )
+    hostile = replace(API, name="[bold]evil\u202e")
+    report = evaluate(state, audit((hostile, FULL), (DEV, RootCredentials(None))), NOW)
+    console = Console(width=100, record=True, file=None, markup=False)
+    console.print(render(report, "table"))
+    text = console.export_text()
+    assert "[bold]evil\\u202e" in text  # literal, bidi override made visible
+    assert "\x1b" not in text
+    assert "exceptions" in text
+    assert "root_credentials" in text
+    assert "2 violation(s)" in text
+
+
 def test_recovery_window() -> None:
     state = parse("version: 1\nrules:\n  recovery_window_max: 4h\n")
     opened = {API.id: NOW - timedelta(hours=1), WEB.id: NOW - timedelta(hours=5)}
