@@ -92,8 +92,8 @@ def test_stack_creates_and_handler_writes_the_dynamodb_journal(
         monkeypatch.setenv(name, value)
 
     result = aws_lambda.handler({"detail-type": "Scheduled Event"}, None)
-    assert result["violations"] >= 2
-    assert result["removed"] == 2  # both passwords (auto_apply); the access keys stay
+    assert result["violations"] >= 2, result
+    assert result["removed"] == 2, result  # both passwords (auto_apply); the access keys stay
 
     with rootctl.RootAccess(journal=environment["ROOTCTL_JOURNAL"]) as ra:
         entries = [e for e in ra.journal_entries() if isinstance(e, JournalEntry)]

@@ -12,7 +12,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from rootctl.aws.journal_dynamodb import DynamoJournal
+from rootctl.aws.journal_dynamodb import ATTRIBUTES, KEYS, DynamoJournal
 from rootctl.aws.session import AwsSession, ConnectionOptions
 from rootctl.errors import JournalUnavailable
 from rootctl.journal import Journal, JournalStore, LeaseStore
@@ -141,14 +141,8 @@ def test_refuses_what_is_not_a_journal(backend: str, tmp_path: Path) -> None:
         db = boto3.client("dynamodb")
         db.create_table(
             TableName="rootctl-other",
-            AttributeDefinitions=[
-                {"AttributeName": "pk", "AttributeType": "S"},
-                {"AttributeName": "sk", "AttributeType": "S"},
-            ],
-            KeySchema=[
-                {"AttributeName": "pk", "KeyType": "HASH"},
-                {"AttributeName": "sk", "KeyType": "RANGE"},
-            ],
+            AttributeDefinitions=ATTRIBUTES,
+            KeySchema=KEYS,
             BillingMode="PAY_PER_REQUEST",
         )
         db.put_item(TableName="rootctl-other", Item={"pk": {"S": "x"}, "sk": {"S": "y"}})

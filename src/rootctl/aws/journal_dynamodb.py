@@ -43,6 +43,17 @@ VERSION = 1
 _ADVICE = Advice(AdviceCode.CHOOSE_JOURNAL)
 
 
+# The table's key (the stack's template declares the same).
+ATTRIBUTES = [
+    {"AttributeName": "pk", "AttributeType": "S"},
+    {"AttributeName": "sk", "AttributeType": "S"},
+]
+KEYS = [
+    {"AttributeName": "pk", "KeyType": "HASH"},
+    {"AttributeName": "sk", "KeyType": "RANGE"},
+]
+
+
 def _stamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="milliseconds")
 
@@ -87,14 +98,8 @@ class DynamoJournal:
             with translated(f"CreateTable({self.table})"):
                 db.create_table(
                     TableName=self.table,
-                    AttributeDefinitions=[
-                        {"AttributeName": "pk", "AttributeType": "S"},
-                        {"AttributeName": "sk", "AttributeType": "S"},
-                    ],
-                    KeySchema=[
-                        {"AttributeName": "pk", "KeyType": "HASH"},
-                        {"AttributeName": "sk", "KeyType": "RANGE"},
-                    ],
+                    AttributeDefinitions=ATTRIBUTES,
+                    KeySchema=KEYS,
                     BillingMode="PAY_PER_REQUEST",
                 )
                 db.get_waiter("table_exists").wait(TableName=self.table)

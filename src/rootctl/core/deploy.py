@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from rootctl.aws.journal_dynamodb import ATTRIBUTES, KEYS
 from rootctl.errors import InputError
 from rootctl.models import TaskPolicy
 
@@ -145,14 +146,8 @@ def template(*, schedule: str = "rate(1 hour)", enforce: bool = False) -> dict[s
                 "Properties": {
                     "TableName": {"Ref": "JournalTableName"},
                     "BillingMode": "PAY_PER_REQUEST",
-                    "AttributeDefinitions": [
-                        {"AttributeName": "pk", "AttributeType": "S"},
-                        {"AttributeName": "sk", "AttributeType": "S"},
-                    ],
-                    "KeySchema": [
-                        {"AttributeName": "pk", "KeyType": "HASH"},
-                        {"AttributeName": "sk", "KeyType": "RANGE"},
-                    ],
+                    "AttributeDefinitions": ATTRIBUTES,
+                    "KeySchema": KEYS,
                     "PointInTimeRecoverySpecification": {"PointInTimeRecoveryEnabled": True},
                 },
             },

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from rootctl.errors import RootctlError
-from rootctl.models import DeletionReport, Violation
+from rootctl.models import AccountDeletion, DeletionReport, Violation
 
 WEBHOOK_TIMEOUT_S = 10
 MAX_LISTED = 20  # a message names at most this many violations; the count says the rest
@@ -54,19 +54,20 @@ def enforced_alert(report: DeletionReport) -> Alert:
     text = f"rootctl enforced: {removed} root credential(s) removed in {len(rows)} account(s)"
     if failed:
         text += f"; {len(failed)} account(s) failed: " + ", ".join(r.account.id for r in failed)
-    details = [
-        {
-            "account_id": r.account.id,
-            "state": r.state.value,
-            "items": [
-                {"kind": i.item.kind.value, "id": i.item.id, "outcome": i.outcome.value}
-                for i in r.items
-            ],
-            "reason": r.reason,
-        }
-        for r in rows
-    ]
-    return Alert("enforced", text, {"accounts": details})
+    return Alert("enforced", text, {"accounts": [removal(r) for r in rows]})
+
+
+def removal(row: AccountDeletion) -> dict[str, Any]:
+    """One account's enforcement result, for alerts and log lines."""
+    return {
+        "account_id": row.account.id,
+        "state": row.state.value,
+        "items": [
+            {"kind": i.item.kind.value, "id": i.item.id, "outcome": i.outcome.value}
+            for i in row.items
+        ],
+        "reason": row.reason,
+    }
 
 
 Publish = Callable[[str, str, str], object]  # (topic ARN, subject, message)

@@ -22,7 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from rootctl.core.engine import RootAccess
-from rootctl.core.notify import Notifier, enforced_alert, violations_alert
+from rootctl.core.notify import Notifier, enforced_alert, removal, violations_alert
 from rootctl.errors import InputError
 from rootctl.journal import LeaseStore
 from rootctl.models import CheckReport, CheckState, DeletionReport, DesiredState, Violation
@@ -195,18 +195,7 @@ class Watch:
             self.status.removed += removed
         for row in result.accounts:
             if row.items:
-                self.log(
-                    {
-                        "event": "enforced",
-                        "account_id": row.account.id,
-                        "state": row.state.value,
-                        "items": [
-                            {"kind": i.item.kind.value, "id": i.item.id, "outcome": i.outcome.value}
-                            for i in row.items
-                        ],
-                        "reason": row.reason,
-                    }
-                )
+                self.log({"event": "enforced", **removal(row)})
         self._notify(enforced_alert(result))
         gone = {
             (row.account.id, i.item.id)
