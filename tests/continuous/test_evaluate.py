@@ -152,3 +152,14 @@ def test_scope_exclude_and_notes() -> None:
     assert any(s.account.id == "333333333333" for s in targets.skipped)
     assert any("999999999999" in n for n in notes)
     assert any("444444444444 is for an account out of scope" in n for n in notes)
+
+
+def test_alert_text_is_inert_in_chat() -> None:
+    from rootctl.core.notify import violations_alert
+
+    hostile = replace(API, name="<!channel> <https://evil.example|bank>\u202e")
+    report = evaluate(parse("version: 1\n"), audit((hostile, PASSWORD)), NOW)
+    alert = violations_alert("rootctl.yaml", report.violations)
+    assert "<!channel>" not in alert.text
+    assert "&lt;!channel&gt; &lt;https://evil.example|bank&gt;\\u202e" in alert.text
+    assert alert.details["violations"][0]["account_name"] == hostile.name  # JSON: exact

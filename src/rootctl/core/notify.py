@@ -5,6 +5,7 @@ secret (rootctl never holds one: AssumeRoot credentials stay inside the root ses
 from __future__ import annotations
 
 import json
+import unicodedata
 import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -26,9 +27,9 @@ class Alert:
 
 
 def violations_alert(source: str, violations: Sequence[Violation]) -> Alert:
-    lines = [f"rootctl: {len(violations)} new violation(s) of {source}"]
+    lines = [f"rootctl: {len(violations)} new violation(s) of {chat_safe(source)}"]
     lines += [
-        f"• {v.account.id} ({v.account.name}): {v.rule.value}: {v.message}"
+        f"• {v.account.id} ({chat_safe(v.account.name)}): {v.rule.value}: {chat_safe(v.message)}"
         for v in violations[:MAX_LISTED]
     ]
     if len(violations) > MAX_LISTED:
@@ -96,6 +97,17 @@ class Notifier:
             except (OSError, ValueError, RootctlError) as exc:
                 results.append((shown, " ".join(str(exc).split()) or type(exc).__name__))
         return results
+
+
+def chat_safe(text: str) -> str:
+    """Outside text (account names, the file's owners) for a chat message: Slack's control
+    characters ``& < >`` escaped (no ``<!channel>`` pings, no disguised links), and control,
+    format and bidi characters shown as ``\\uXXXX``."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return "".join(
+        f"\\u{ord(c):04x}" if unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp") else c
+        for c in text
+    )
 
 
 def _shown(kind: str, target: str) -> str:
