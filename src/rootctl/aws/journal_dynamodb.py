@@ -19,19 +19,19 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from rootctl.aws.errors import translated
+from rootctl.aws.journal_dynamodb_lease import DynamoLeases, stamp
 from rootctl.aws.session import AwsSession
-from rootctl.errors import Advice, AdviceCode, Conflict, JournalUnavailable, NotFound
+from rootctl.errors import Advice, AdviceCode, JournalUnavailable, NotFound
 from rootctl.models import (
     JournalEntry,
     JournalOutcome,
     JournalQuery,
     JournalRow,
     JournalStatus,
-    Lease,
     ResourceKind,
     ResourcePolicy,
     UnreadableEntry,
@@ -54,15 +54,11 @@ KEYS = [
 ]
 
 
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
-
-
 def _sk(entry_id: int) -> str:
     return f"{entry_id:020d}"
 
 
-class DynamoJournal:
+class DynamoJournal(DynamoLeases):
     """A journal table (``dynamodb://TABLE``). ``aws`` is called once, when first needed."""
 
     def __init__(self, table: str, aws: Callable[[], AwsSession]) -> None:
@@ -181,7 +177,7 @@ class DynamoJournal:
             "sk": {"S": _sk(entry_id)},
             "id": {"N": str(entry_id)},
             "run_id": {"S": run_id},
-            "started_at": {"S": _stamp(datetime.now(UTC))},
+            "started_at": {"S": stamp(datetime.now(UTC))},
             "action": {"S": action},
             "items": {"S": json.dumps(list(items))},
             "status": {"S": JournalStatus.INTENT.value},
@@ -221,7 +217,7 @@ class DynamoJournal:
         error: str | None = None,
     ) -> None:
         values: dict[str, Any] = {
-            ":f": {"S": _stamp(datetime.now(UTC))},
+            ":f": {"S": stamp(datetime.now(UTC))},
             ":s": {"S": status.value},
             ":r": {"S": request_id} if request_id is not None else {"NULL": True},
             ":e": {"S": error} if error is not None else {"NULL": True},
@@ -281,89 +277,6 @@ class DynamoJournal:
             return None
         item = self._get("action", _sk(entry_id))
         return None if item is None else _decode(item)
-
-    # -- the watch lease and state ------------------------------------------------------------
-
-    def acquire_lease(self, name: str, holder: str, ttl: timedelta) -> Lease:
-        self.prepare_for_writing()
-        now = datetime.now(UTC)
-        before = self._get("lease", name)
-        try:
-            with translated(f"PutItem({self.table})"):
-                self._db().put_item(
-                    TableName=self.table,
-                    Item={
-                        "pk": {"S": "lease"},
-                        "sk": {"S": name},
-                        "holder": {"S": holder},
-                        "acquired_at": {"S": _stamp(now)},
-                        "expires_at": {"S": _stamp(now + ttl)},
-                    },
-                    ConditionExpression=(
-                        "attribute_not_exists(pk) OR holder = :me OR expires_at < :now"
-                    ),
-                    ExpressionAttributeValues={":me": {"S": holder}, ":now": {"S": _stamp(now)}},
-                )
-        except Conflict:  # the condition failed: someone else holds it
-            current = self._get("lease", name) or {}
-            return Lease(
-                name,
-                current.get("holder", {}).get("S", "?"),
-                datetime.fromisoformat(current.get("acquired_at", {}).get("S", _stamp(now))),
-                datetime.fromisoformat(current.get("expires_at", {}).get("S", _stamp(now))),
-                held=False,
-            )
-        previous = (before or {}).get("holder", {}).get("S")
-        stale = previous if previous and previous != holder else None
-        return Lease(name, holder, now, now + ttl, held=True, taken_over_from=stale)
-
-    def renew_lease(self, name: str, holder: str, ttl: timedelta) -> bool:
-        try:
-            with translated(f"UpdateItem({self.table})"):
-                self._db().update_item(
-                    TableName=self.table,
-                    Key={"pk": {"S": "lease"}, "sk": {"S": name}},
-                    UpdateExpression="SET expires_at = :e",
-                    ConditionExpression="holder = :me",
-                    ExpressionAttributeValues={
-                        ":e": {"S": _stamp(datetime.now(UTC) + ttl)},
-                        ":me": {"S": holder},
-                    },
-                )
-        except Conflict:
-            return False
-        return True
-
-    def release_lease(self, name: str, holder: str) -> None:
-        try:
-            with translated(f"DeleteItem({self.table})"):
-                self._db().delete_item(
-                    TableName=self.table,
-                    Key={"pk": {"S": "lease"}, "sk": {"S": name}},
-                    ConditionExpression="holder = :me",
-                    ExpressionAttributeValues={":me": {"S": holder}},
-                )
-        except Conflict:
-            pass  # not ours (any more): nothing to release
-
-    def load_watch_state(self, name: str) -> str | None:
-        if not self._readable():
-            return None
-        item = self._get("watch-state", name)
-        return None if item is None else str(item["state"]["S"])
-
-    def save_watch_state(self, name: str, state: str) -> None:
-        self.prepare_for_writing()
-        with translated(f"PutItem({self.table})"):
-            self._db().put_item(
-                TableName=self.table,
-                Item={
-                    "pk": {"S": "watch-state"},
-                    "sk": {"S": name},
-                    "state": {"S": state},
-                    "updated_at": {"S": _stamp(datetime.now(UTC))},
-                },
-            )
 
 
 def _text(item: dict[str, Any], name: str) -> str | None:
