@@ -57,7 +57,7 @@ def log_line(event: dict[str, Any]) -> None:
     default="15m",
     show_default=True,
     callback=inputs.option(_interval),
-    help="Time between the start of one round and the next: 90s, 15m, 1h …",
+    help="Pause after each round: 90s, 15m, 1h … (at least 1s).",
 )
 @click.option(
     "--enforce", is_flag=True, help="Remove the violations rootctl.yaml marks auto_apply."
