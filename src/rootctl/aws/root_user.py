@@ -29,6 +29,14 @@ def login_profile(iam: IAMClient) -> LoginProfile | None:
     return LoginProfile(_date(raw.get("CreateDate")))
 
 
+def password_last_used(iam: IAMClient) -> datetime | None:
+    """When the root password last signed in (GetUser's ``PasswordLastUsed``; None: never
+    since IAM tracks it, or no password at all)."""
+    with translated("GetUser"):
+        user = iam.get_user().get("User", {})
+    return _date(user.get("PasswordLastUsed"))
+
+
 def access_keys(iam: IAMClient, *, with_last_used: bool = True) -> tuple[AccessKey, ...]:
     with translated("ListAccessKeys"):
         listed = iam.list_access_keys()["AccessKeyMetadata"]

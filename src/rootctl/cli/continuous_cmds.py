@@ -22,7 +22,7 @@ from rootctl.cli.common import (
     say,
 )
 from rootctl.models import CheckReport, DeletionPlan, DeletionReport
-from rootctl.render import human
+from rootctl.render.changes import plan_summary
 from rootctl.render.registry import render
 from rootctl.render.text import json_text
 
@@ -98,7 +98,7 @@ def enforce(config_path: str, out_path: str | None, yes: bool, output: str, **kw
                 say(_plan_note(plan, auto, yes))
             return exit_code(report, clean=report.compliant)
         emit(auto, "table", to_stderr=output != "table")
-        confirm(f"Remove {human.plan_summary(auto)}?", yes=yes, what="enforce")
+        confirm(f"Remove {plan_summary(auto)}?", yes=yes, what="enforce")
         with progress_bar("Enforcing") as progress:
             result = ra.delete_credentials(auto, progress=progress)
     emit(result, output)
@@ -116,7 +116,7 @@ def _plan_note(plan: DeletionPlan, auto: DeletionPlan, yes: bool) -> str:
     if yes:
         return "Interrupted: nothing was changed."
     return (
-        f"Plan only: nothing was changed. --yes would remove {human.plan_summary(auto)} "
+        f"Plan only: nothing was changed. --yes would remove {plan_summary(auto)} "
         "(the auto_apply violations)."
     )
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from rootctl.core import audit as audit_mod
 from rootctl.core.context import Context
-from rootctl.core.deletion import items_of
+from rootctl.core.deletion import all_items
 from rootctl.core.fanout import Run
 from rootctl.core.targets import resolve
 from rootctl.journal import JournalStore
@@ -186,7 +186,7 @@ def judge(
     allowed: list[CredentialKind] = []
     pending = False
     broken: dict[tuple[RuleName, CredentialKind], list[PlannedItem]] = {}
-    for item in items_of(row.credentials, tuple(CredentialKind)):
+    for item in all_items(row.credentials):
         rule: RuleName | None = RuleName.ROOT_CREDENTIALS
         if item.kind is CredentialKind.PASSWORD and window is not None:
             opened, longest = window

@@ -11,9 +11,10 @@ from collections import Counter
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from rootctl.models import AccountCheck, CheckReport, CheckState, RuleException, Violation
-from rootctl.render.human import STATE_STYLES, _add_row, _table, _who, day
+from rootctl.models import Account, AccountCheck, CheckReport, CheckState, RuleException, Violation
+from rootctl.render.human import _add_row, _table
 from rootctl.render.serialize import Json, _report, account, iso, planned_item
+from rootctl.render.styles import STATE_STYLES, day
 from rootctl.render.text import inert, literal
 
 _STYLES = {"compliant": "green", "excepted": "cyan", "pending": "yellow", "violation": "bold red"}
@@ -40,6 +41,10 @@ def check_table(report: CheckReport) -> RenderableType:
     parts: list[RenderableType] = [table, Text(""), Text(check_summary(report))]
     parts += [literal(f"note: {note}", "dim") for note in report.notes]
     return Group(*parts)
+
+
+def _who(account: Account) -> tuple[Text, Text]:
+    return literal(account.id), literal(account.name)
 
 
 def _rule_at(violation: Violation) -> str:
