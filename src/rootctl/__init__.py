@@ -19,6 +19,8 @@ from __future__ import annotations
 from rootctl._version import __version__
 from rootctl.aws.redact import enable_debug_logging
 from rootctl.aws.session import ConnectionOptions
+from rootctl.core.desired_state import load as load_desired_state
+from rootctl.core.desired_state import parse as parse_desired_state
 from rootctl.core.engine import DEFAULT_CONCURRENCY, RootAccess
 from rootctl.core.planning import PlanTerms
 from rootctl.errors import (
@@ -29,6 +31,7 @@ from rootctl.errors import (
     AwsError,
     CallerNotManagement,
     CapabilityDisabled,
+    ConfigError,
     Conflict,
     InputError,
     InvalidRequest,
@@ -54,6 +57,7 @@ __all__ = [
     "AwsError",
     "CallerNotManagement",
     "CapabilityDisabled",
+    "ConfigError",
     "Conflict",
     "ConnectionOptions",
     "InputError",
@@ -72,5 +76,7 @@ __all__ = [
     "TrustedAccessDisabled",
     "__version__",
     "enable_debug_logging",
+    "load_desired_state",
+    "parse_desired_state",
     *_models,
 ]

@@ -246,6 +246,30 @@ class PlanRefused(InputError):
     organization, under-approved or already applied. Nothing was done."""
 
 
+class ConfigError(InputError):
+    """The desired-state file (``rootctl.yaml``) is unreadable or invalid. The message is one
+    line: ``<file>:<line>:<column>: <field>: <problem>`` (position and field when known)."""
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        source: str,
+        line: int | None = None,
+        column: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        where = source
+        if line is not None:
+            where += f":{line}" + (f":{column}" if column is not None else "")
+        super().__init__(f"{where}: {field + ': ' if field else ''}{problem}")
+        self.problem = problem
+        self.source = source
+        self.line = line
+        self.column = column
+        self.field = field
+
+
 class JournalUnavailable(InputError):
     """The journal cannot be used: unwritable, not a file, damaged, newer, or not rootctl's.
 

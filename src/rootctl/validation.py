@@ -315,7 +315,13 @@ def account_ids(lines: Iterable[str], source: str) -> tuple[str, ...]:
     return tuple(ids)
 
 
-def _read_file(path: str, name: str, limit: int) -> bytes:
+def read_capped_file(path: str, name: str, limit: int, kind: str) -> bytes:
+    """A regular file (or pipe) of at most ``limit`` bytes; ``name`` words it in errors, and
+    ``kind`` says what a larger one cannot be."""
+    return _read_file(path, name, limit, kind=kind)
+
+
+def _read_file(path: str, name: str, limit: int, *, kind: str = "list of account ids") -> bytes:
     try:
         stream = open(path, "rb")  # noqa: SIM115 - closed below, after the type check
     except OSError as exc:
@@ -325,18 +331,18 @@ def _read_file(path: str, name: str, limit: int) -> bytes:
         # A pipe ends when its writer does (`--accounts-file <(jq …)`); a device may never.
         if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
             raise InputError(f"cannot read {name}: it is not a regular file or a pipe.")
-        return _read_capped(stream, name, limit)
+        return _read_capped(stream, name, limit, kind)
 
 
-def _read_capped(stream: BinaryIO, name: str, limit: int) -> bytes:
+def _read_capped(
+    stream: BinaryIO, name: str, limit: int, kind: str = "list of account ids"
+) -> bytes:
     try:
         data = stream.read(limit + 1)
     except OSError as exc:
         raise InputError(f"cannot read {name}: {exc.strerror or exc}.") from None
     if len(data) > limit:
-        raise InputError(
-            f"{name} is larger than {_size(limit)}: that is not a list of account ids."
-        )
+        raise InputError(f"{name} is larger than {_size(limit)}: that is not a {kind}.")
     return data
 
 
@@ -381,6 +387,28 @@ def note(value: str, what: str, *, limit: int = 1000) -> str:
     if len(text) > limit:
         raise InputError(f"{what} is {len(text)} characters long; at most {limit}.")
     return text
+
+
+# -- alert targets ---------------------------------------------------------------------------
+
+SNS_TOPIC_ARN = re.compile(r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$")
+
+
+def notify_target(value: str, what: str = "--notify") -> tuple[str, str]:
+    """``webhook:https://…`` or ``sns:arn:aws:sns:REGION:ACCOUNT:TOPIC`` as (kind, target)."""
+    kind, _, target = value.partition(":")
+    if kind == "webhook":
+        parts = urlsplit(target)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise InputError(f"invalid {what} {_shown(value)}: webhook:https://host/path.")
+        return kind, target
+    if kind == "sns":
+        if not SNS_TOPIC_ARN.fullmatch(target):
+            raise InputError(
+                f"invalid {what} {_shown(value)}: sns:arn:aws:sns:REGION:ACCOUNT:TOPIC."
+            )
+        return kind, target
+    raise InputError(f"invalid {what} {_shown(value)}: use webhook:URL or sns:TOPIC_ARN.")
 
 
 def _has_control(value: str) -> bool:

@@ -116,6 +116,9 @@ RULES: Mapping[str, _Rule] = {
     "PolicyNotAttachedException": _NOT_FOUND,
     "PolicyNotFoundException": _NOT_FOUND,
     "MalformedPolicyDocumentException": _INVALID,
+    # DynamoDB (the journal table): a conditional write lost; the table does not exist
+    "ConditionalCheckFailedException": _CONFLICT,
+    "ResourceNotFoundException": _NOT_FOUND,
     "ConcurrentModification": _CONFLICT,
     "EntityTemporarilyUnmodifiable": _CONFLICT,
     "LimitExceeded": _CONFLICT,

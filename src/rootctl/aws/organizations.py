@@ -60,6 +60,7 @@ def child_accounts(aws: AwsSession, parent: OrgUnit) -> list[Account]:
             state=account_state(raw),
             parent_id=parent.id,
             ou_path=parent.path,
+            joined_at=raw.get("JoinedTimestamp"),
         )
         for raw in listed
     ]

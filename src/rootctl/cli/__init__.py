@@ -15,6 +15,7 @@ import click
 from rootctl._version import __version__
 from rootctl.cli.common import error_line
 from rootctl.cli.completion_cmd import completion
+from rootctl.cli.continuous_cmds import check, enforce
 from rootctl.cli.credential_cmds import (
     allow_password_recovery,
     audit,
@@ -22,6 +23,7 @@ from rootctl.cli.credential_cmds import (
     delete_credentials,
 )
 from rootctl.cli.demo_cmd import demo
+from rootctl.cli.deploy_cmd import deploy
 from rootctl.cli.doctor_cmds import doctor, policy
 from rootctl.cli.history_cmds import drift, history, report, securityhub
 from rootctl.cli.journal_cmd import journal
@@ -33,6 +35,7 @@ from rootctl.cli.sandbox_cmd import sandbox
 from rootctl.cli.scp_cmds import scp
 from rootctl.cli.ui_cmd import ui
 from rootctl.cli.unlock_cmds import unlock_s3, unlock_sqs
+from rootctl.cli.watch_cmd import watch
 
 
 class _OneLineErrors(click.Group):
@@ -103,6 +106,10 @@ for _command in (
     drift,
     report,
     securityhub,
+    check,
+    enforce,
+    watch,
+    deploy,
 ):
     cli.add_command(_command)
 cli.add_command(sandbox)

@@ -19,8 +19,12 @@ from typing import Any
 
 import boto3
 
+from rootctl.aws import sns
+from rootctl.aws.journal_dynamodb import SCHEME as DYNAMODB
+from rootctl.aws.journal_dynamodb import DynamoJournal
 from rootctl.aws.session import ConnectionOptions
 from rootctl.core import audit as audit_mod
+from rootctl.core import check as check_mod
 from rootctl.core import (
     clock,
     deletion,
@@ -38,6 +42,7 @@ from rootctl.core import (
 from rootctl.core.compliance import evaluate
 from rootctl.core.context import Context
 from rootctl.core.doctor import catalogue, diagnose
+from rootctl.core.enforce import enforcement_plan
 from rootctl.core.fanout import Run
 from rootctl.core.governance import GovernedChanges
 from rootctl.core.history import LATEST, AuditRef
@@ -51,10 +56,12 @@ from rootctl.models import (
     AuditSource,
     CallerIdentity,
     Capability,
+    CheckReport,
     ComplianceReport,
     CredentialKind,
     DeletionPlan,
     DeletionReport,
+    DesiredState,
     DoctorCheckList,
     DoctorReport,
     EvidenceReport,
@@ -101,7 +108,8 @@ class RootAccess(GovernedChanges):
     ``connection`` defaults to the standard AWS configuration chain (AWS_PROFILE, AWS_REGION,
     AWS_ENDPOINT_URL[_<SERVICE>] …); ``session`` injects your own ``boto3.Session`` (explicit
     keys, a custom credential provider). ``journal`` is a journal store (the SQLite
-    :class:`rootctl.Journal`, or another ``JournalStore``) or a path; by default
+    :class:`rootctl.Journal`, or another ``JournalStore``), a path, or ``dynamodb://TABLE``
+    (a DynamoDB table, created on first write, with the engine's credentials); by default
     ``$ROOTCTL_JOURNAL`` or ``~/.local/state/rootctl/journal.sqlite3``.
     ``concurrency`` bounds how many accounts are worked on at once (and so how many root
     sessions are open at once). ``now`` is rootctl's clock (plans and recovery windows expire
@@ -126,9 +134,14 @@ class RootAccess(GovernedChanges):
     ) -> None:
         if concurrency < 1:
             raise InputError(f"concurrency must be at least 1, not {concurrency}.")
-        self.journal: JournalStore = (
-            Journal(journal) if journal is None or isinstance(journal, str | Path) else journal
-        )
+        if isinstance(journal, str) and journal.startswith(DYNAMODB):
+            self.journal: JournalStore = DynamoJournal(
+                journal.removeprefix(DYNAMODB), lambda: self._ctx.aws
+            )
+        else:
+            self.journal = (
+                Journal(journal) if journal is None or isinstance(journal, str | Path) else journal
+            )
         store: AuditStore | None
         if history is True:
             journal_file = isinstance(self.journal, SqliteJournal)
@@ -347,6 +360,36 @@ class RootAccess(GovernedChanges):
         status = self.status()
         report = self._audit(target_set, progress, cancel, record, status)
         return evaluate(report, status)
+
+    # -- the desired state ------------------------------------------------------------------
+
+    def check(
+        self,
+        state: DesiredState,
+        *,
+        now: datetime | None = None,
+        progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> CheckReport:
+        """Audit the accounts ``state`` covers and judge each against its rules (read-only;
+        the journal is only read, for open recovery windows)."""
+        return check_mod.check(
+            self._ctx,
+            state,
+            self.organization(),
+            self._run(progress, cancel, "audit"),
+            now or datetime.now(UTC),
+        )
+
+    def publish_alert(self, topic_arn: str, subject: str, message: str) -> str | None:
+        """Publish an alert to an SNS topic with the engine's credentials (its MessageId)."""
+        return sns.publish(self._ctx.aws, topic_arn, subject, message)
+
+    @staticmethod
+    def enforcement_plan(report: CheckReport, *, auto_only: bool = False) -> DeletionPlan:
+        """The deletion plan of exactly ``report``'s violations (only the auto-apply ones when
+        ``auto_only``); :meth:`delete_credentials` carries it out, journaled."""
+        return enforcement_plan(report, auto_only=auto_only)
 
     def evaluate_compliance(self, report: AuditReport) -> ComplianceReport:
         """The controls evaluated on an audit already made (the dashboard's cached one)."""

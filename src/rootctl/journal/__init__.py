@@ -9,6 +9,7 @@ in the journal's file.
 from rootctl.journal.audits import SqliteAuditStore
 from rootctl.journal.changes import PlanLedger, WindowStore
 from rootctl.journal.history import AuditStore
+from rootctl.journal.lease import LeaseStore
 from rootctl.journal.sqlite import ENV_VAR, SqliteJournal, default_path
 from rootctl.journal.store import JournalStore
 
@@ -19,6 +20,7 @@ __all__ = [
     "AuditStore",
     "Journal",
     "JournalStore",
+    "LeaseStore",
     "PlanLedger",
     "SqliteAuditStore",
     "SqliteJournal",

@@ -161,6 +161,23 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX recovery_windows_expiry ON recovery_windows(state, expires_at)",
         ),
     ),
+    Migration(
+        6,
+        "the watch lease (one rootctl watch per journal) and the last check's violations",
+        (
+            """CREATE TABLE leases (
+                name          TEXT PRIMARY KEY,
+                holder        TEXT NOT NULL,
+                acquired_at   TEXT NOT NULL,
+                expires_at    TEXT NOT NULL
+            )""",
+            """CREATE TABLE watch_state (
+                name          TEXT PRIMARY KEY,
+                state         TEXT NOT NULL,
+                updated_at    TEXT NOT NULL
+            )""",
+        ),
+    ),
 )
 LATEST = MIGRATIONS[-1].version
 

@@ -22,6 +22,7 @@ from urllib.parse import quote
 
 from rootctl.errors import JournalUnavailable
 from rootctl.journal import rows, schema
+from rootctl.journal.lease import SqliteLeases
 from rootctl.journal.sqlite_changes import SqlitePlanLedger, SqliteWindowStore
 from rootctl.models import JournalQuery, JournalRow, JournalStatus, ResourcePolicy
 
@@ -43,7 +44,7 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
-class SqliteJournal:
+class SqliteJournal(SqliteLeases):
     """A journal file. Thread-safe; nothing is created on construction or by reading."""
 
     def __init__(self, path: str | Path | None = None) -> None:

@@ -88,6 +88,17 @@ class RootCredentials:
         )
 
     @property
+    def kinds(self) -> tuple[str, ...]:
+        """The credential kinds present (CredentialKind values, in the safe deletion order)."""
+        present = (
+            ("password", self.login_profile is not None),
+            ("access-keys", bool(self.access_keys)),
+            ("certificates", bool(self.signing_certificates)),
+            ("mfa", bool(self.mfa_devices)),
+        )
+        return tuple(kind for kind, here in present if here)
+
+    @property
     def recovery_allowed(self) -> bool:
         """True when a login profile exists: then "Forgot password" works for the root e-mail."""
         return self.login_profile is not None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 from rootctl.errors import Advice
@@ -30,6 +31,7 @@ class Account:
     parent_id: str
     ou_path: tuple[str, ...]  # names of the root and OUs above the account
     is_management: bool = False
+    joined_at: datetime | None = None  # when it joined the organization (JoinedTimestamp)
 
     @property
     def ou_path_text(self) -> str:

@@ -11,6 +11,7 @@ from rich.console import RenderableType
 from rootctl.models import (
     ApplyReport,
     AuditReport,
+    CheckReport,
     ComplianceReport,
     DeletionPlan,
     DeletionReport,
@@ -44,6 +45,7 @@ from rootctl.render import (
     audit_view,
     changes,
     controls,
+    desired,
     doctor,
     flat,
     governance,
@@ -148,6 +150,8 @@ register(WindowClosure, "json", governance_json.window_closure)
 register(SweepReport, "table", governance.sweep_report)
 register(SweepReport, "json", governance_json.sweep_report)
 
+register(CheckReport, "table", desired.check_table)
+register(CheckReport, "json", desired.check_report)
 register_in_context(DoctorReport, "table", doctor.doctor_table)
 register_in_context(DoctorReport, "json", doctor.doctor_document)
 

@@ -1,0 +1,53 @@
+"""``enforce``: the fixes a check calls for, as a deletion plan of exactly its violations.
+
+Only violations with items become plan rows (an expired exception whose credentials are gone
+needs a person to edit the file, not a deletion). :func:`auto_applicable` narrows a plan to the
+items the desired state lets enforcement remove without a person; the deletion itself is the
+ordinary journaled ``delete`` (intent before each removal, outcome after, verified).
+"""
+
+from __future__ import annotations
+
+from rootctl.models import (
+    AccountCheck,
+    AccountPlan,
+    CheckReport,
+    CheckState,
+    CredentialKind,
+    DeletionPlan,
+    PlannedItem,
+    PlanState,
+)
+
+_ORDER = {kind: i for i, kind in enumerate(CredentialKind)}
+_STATES = {
+    CheckState.FAILED: PlanState.FAILED,
+    CheckState.NOT_RUN: PlanState.NOT_RUN,
+    CheckState.SKIPPED: PlanState.SKIPPED,
+}
+
+
+def enforcement_plan(report: CheckReport, *, auto_only: bool = False) -> DeletionPlan:
+    """One row per checked account: ``to-delete`` with the violations' items (only those
+    marked auto-apply when ``auto_only``), else why there is nothing to do."""
+    rows = tuple(_row(check, auto_only) for check in report.accounts)
+    return DeletionPlan(report.organization_id, rows, report.interrupted)
+
+
+def _row(check: AccountCheck, auto_only: bool) -> AccountPlan:
+    if check.state in _STATES:
+        return AccountPlan(check.account, _STATES[check.state], reason=check.reason)
+    chosen = [v for v in check.violations if v.auto_apply or not auto_only]
+    items: dict[tuple[CredentialKind, str], PlannedItem] = {}
+    for violation in chosen:
+        for item in violation.items:
+            items.setdefault((item.kind, item.id), item)
+    if not items:
+        why = {
+            CheckState.VIOLATION: "its violations need a person (not auto-apply)",
+            CheckState.EXCEPTED: "what remains is allowed",
+            CheckState.PENDING: "a new account inside its clean-after period",
+        }.get(check.state)
+        return AccountPlan(check.account, PlanState.NOTHING_TO_DELETE, reason=why)
+    ordered = sorted(items.values(), key=lambda i: _ORDER[i.kind])
+    return AccountPlan(check.account, PlanState.TO_DELETE, tuple(ordered))

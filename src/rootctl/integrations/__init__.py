@@ -1,0 +1,1 @@
+"""Entry points for running rootctl inside other systems (AWS Lambda)."""
