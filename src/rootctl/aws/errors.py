@@ -132,6 +132,19 @@ RULES: Mapping[str, _Rule] = {
     "SignatureDoesNotMatch": _Rule(AwsError, AdviceCode.CHECK_CREDENTIALS),
     "InvalidAccessKeyId": _Rule(AwsError, AdviceCode.CHECK_CREDENTIALS),
     "RegionDisabledException": _Rule(AwsError, AdviceCode.CHECK_CONNECTION),
+    # CloudTrail (LookupEvents, CloudTrail Lake)
+    "InvalidLookupAttributesException": _INVALID,
+    "InvalidTimeRangeException": _INVALID,
+    "InvalidMaxResultsException": _INVALID,
+    "InvalidNextTokenException": _INVALID,
+    "InvalidEventCategoryException": _INVALID,
+    "InvalidQueryStatementException": _INVALID,
+    "InvalidParameterException": _INVALID,
+    "EventDataStoreARNInvalidException": _INVALID,
+    "EventDataStoreNotFoundException": _NOT_FOUND,
+    "QueryIdNotFoundException": _NOT_FOUND,
+    "InactiveEventDataStoreException": _CONFLICT,
+    "MaxConcurrentQueriesException": _THROTTLED,
 }
 
 _ACCESS_DENIED_CODES = frozenset({"AccessDenied", "AccessDeniedException"})

@@ -18,6 +18,7 @@ from moto.core.responses import BaseResponse
 from moto.core.utils import camelcase_to_underscores
 
 from .callers import Caller, resolve_caller
+from .cloudtrail.recorder import record_call
 from .exceptions import (
     SandboxError,
     access_denied,
@@ -36,7 +37,7 @@ from .policyeval import MalformedPolicy, Policy, PolicyType, Request, evaluate
 from .resources import ROOT_POLICY_EXEMPT, Target, target_of
 
 CALLER_ATTRIBUTE = "sandbox_caller"
-SANDBOXED_SERVICES = frozenset({"iam", "sts", "s3", "sqs", "organizations"})
+SANDBOXED_SERVICES = frozenset({"iam", "sts", "s3", "sqs", "organizations", "cloudtrail"})
 
 
 def _request(caller: Caller, action: str, target: Target, region: str) -> Request:
@@ -165,9 +166,12 @@ class GatedResponse(BaseResponse):  # moto is untyped: BaseResponse is Any
             if action and camelcase_to_underscores(action) not in handlers:
                 dialect = dialect_for(self.gated_service, self.headers.get("Content-Type"))
                 raise not_emulated(self.gated_service, dialect, action)
-            return super().call_action()
+            outcome = super().call_action()
         except SandboxError as error:
-            return error.as_response()
+            outcome = error.as_response()
+        # CloudTrail: every call, allowed or refused, once its answer is known.
+        record_call(self, caller_of(self), self.gated_service, action, outcome)
+        return outcome
 
     @property
     def caller(self) -> Caller:
