@@ -162,6 +162,26 @@ def since(value: str, what: str = "--since", *, now: datetime | None = None) -> 
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def account_id(value: str, what: str = "account id") -> str:
+    """A 12-digit AWS account id."""
+    text = value.strip()
+    if not ACCOUNT_ID.match(text):
+        raise InputError(f"invalid {what} {_shown(value)}: an AWS account id is 12 digits.")
+    return text
+
+
+def duration(value: str, what: str = "--duration") -> int:
+    """``90s``, ``5m``, ``2h``, ``1d`` (or a number of seconds) as seconds, at least 1."""
+    text = value.strip()
+    seconds: int | None = int(text) if text.isdigit() and len(text) <= 12 else None
+    if seconds is None and (match := _AGO.fullmatch(text)):
+        amount, unit = match.groups()
+        seconds = int(timedelta(**{_UNITS[unit]: int(amount)}).total_seconds())
+    if seconds is None or seconds < 1:
+        raise InputError(f"invalid {what} {_shown(value)}: use e.g. 90s, 5m, 15m or 2h.")
+    return seconds
+
+
 # -- credential kinds ------------------------------------------------------------------------
 
 

@@ -24,6 +24,7 @@ from rootctl.cli.demo_cmd import demo
 from rootctl.cli.journal_cmd import journal
 from rootctl.cli.org_cmds import delegate, disable, enable, status
 from rootctl.cli.sandbox_cmd import sandbox
+from rootctl.cli.task_cmds import credential_process, exec_command
 from rootctl.cli.ui_cmd import ui
 from rootctl.cli.unlock_cmds import unlock_s3, unlock_sqs
 
@@ -72,6 +73,8 @@ for _command in (
     allow_password_recovery,
     unlock_s3,
     unlock_sqs,
+    exec_command,
+    credential_process,
     journal,
 ):
     cli.add_command(_command)

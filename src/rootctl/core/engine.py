@@ -11,14 +11,14 @@ face's job: show the plan, then call the action.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 
 import boto3
 
 from rootctl.aws.session import ConnectionOptions
 from rootctl.core import audit as audit_mod
-from rootctl.core import deletion, features, recovery, targets, unlock
+from rootctl.core import deletion, features, recovery, targets, task_session, unlock
 from rootctl.core.compliance import evaluate
 from rootctl.core.context import Context
 from rootctl.core.fanout import Run
@@ -26,6 +26,7 @@ from rootctl.core.organization import read_organization, read_status
 from rootctl.errors import InputError
 from rootctl.journal import Journal, JournalStore
 from rootctl.models import (
+    Account,
     AuditReport,
     CallerIdentity,
     Capability,
@@ -45,8 +46,14 @@ from rootctl.models import (
     ResourcePolicy,
     TargetSelector,
     TargetSet,
+    TaskPolicy,
     UnlockResult,
 )
+
+# Task sessions for any tool (the faces name tasks by these words).
+TASKS = task_session.TASKS
+task_named = task_session.task_named
+check_duration = task_session.check_duration
 
 DEFAULT_CONCURRENCY = 16
 BOTH = (Capability.ROOT_CREDENTIALS_MANAGEMENT, Capability.ROOT_SESSIONS)
@@ -250,6 +257,58 @@ class RootAccess:
         """Save the resource's policy in the journal, then remove it."""
         self.journal.prepare_for_writing()
         return unlock.unlock(self._ctx, self._member(account_id), kind, resource)
+
+    # -- task sessions for any tool ------------------------------------------------------------
+
+    def task_account(self, account_id: str) -> Account:
+        """The account a task session may target: an active member of the organization (never
+        the management account); InputError otherwise."""
+        chosen = self.select_targets(TargetSelector(accounts=(account_id,)))
+        if not chosen.selected:
+            reason = chosen.skipped[0].reason if chosen.skipped else "not a target"
+            raise InputError(f"{account_id} cannot be a task session's target: {reason}.")
+        return chosen.selected[0]
+
+    def exec(
+        self,
+        account_id: str,
+        task: TaskPolicy,
+        argv: Sequence[str],
+        *,
+        duration_seconds: int = task_session.MAX_SESSION_SECONDS,
+        renew: bool = False,
+        reason: str | None = None,
+        environment: Mapping[str, str] | None = None,
+        notify: Callable[[str], None] | None = None,
+    ) -> task_session.ExecResult:
+        """Run ``argv`` with a ``task`` root session of ``account_id`` in its environment only;
+        journaled. More than 900 s needs ``renew`` (a fresh, journaled session per expiry)."""
+        task_session.check_duration(duration_seconds, renew)  # before any AWS call
+        account = self.task_account(account_id)
+        return task_session.run_command(
+            self._ctx,
+            account,
+            task,
+            argv,
+            seconds=duration_seconds,
+            renew=renew,
+            reason=reason,
+            environment=environment,
+            notify=notify or (lambda _message: None),
+        )
+
+    def process_credentials(
+        self,
+        account_id: str,
+        task: TaskPolicy,
+        *,
+        duration_seconds: int = task_session.MAX_SESSION_SECONDS,
+        reason: str | None = None,
+    ) -> task_session.ProcessCredentials:
+        """One journaled root session in the ``credential_process`` format."""
+        task_session.check_duration(duration_seconds, renew=False)
+        account = self.task_account(account_id)
+        return task_session.process_credentials(self._ctx, account, task, duration_seconds, reason)
 
     # -- journal -------------------------------------------------------------------------------
 

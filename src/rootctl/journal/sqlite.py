@@ -21,7 +21,13 @@ from urllib.parse import quote
 
 from rootctl.errors import JournalUnavailable
 from rootctl.journal import rows, schema
-from rootctl.models import JournalQuery, JournalRow, JournalStatus, ResourcePolicy
+from rootctl.models import (
+    JournalQuery,
+    JournalRow,
+    JournalStatus,
+    ResourcePolicy,
+    SessionRecord,
+)
 
 ENV_VAR = "ROOTCTL_JOURNAL"
 BUSY_TIMEOUT_MS = 5000
@@ -198,6 +204,7 @@ class SqliteJournal:
         items: Iterable[str] = (),
         saved_policy: ResourcePolicy | None = None,
         account_name: str | None = None,
+        reason: str | None = None,
     ) -> int:
         """Write the intent row (and the backed-up policy, in the same transaction)."""
         values = (
@@ -210,6 +217,7 @@ class SqliteJournal:
             caller_arn,
             json.dumps(list(items)),
             JournalStatus.INTENT.value,
+            reason,
         )
         with self._lock:
             db = self._writable()
@@ -218,8 +226,8 @@ class SqliteJournal:
                 try:
                     cursor = db.execute(
                         "INSERT INTO actions (run_id, started_at, action, target, account_name,"
-                        " task_policy, caller_arn, items, status)"
-                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        " task_policy, caller_arn, items, status, reason)"
+                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                         values,
                     )
                     entry_id = int(cursor.lastrowid or 0)
@@ -252,16 +260,76 @@ class SqliteJournal:
         *,
         request_id: str | None = None,
         error: str | None = None,
+        session_key_id: str | None = None,
     ) -> None:
         with self._lock:
             try:
                 self._writable().execute(
-                    "UPDATE actions SET finished_at = ?, status = ?, request_id = ?, error = ?"
-                    " WHERE id = ?",
-                    (rows.stamp(datetime.now(UTC)), status.value, request_id, error, entry_id),
+                    "UPDATE actions SET finished_at = ?, status = ?, request_id = ?, error = ?,"
+                    " session_key_id = COALESCE(?, session_key_id) WHERE id = ?",
+                    (
+                        rows.stamp(datetime.now(UTC)),
+                        status.value,
+                        request_id,
+                        error,
+                        session_key_id,
+                        entry_id,
+                    ),
                 )
             except sqlite3.Error as exc:
                 raise self._unavailable("cannot write to", exc) from None
+
+    def record_sessions(self, records: Iterable[SessionRecord]) -> None:
+        """Durably record root sessions rootctl opened (one transaction)."""
+        values = [rows.session_values(r) for r in records]
+        if not values:
+            return
+        columns = ", ".join(rows.SESSION_COLUMNS)
+        marks = ", ".join("?" * len(rows.SESSION_COLUMNS))
+        with self._lock:
+            db = self._writable()
+            try:
+                db.execute("BEGIN IMMEDIATE")
+                try:
+                    db.executemany(
+                        f"INSERT OR REPLACE INTO root_sessions ({columns}) VALUES ({marks})",  # noqa: S608
+                        values,
+                    )
+                    db.execute("COMMIT")
+                except BaseException:
+                    if db.in_transaction:
+                        db.execute("ROLLBACK")
+                    raise
+            except sqlite3.Error as exc:
+                raise self._unavailable("cannot write to", exc) from None
+
+    def sessions(self, since: datetime | None = None) -> list[SessionRecord]:
+        """Root sessions recorded (opened at or after ``since``), oldest first."""
+        with self._lock:
+            if self._writer is not None:
+                return self._select_sessions(self._writer, since)
+        identity = self._look(writing=False)
+        if identity is None or identity.kind is schema.Kind.NEW:
+            return []
+        with self._reading() as db:
+            return self._select_sessions(db, since)
+
+    def _select_sessions(
+        self, db: sqlite3.Connection, since: datetime | None
+    ) -> list[SessionRecord]:
+        try:
+            tables = {str(r[0]) for r in db.execute("SELECT name FROM sqlite_master")}
+            if "root_sessions" not in tables:
+                return []
+            sql = f"SELECT {', '.join(rows.SESSION_COLUMNS)} FROM root_sessions"  # noqa: S608
+            params: list[object] = []
+            if since is not None:
+                sql += " WHERE opened_at >= ?"
+                params.append(rows.stamp(since))
+            found = db.execute(sql + " ORDER BY opened_at, rowid", params).fetchall()
+        except sqlite3.Error as exc:
+            raise self._unavailable("cannot read", exc) from None
+        return [r for r in (rows.decode_session(tuple(row)) for row in found) if r is not None]
 
     # -- reading --------------------------------------------------------------------------
 

@@ -39,6 +39,7 @@ from rootctl.models.journal import (
     JournalQuery,
     JournalRow,
     JournalStatus,
+    SessionRecord,
     UnreadableEntry,
 )
 from rootctl.models.organization import (
@@ -142,6 +143,7 @@ __all__ = [
     "ResourcePolicy",
     "RootCredentials",
     "Scope",
+    "SessionRecord",
     "SigningCertificate",
     "SkippedAccount",
     "StepState",

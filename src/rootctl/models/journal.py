@@ -56,6 +56,8 @@ class JournalEntry:
     error: str | None = None  # the error, or for a skipped action the reason it was skipped
     saved_policy: ResourcePolicy | None = None
     account_name: str | None = None  # the target's name when the action was journaled
+    reason: str | None = None  # why (exec --reason)
+    session_key_id: str | None = None  # the root session's access key id (exec), for CloudTrail
 
     @property
     def outcome(self) -> JournalOutcome:
@@ -79,6 +81,22 @@ class UnreadableEntry:
 
 
 JournalRow = JournalEntry | UnreadableEntry
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRecord:
+    """A root session rootctl opened: its access key id (not a secret) ties the member
+    account's CloudTrail events to the run, the purpose and the caller that opened it."""
+
+    access_key_id: str
+    run_id: str
+    opened_at: datetime
+    account_id: str
+    task_policy: str  # the task policy's ARN
+    purpose: str  # "audit", "delete-credentials", "exec" …
+    caller_arn: str | None = None
+    expires_at: datetime | None = None
+    action_id: int | None = None  # the journal entry it belongs to (exec), if any
 
 
 @dataclass(frozen=True, slots=True)

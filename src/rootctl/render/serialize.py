@@ -322,6 +322,8 @@ def journal_entry(e: JournalEntry) -> Json:
         "error": e.error,
         "saved_policy": resource_policy(e.saved_policy) if e.saved_policy else None,
         "account_name": e.account_name,
+        "reason": e.reason,
+        "session_key_id": e.session_key_id,
     }
 
 
