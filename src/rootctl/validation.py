@@ -182,6 +182,21 @@ def duration(value: str, what: str = "--duration") -> int:
     return seconds
 
 
+_EDS_ARN = re.compile(r"^arn:aws[\w-]*:cloudtrail:[a-z0-9-]+:\d{12}:eventdatastore/[\w-]+$")
+_EDS_ID = re.compile(r"^[A-Za-z0-9-]{3,128}$")
+
+
+def event_data_store(value: str, what: str = "--trail-lake") -> str:
+    """A CloudTrail Lake event data store: its ARN or its id."""
+    text = value.strip()
+    if _EDS_ARN.match(text) or _EDS_ID.match(text):
+        return text
+    raise InputError(
+        f"invalid {what} {_shown(value)}: give the event data store's ARN "
+        "(arn:aws:cloudtrail:REGION:ACCOUNT:eventdatastore/ID) or its id."
+    )
+
+
 # -- credential kinds ------------------------------------------------------------------------
 
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from rootctl.aws.errors import translated
 from rootctl.errors import AwsError, InputError
 from rootctl.models.trail import EventQuery, TrailEvent
+from rootctl.validation import event_data_store
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudtrail import CloudTrailClient
@@ -196,13 +197,7 @@ class DataStore:
 
 def data_store_id(value: str) -> str:
     """Check ``--trail-lake``: an event data store's ARN or id (one-line InputError)."""
-    value = value.strip()
-    if _EDS_ARN.match(value) or _EDS_ID.match(value):
-        return value
-    raise InputError(
-        f"invalid event data store {value!r}: give its ARN "
-        "(arn:aws:cloudtrail:REGION:ACCOUNT:eventdatastore/ID) or its id."
-    )
+    return event_data_store(value)
 
 
 def describe_data_store(aws: AwsSession, eds: str) -> DataStore:

@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from rootctl._version import __version__
+from rootctl.cli.activity_cmd import activity
 from rootctl.cli.common import error_line
 from rootctl.cli.credential_cmds import (
     allow_password_recovery,
@@ -75,6 +76,7 @@ for _command in (
     unlock_sqs,
     exec_command,
     credential_process,
+    activity,
     journal,
 ):
     cli.add_command(_command)

@@ -10,23 +10,27 @@ face's job: show the plan, then call the action.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
 from pathlib import Path
 
 import boto3
 
 from rootctl.aws.session import ConnectionOptions
+from rootctl.core import activity as activity_mod
 from rootctl.core import audit as audit_mod
 from rootctl.core import deletion, features, recovery, targets, task_session, unlock
 from rootctl.core.compliance import evaluate
 from rootctl.core.context import Context
 from rootctl.core.fanout import Run
 from rootctl.core.organization import read_organization, read_status
-from rootctl.errors import InputError
+from rootctl.errors import InputError, RootctlError
 from rootctl.journal import Journal, JournalStore
 from rootctl.models import (
     Account,
+    ActivityReport,
     AuditReport,
     CallerIdentity,
     Capability,
@@ -309,6 +313,27 @@ class RootAccess:
         task_session.check_duration(duration_seconds, renew=False)
         account = self.task_account(account_id)
         return task_session.process_credentials(self._ctx, account, task, duration_seconds, reason)
+
+    # -- root activity ------------------------------------------------------------------------
+
+    def activity(
+        self,
+        targets: TargetSet | None,
+        *,
+        since: datetime,
+        until: datetime | None = None,
+        trail_lake: str | None = None,
+    ) -> ActivityReport:
+        """Who did what as root: the AssumeRoot sessions opened on ``targets`` (None: any
+        account) in ``[since, until]``, tied to the journal, with their member-account
+        actions when ``trail_lake`` (an event data store) holds them. Read-only."""
+        accounts = [a.id for a in targets.selected] if targets is not None else None
+        if targets is None:
+            with contextlib.suppress(RootctlError):
+                self.organization()  # names for the accounts, when the caller may read them
+        return activity_mod.activity(
+            self._ctx, accounts=accounts, since=since, until=until, trail_lake=trail_lake
+        )
 
     # -- journal -------------------------------------------------------------------------------
 

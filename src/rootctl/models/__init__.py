@@ -7,6 +7,13 @@ and — when it is not a plain success — a reason.
 
 from __future__ import annotations
 
+from rootctl.models.activity import (
+    ActivityFinding,
+    ActivityReport,
+    FindingKind,
+    RootSessionActivity,
+    SessionAction,
+)
 from rootctl.models.base import (
     AccountReport,
     AccountResult,
@@ -99,6 +106,8 @@ __all__ = [
     "AccountRecovery",
     "AccountReport",
     "AccountResult",
+    "ActivityFinding",
+    "ActivityReport",
     "AuditReport",
     "AuditState",
     "CallerIdentity",
@@ -119,6 +128,7 @@ __all__ = [
     "Exemption",
     "FeatureChange",
     "Finding",
+    "FindingKind",
     "ItemOutcome",
     "ItemResult",
     "JournalEntry",
@@ -142,7 +152,9 @@ __all__ = [
     "ResourceKind",
     "ResourcePolicy",
     "RootCredentials",
+    "RootSessionActivity",
     "Scope",
+    "SessionAction",
     "SessionRecord",
     "SigningCertificate",
     "SkippedAccount",

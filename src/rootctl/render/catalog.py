@@ -9,6 +9,7 @@ from __future__ import annotations
 from rich.console import RenderableType
 
 from rootctl.models import (
+    ActivityReport,
     AuditReport,
     ComplianceReport,
     DeletionPlan,
@@ -20,7 +21,7 @@ from rootctl.models import (
     RecoveryReport,
     UnlockResult,
 )
-from rootctl.render import flat, human, serialize
+from rootctl.render import activity, flat, human, serialize
 from rootctl.render.registry import RenderContext, register, register_in_context
 
 
@@ -66,3 +67,7 @@ register(JournalEntry, "table", human.journal_entry)
 register(
     JournalEntry, "json", lambda e: serialize.envelope("journal-entry", serialize.journal_entry(e))
 )
+
+register(ActivityReport, "table", activity.activity_table)
+register(ActivityReport, "json", activity.activity_document)
+register(ActivityReport, "csv", activity.activity_csv)
