@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import boto3
 
-from tests.cli.conftest import CHECKOUT, MANAGEMENT, PAYMENTS, Cli
+from tests.cli.conftest import CHECKOUT, MANAGEMENT, ORDERS, PAYMENTS, Cli, by_id
 
 ADMIN = f"arn:aws:iam::{MANAGEMENT}:user/admin"
 AUDIT_POLICY = "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"
@@ -38,6 +38,7 @@ def test_activity_ties_sessions_to_the_journal_and_flags_the_outsider(enabled: C
     assert enabled("audit", "--account", PAYMENTS).exit_code == 1  # PAYMENTS has credentials
     (ours,) = sandbox.issued_root_sessions(PAYMENTS)
     theirs = _outside_session(enabled)
+    assert sandbox.sign_in(CHECKOUT, "Checkout-Prod-Root-19").ok  # the long-term root user
 
     document = enabled.json("activity", "--trail-lake", eds, exit_code=1)
     sessions = {s["session_key_id"]: s for s in document["sessions"]}
@@ -49,10 +50,14 @@ def test_activity_ties_sessions_to_the_journal_and_flags_the_outsider(enabled: C
     assert "ListAccessKeys" in [a["event_name"] for a in mine["actions"]]
     assert outsider["opened_by_rootctl"] is False
     assert [a["event_name"] for a in outsider["actions"]] == ["ListAccessKeys", "ListMFADevices"]
-    assert {(f["kind"], f["session_key_id"]) for f in document["findings"]} == {
-        ("outside-rootctl", theirs),
-        ("new-caller-account", ours.access_key_id),  # admin's first AssumeRoot into PAYMENTS
+    assert {(f["kind"], f["account_id"], f["session_key_id"]) for f in document["findings"]} == {
+        ("outside-rootctl", PAYMENTS, theirs),
+        ("new-caller-account", PAYMENTS, ours.access_key_id),  # admin's first AssumeRoot there
+        ("root-user-use", CHECKOUT, None),
     }
+    (sign_in,) = document["root_user_use"]
+    assert (sign_in["event_name"], sign_in["account_id"]) == ("ConsoleLogin", CHECKOUT)
+    assert (sign_in["succeeded"], sign_in["access_key_id"]) == (True, None)
     assert not any("--trail-lake" in b for b in document["blind_spots"])
     for session in sandbox.issued_root_sessions():  # never a secret in any output
         assert session.session_token not in str(document)
@@ -61,14 +66,16 @@ def test_activity_ties_sessions_to_the_journal_and_flags_the_outsider(enabled: C
     plain = enabled.json("activity", "--since", "1h", exit_code=1)
     assert [s["session_key_id"] for s in plain["sessions"]] == [ours.access_key_id, theirs]
     assert {s["actions"] is None for s in plain["sessions"]} == {True}
+    assert plain["root_user_use"] is None
     assert any("--trail-lake" in b for b in plain["blind_spots"])
 
     # targets narrow it; the table shows the outsider plainly at 80 columns
-    assert enabled.json("activity", "--account", CHECKOUT, exit_code=0)["sessions"] == []
+    assert enabled.json("activity", "--account", ORDERS, exit_code=0)["sessions"] == []
     table = enabled("activity", "--trail-lake", eds, env={"COLUMNS": "80"})
     assert table.exit_code == 1
     assert "NOT rootctl" in table.stdout
     assert "finding: root session " + theirs in table.stdout.replace("\n", " ")
+    assert "The long-term root users' own use" in table.stdout
     csv_lines = enabled("activity", "-o", "csv").stdout.splitlines()
     assert csv_lines[0].startswith("opened_at,account_id,")
     assert len(csv_lines) == 3
@@ -83,3 +90,24 @@ def test_activity_refuses_bad_input_before_any_call(enabled: Cli) -> None:
         result = enabled("activity", *args)
         assert result.exit_code == 2, (args, result.output)
         assert expected in result.stderr
+
+
+def test_the_long_term_root_user_s_own_use_is_shown_and_warned(enabled: Cli) -> None:
+    assert enabled.sandbox.sign_in(CHECKOUT, "Checkout-Prod-Root-19").ok
+    audit = enabled.json("audit", "--account", CHECKOUT, exit_code=1)
+    row = by_id(audit)[CHECKOUT]
+    assert row["password"]["last_used"] is not None  # the simulated sign-in, from GetUser
+    table = enabled("audit", "--account", CHECKOUT)
+    assert "password, created 2019-03-18, last used 20" in table.stdout
+
+    plan = enabled.json("delete-credentials", "--account", CHECKOUT, "--dry-run", exit_code=0)
+    (password,) = [i for i in by_id(plan)[CHECKOUT]["items"] if i["kind"] == "password"]
+    assert "password used today" in password["detail"]
+    assert password["last_used"] == row["password"]["last_used"]
+
+    deleted = enabled("delete-credentials", "--account", CHECKOUT, "--yes")
+    assert deleted.exit_code == 0, deleted.output
+    assert f"warning: the root password of {CHECKOUT} (prod-checkout) was used recently" in (
+        deleted.stderr
+    )
+    assert "access key" not in deleted.stderr.split("warning:")[-1]  # never used: no warning

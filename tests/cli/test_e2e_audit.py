@@ -56,7 +56,8 @@ def test_audit_everything_as_json(enabled: Cli) -> None:
     assert payments["mfa_devices"][0]["type"] == "virtual"
     assert rows[NETWORKING]["mfa_devices"][0]["type"] == "hardware"
     assert rows[DEV_PAYMENTS]["has_root_credentials"] is False
-    assert rows[DEV_PAYMENTS]["password"] == {"present": False, "created": None}
+    assert rows[DEV_PAYMENTS]["password"] == {"present": False, "created": None, "last_used": None}
+    assert payments["password"]["last_used"] is not None  # the seed's -95d, via GetUser
     # An empty "recovery" profile looks exactly like a password to the API.
     assert rows[RECOVERY_ONLY]["recovery_allowed"] is True
     assert document["summary"]["failed"] == 0

@@ -43,6 +43,7 @@ _SAFE = {
     "access_key_ids": re.compile(r"^[A-Z0-9]{16,128}$"),
     "accounts": re.compile(r"^\d{12}$"),
     "sources": re.compile(r"^[a-z0-9.-]{1,128}$"),
+    "identity_types": re.compile(r"^[A-Za-z]{1,64}$"),
 }
 
 
@@ -247,6 +248,7 @@ _LAKE_FILTERS = (
     ("access_key_ids", "userIdentity.accessKeyId"),
     ("accounts", "recipientAccountId"),
     ("sources", "eventSource"),
+    ("identity_types", "userIdentity.type"),
 )
 
 

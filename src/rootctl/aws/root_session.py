@@ -212,8 +212,8 @@ class RootSession:
 
     # -- the root user ------------------------------------------------------------------------
 
-    def login_profile(self) -> LoginProfile | None:
-        return root_user.login_profile(self._iam())
+    def login_profile(self, *, with_last_used: bool = False) -> LoginProfile | None:
+        return root_user.login_profile(self._iam(), with_last_used=with_last_used)
 
     def access_keys(self, *, with_last_used: bool = True) -> tuple[AccessKey, ...]:
         return root_user.access_keys(self._iam(), with_last_used=with_last_used)
@@ -228,7 +228,7 @@ class RootSession:
         """All four kinds, read concurrently (the reads are independent)."""
         profile, keys, devices, certificates = self.parallel(
             [
-                self.login_profile,
+                partial(self.login_profile, with_last_used=with_last_used),
                 partial(self.access_keys, with_last_used=with_last_used),
                 self.mfa_devices,
                 self.signing_certificates,

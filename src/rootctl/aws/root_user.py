@@ -17,8 +17,11 @@ if TYPE_CHECKING:
     from mypy_boto3_iam import IAMClient
 
 
-def login_profile(iam: IAMClient) -> LoginProfile | None:
-    """The root login profile, or None when there is none (``NoSuchEntity``)."""
+def login_profile(iam: IAMClient, *, with_last_used: bool = False) -> LoginProfile | None:
+    """The root login profile, or None when there is none (``NoSuchEntity``); with
+    ``with_last_used``, when the password was last used (``GetUser``'s ``PasswordLastUsed``,
+    the credential report's ``password_last_used``: the audit task policy allows GetUser, not
+    GetCredentialReport)."""
     try:
         with translated("GetLoginProfile"):
             raw = iam.get_login_profile()["LoginProfile"]
@@ -26,7 +29,11 @@ def login_profile(iam: IAMClient) -> LoginProfile | None:
         if exc.code == "NoSuchEntity":
             return None
         raise
-    return LoginProfile(_date(raw.get("CreateDate")))
+    used = None
+    if with_last_used:
+        with translated("GetUser"):
+            used = _date(iam.get_user().get("User", {}).get("PasswordLastUsed"))
+    return LoginProfile(_date(raw.get("CreateDate")), used)
 
 
 def access_keys(iam: IAMClient, *, with_last_used: bool = True) -> tuple[AccessKey, ...]:

@@ -3,6 +3,7 @@ root credentials."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import click
@@ -31,7 +32,9 @@ from rootctl.models import (
     RecoveryReport,
 )
 from rootctl.render import human
+from rootctl.render.text import inert
 
+RECENT_USE = timedelta(days=90)  # root credentials used this recently are warned about
 NAME_THE_ACCOUNTS = "name the accounts: --all, --account, --ou or --accounts-file."
 
 
@@ -90,6 +93,7 @@ def delete_credentials(
                 say("Dry run: nothing was changed.")
             return exit_code(plan, clean=not plan.failed and not _unrun(plan))
         emit(plan, "table", to_stderr=output != "table")
+        _warn_recent_use(plan)
         if plan.to_delete:
             confirm(
                 f"Delete {human.plan_summary(plan)}?",
@@ -100,6 +104,20 @@ def delete_credentials(
             report = ra.delete_credentials(plan, progress=progress)
     emit(report, output)
     return exit_code(report, clean=report.clean)
+
+
+def _warn_recent_use(plan: DeletionPlan) -> None:
+    """Before asking: the root user still used some of these lately (the long-term root user's
+    own use, from the audit: password and access key last used)."""
+    for account, item in plan.used_since(datetime.now(UTC) - RECENT_USE):
+        what = (
+            "password" if item.kind is CredentialKind.PASSWORD else f"access key {inert(item.id)}"
+        )
+        say(
+            f"warning: the root {what} of {inert(account.account.id)} "
+            f"({inert(account.account.name)}) was used recently ({inert(item.detail)}): "
+            "whoever still signs in with it will be locked out."
+        )
 
 
 def _unrun(plan: DeletionPlan) -> bool:

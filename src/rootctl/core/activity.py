@@ -26,7 +26,12 @@ from rootctl.aws import cloudtrail
 from rootctl.core.context import Context
 from rootctl.errors import InputError, JournalUnavailable
 from rootctl.models import SessionRecord
-from rootctl.models.activity import ActivityReport, RootSessionActivity, SessionAction
+from rootctl.models.activity import (
+    ActivityReport,
+    RootSessionActivity,
+    RootUserUse,
+    SessionAction,
+)
 from rootctl.models.trail import ASSUME_ROOT, AssumeRootCall, EventQuery, TrailEvent
 
 LOOKUP_HISTORY = timedelta(days=90)  # what LookupEvents keeps
@@ -85,6 +90,12 @@ def activity(
     ]
     journaled = _journaled(ctx, since - timedelta(hours=1))
     actions = _actions(ctx, store, in_window, since, until) if store is not None else None
+    root_use = _root_user_use(ctx, store, accounts, since, until) if store is not None else None
+    if store is None:
+        blind.append(
+            "the long-term root users' own sign-ins and calls in the member accounts (they are "
+            "recorded there: pass --trail-lake; the audit shows password and key last use)"
+        )
     sessions = tuple(
         _session(ctx, c, journaled, actions, first_seen, looked_back < since) for c in in_window
     )
@@ -95,6 +106,7 @@ def activity(
         sessions=sessions,
         blind_spots=tuple(blind),
         history_since=looked_back if looked_back < since else None,
+        root_user_use=root_use,
     )
 
 
@@ -150,6 +162,42 @@ def _actions(
                 )
             )
     return found
+
+
+def _root_user_use(
+    ctx: Context,
+    store: cloudtrail.DataStore,
+    accounts: Sequence[str] | None,
+    since: datetime,
+    until: datetime | None,
+) -> tuple[RootUserUse, ...]:
+    """The member accounts' long-term root users' own events (type Root, no AssumeRoot
+    session): sign-ins, password recovery, calls with a root access key."""
+    query = EventQuery(identity_types=("Root",), start=since, end=until)
+    wanted = set(accounts) if accounts is not None else None
+    found: list[RootUserUse] = []
+    for event in cloudtrail.lake_events(ctx.aws, store, query):
+        if event.root_session or event.assumed_root:
+            continue
+        if event.access_key_id and event.access_key_id.startswith("ASIA"):
+            continue  # temporary credentials: a session (Lake has no assumedRoot column)
+        if wanted is not None and event.account_id not in wanted:
+            continue
+        found.append(
+            RootUserUse(
+                time=event.time,
+                account_id=event.account_id,
+                name=event.name,
+                source=event.source,
+                region=event.region,
+                account_name=ctx.account_names.get(event.account_id),
+                access_key_id=event.access_key_id,
+                source_ip=event.source_ip,
+                succeeded=event.succeeded,
+                error=event.error_code or event.error_message,
+            )
+        )
+    return tuple(found)
 
 
 def _session(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from rootctl.aws.root_session import RootSession
 from rootctl.core.audit import audit_in
@@ -37,16 +38,29 @@ ALL_KINDS = tuple(CredentialKind)
 _ORDER = {kind: i for i, kind in enumerate(CredentialKind)}
 
 
+def ago(moment: datetime, now: datetime | None = None) -> str:
+    """``today``, ``1 day ago``, ``3 days ago`` (with the date: 2026-11-29)."""
+    days = max(0, ((now or datetime.now(UTC)) - moment).days)
+    when = "today" if days == 0 else f"{days} day{'s' if days > 1 else ''} ago"
+    return f"{when} ({moment:%Y-%m-%d})"
+
+
 def items_of(credentials: RootCredentials, kinds: Sequence[CredentialKind]) -> list[PlannedItem]:
     items: list[PlannedItem] = []
     if CredentialKind.PASSWORD in kinds and credentials.login_profile:
-        created = credentials.login_profile.created
-        detail = f"created {created:%Y-%m-%d}" if created else ""
-        items.append(PlannedItem(CredentialKind.PASSWORD, LOGIN_PROFILE, detail))
+        profile = credentials.login_profile
+        created = f"created {profile.created:%Y-%m-%d}" if profile.created else ""
+        used = f"password used {ago(profile.last_used)}" if profile.last_used else ""
+        detail = ", ".join(part for part in (created, used) if part)
+        items.append(PlannedItem(CredentialKind.PASSWORD, LOGIN_PROFILE, detail, profile.last_used))
     if CredentialKind.ACCESS_KEYS in kinds:
         for key in credentials.access_keys:
-            used = f", last used {key.last_used:%Y-%m-%d}" if key.last_used else ", never used"
-            items.append(PlannedItem(CredentialKind.ACCESS_KEYS, key.id, f"{key.status}{used}"))
+            used = f", last used {ago(key.last_used)}" if key.last_used else ", never used"
+            items.append(
+                PlannedItem(
+                    CredentialKind.ACCESS_KEYS, key.id, f"{key.status}{used}", key.last_used
+                )
+            )
     if CredentialKind.CERTIFICATES in kinds:
         for cert in credentials.signing_certificates:
             items.append(PlannedItem(CredentialKind.CERTIFICATES, cert.id, cert.status))

@@ -12,6 +12,7 @@ from rootctl.models.activity import (
     ActivityReport,
     FindingKind,
     RootSessionActivity,
+    RootUserUse,
     SessionAction,
 )
 from rootctl.models.base import (
@@ -153,6 +154,7 @@ __all__ = [
     "ResourcePolicy",
     "RootCredentials",
     "RootSessionActivity",
+    "RootUserUse",
     "Scope",
     "SessionAction",
     "SessionRecord",

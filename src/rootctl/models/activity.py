@@ -12,6 +12,7 @@ from enum import StrEnum
 class FindingKind(StrEnum):
     OUTSIDE_ROOTCTL = "outside-rootctl"  # a root session rootctl's journal does not know
     NEW_CALLER = "new-caller-account"  # this caller assumed root into this account a first time
+    ROOT_USER_USE = "root-user-use"  # the long-term root user itself signed in or made a call
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,16 +59,50 @@ class RootSessionActivity:
 
 
 @dataclass(frozen=True, slots=True)
+class RootUserUse:
+    """An event of a member account's long-term root user itself (``userIdentity.type`` Root,
+    not an AssumeRoot session): a console sign-in, a password recovery, a call made with a
+    root access key."""
+
+    time: datetime
+    account_id: str
+    name: str  # ConsoleLogin, PasswordRecoveryRequested, or the API call
+    source: str
+    region: str
+    account_name: str | None = None
+    access_key_id: str | None = None  # a long-term root access key (AKIA…), if one was used
+    source_ip: str | None = None
+    succeeded: bool = True
+    error: str | None = None  # error code or message when it did not succeed
+
+
+@dataclass(frozen=True, slots=True)
 class ActivityFinding:
     kind: FindingKind
-    session: RootSessionActivity
+    account_id: str
+    who: str | None  # the caller (or the root user's ARN)
+    detail: str
+    session: RootSessionActivity | None = None
 
-    @property
-    def detail(self) -> str:
-        s = self.session
-        if self.kind is FindingKind.OUTSIDE_ROOTCTL:
-            return f"root session {s.access_key_id} was not opened by rootctl"
-        return f"{s.caller_arn or 'an unknown caller'} assumed root into {s.account_id} first"
+    @classmethod
+    def of_session(cls, kind: FindingKind, s: RootSessionActivity) -> ActivityFinding:
+        if kind is FindingKind.OUTSIDE_ROOTCTL:
+            detail = f"root session {s.access_key_id} was not opened by rootctl"
+        else:
+            detail = f"{s.caller_arn or 'an unknown caller'} assumed root into {s.account_id} first"
+        return cls(kind, s.account_id, s.caller_arn, detail, s)
+
+    @classmethod
+    def of_root_use(cls, use: RootUserUse) -> ActivityFinding:
+        how = f"access key {use.access_key_id}" if use.access_key_id else "its password"
+        if use.succeeded:
+            detail = f"the root user of {use.account_id} used {how}: {use.name}"
+        else:
+            detail = (
+                f"{use.name} as the root user of {use.account_id} with {how} failed "
+                f"({use.error or 'refused'})"
+            )
+        return cls(FindingKind.ROOT_USER_USE, use.account_id, None, detail)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,15 +116,17 @@ class ActivityReport:
     sessions: tuple[RootSessionActivity, ...]
     blind_spots: tuple[str, ...] = ()
     history_since: datetime | None = None  # how far back first callers were looked for
+    root_user_use: tuple[RootUserUse, ...] | None = None  # None: no source shows it
 
     @property
     def findings(self) -> tuple[ActivityFinding, ...]:
         found: list[ActivityFinding] = []
         for s in self.sessions:
             if s.outside_rootctl:
-                found.append(ActivityFinding(FindingKind.OUTSIDE_ROOTCTL, s))
+                found.append(ActivityFinding.of_session(FindingKind.OUTSIDE_ROOTCTL, s))
             if s.new_caller:
-                found.append(ActivityFinding(FindingKind.NEW_CALLER, s))
+                found.append(ActivityFinding.of_session(FindingKind.NEW_CALLER, s))
+        found += [ActivityFinding.of_root_use(u) for u in self.root_user_use or ()]
         return tuple(found)
 
     @property

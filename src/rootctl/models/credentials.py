@@ -11,6 +11,7 @@ class LoginProfile:
     """The root user's login profile. AWS cannot tell a set password from an empty one."""
 
     created: datetime | None
+    last_used: datetime | None = None  # GetUser's PasswordLastUsed: the long-term root's use
 
 
 @dataclass(frozen=True, slots=True)

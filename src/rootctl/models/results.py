@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 from typing import ClassVar
 
@@ -61,6 +62,7 @@ class PlannedItem:
     kind: CredentialKind
     id: str
     detail: str = ""
+    last_used: datetime | None = None  # password or access key: when the root user last used it
 
 
 class PlanState(StrEnum):
@@ -89,6 +91,16 @@ class DeletionPlan(AccountReport[AccountPlan]):
     @property
     def to_delete(self) -> tuple[AccountPlan, ...]:
         return tuple(a for a in self.accounts if a.state is PlanState.TO_DELETE)
+
+    def used_since(self, moment: datetime) -> tuple[tuple[AccountPlan, PlannedItem], ...]:
+        """The items to delete that the root user used at or after ``moment``: someone may
+        still rely on them (``delete-credentials`` warns before asking)."""
+        return tuple(
+            (account, item)
+            for account in self.to_delete
+            for item in account.items
+            if item.last_used is not None and item.last_used >= moment
+        )
 
     def item_counts(self) -> dict[CredentialKind, int]:
         counts = {kind: 0 for kind in self.kinds}

@@ -102,6 +102,7 @@ class EventQuery:
     access_key_ids: tuple[str, ...] = ()
     accounts: tuple[str, ...] = ()
     sources: tuple[str, ...] = ()
+    identity_types: tuple[str, ...] = ()  # userIdentity.type: Root, IAMUser, AssumedRole …
     start: datetime | None = None
     end: datetime | None = None
 
@@ -111,6 +112,7 @@ class EventQuery:
             and (not self.access_key_ids or event.access_key_id in self.access_key_ids)
             and (not self.accounts or event.account_id in self.accounts)
             and (not self.sources or event.source in self.sources)
+            and (not self.identity_types or event.identity_type in self.identity_types)
             and (self.start is None or event.time >= self.start)
             and (self.end is None or event.time <= self.end)
         )

@@ -14,7 +14,13 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from rootctl.models import ActivityReport, FindingKind, RootSessionActivity, SessionAction
+from rootctl.models import (
+    ActivityReport,
+    FindingKind,
+    RootSessionActivity,
+    RootUserUse,
+    SessionAction,
+)
 from rootctl.render.flat import JOIN, csv_rows
 from rootctl.render.serialize import envelope, iso
 from rootctl.render.text import inert, literal
@@ -84,6 +90,8 @@ def activity_table(report: ActivityReport) -> RenderableType:
         parts.append(table)
     else:
         parts.append(Text(f"No AssumeRoot calls from {window}."))
+    if report.root_user_use:
+        parts += [Text(""), _root_use_table(report.root_user_use), Text("")]
     findings = report.findings
     summary = f"{len(report.sessions)} AssumeRoot call(s), {window}; {len(findings)} finding(s)"
     parts.append(Text(summary, style="bold" if findings else ""))
@@ -101,9 +109,7 @@ def _findings(report: ActivityReport) -> list[Text]:
     first: dict[str, list[str]] = {}
     for finding in report.findings:
         if finding.kind is FindingKind.NEW_CALLER:
-            first.setdefault(finding.session.caller_arn or "an unknown caller", []).append(
-                finding.session.account_id
-            )
+            first.setdefault(finding.who or "an unknown caller", []).append(finding.account_id)
         else:
             lines.append(Text(f"finding: {inert(finding.detail)}", style="red"))
     for caller, accounts in first.items():
@@ -144,6 +150,46 @@ def _session(s: RootSessionActivity) -> dict[str, Any]:
     }
 
 
+def _root_use(u: RootUserUse) -> dict[str, Any]:
+    return {
+        "time": iso(u.time),
+        "account_id": u.account_id,
+        "account_name": u.account_name,
+        "event_name": u.name,
+        "event_source": u.source,
+        "region": u.region,
+        "access_key_id": u.access_key_id,
+        "source_ip": u.source_ip,
+        "succeeded": u.succeeded,
+        "error": u.error,
+    }
+
+
+def _root_use_table(uses: tuple[RootUserUse, ...]) -> Table:
+    table = Table(
+        title="The long-term root users' own use",
+        title_justify="left",
+        box=None,
+        pad_edge=False,
+        header_style="bold",
+    )
+    table.add_column("Time (UTC)", no_wrap=True)
+    table.add_column("Account", overflow="fold", min_width=12)
+    table.add_column("Event · how · from", overflow="fold", ratio=1)
+    for u in uses:
+        account = literal(u.account_id)
+        if u.account_name:
+            account.append("\n" + inert(u.account_name), style="dim")
+        what = literal(u.name, style="bold")
+        how = f"access key {inert(u.access_key_id)}" if u.access_key_id else "password"
+        what.append(f"\n{how}, from {inert(u.source_ip or '?')}", style="dim")
+        if not u.succeeded:
+            what.append(f"\nfailed: {inert(u.error or 'refused')}", style="yellow")
+        when = u.time.astimezone(UTC)
+        table.add_row(Text(f"{when:%Y-%m-%d}\n{when:%H:%M:%S}"), account, what)
+    return table
+
+
 def activity_document(report: ActivityReport) -> dict[str, Any]:
     return envelope(
         "activity",
@@ -157,13 +203,16 @@ def activity_document(report: ActivityReport) -> dict[str, Any]:
             "findings": [
                 {
                     "kind": f.kind.value,
-                    "session_key_id": f.session.access_key_id,
-                    "account_id": f.session.account_id,
-                    "caller_arn": f.session.caller_arn,
+                    "session_key_id": f.session.access_key_id if f.session else None,
+                    "account_id": f.account_id,
+                    "caller_arn": f.who,
                     "detail": f.detail,
                 }
                 for f in report.findings
             ],
+            "root_user_use": None
+            if report.root_user_use is None
+            else [_root_use(u) for u in report.root_user_use],
         },
     )
 

@@ -49,6 +49,7 @@ def audit_csv(rows: Sequence[AccountAudit]) -> str:
     header = [
         "account_id", "name", "email", "ou_path", "account_state", "state", "reason",
         "has_root_credentials", "recovery_allowed", "password", "password_created",
+        "password_last_used",
         "access_keys", "access_keys_last_used", "mfa_devices", "signing_certificates",
     ]  # fmt: skip
     out = []
@@ -67,6 +68,7 @@ def audit_csv(rows: Sequence[AccountAudit]) -> str:
                 None if c is None else c.recovery_allowed,
                 None if c is None else c.login_profile is not None,
                 None if c is None or c.login_profile is None else iso(c.login_profile.created),
+                None if c is None or c.login_profile is None else iso(c.login_profile.last_used),
                 None if c is None else JOIN.join(f"{k.id} ({k.status})" for k in c.access_keys),
                 None
                 if c is None

@@ -216,7 +216,11 @@ def audit_table(report: AuditReport) -> RenderableType:
 def _credential_lines(c: RootCredentials) -> str:
     lines = []
     if c.login_profile:
-        lines.append(f"password, created {day(c.login_profile.created)}")
+        password_used = c.login_profile.last_used
+        lines.append(
+            f"password, created {day(c.login_profile.created)}, "
+            + (f"last used {day(password_used)}" if password_used else "never used")
+        )
     for key in c.access_keys:
         where = f"{inert(key.last_used_service or '?')}/{inert(key.last_used_region or '?')}"
         used = f"last used {day(key.last_used)} {where}" if key.last_used else "never used"

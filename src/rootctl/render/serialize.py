@@ -89,6 +89,7 @@ def credentials(c: RootCredentials | None) -> Json:
         "password": {
             "present": c.login_profile is not None,
             "created": iso(c.login_profile.created) if c.login_profile else None,
+            "last_used": iso(c.login_profile.last_used) if c.login_profile else None,
         },
         "access_keys": [
             {
@@ -144,7 +145,12 @@ def audit_report(report: AuditReport) -> Json:
 
 
 def planned_item(item: PlannedItem) -> Json:
-    return {"kind": item.kind.value, "id": item.id, "detail": item.detail}
+    return {
+        "kind": item.kind.value,
+        "id": item.id,
+        "detail": item.detail,
+        "last_used": iso(item.last_used),
+    }
 
 
 def account_plan(plan: AccountPlan) -> Json:
