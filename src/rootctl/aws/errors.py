@@ -7,7 +7,7 @@ action, the policy type …), which faces print inertly: it is outside data.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -149,57 +149,34 @@ RULES: Mapping[str, _Rule] = {
 
 _ACCESS_DENIED_CODES = frozenset({"AccessDenied", "AccessDeniedException"})
 
-# Access denied: the message says who denied it; the first rule whose test holds decides.
-# (test on the lower-cased message and the action, error class, advice, its parameters)
-_DENIALS: tuple[
-    tuple[Callable[[str, str], bool], type[AwsError], AdviceCode, Mapping[str, str]], ...
-] = (
-    (
-        lambda m, _a: "service not enabled for aws organizations" in m,
-        TrustedAccessDisabled,
-        AdviceCode.ENABLE_TRUSTED_ACCESS,
-        {},
-    ),
-    (
-        lambda m, _a: "root credentials management feature is not enabled" in m,
-        CapabilityDisabled,
-        AdviceCode.ENABLE_CAPABILITY,
-        {"capability": "RootCredentialsManagement"},
-    ),
-    (
-        lambda m, _a: "root sessions feature is not enabled" in m,
-        CapabilityDisabled,
-        AdviceCode.ENABLE_CAPABILITY,
-        {"capability": "RootSessions"},
-    ),
-    (
-        lambda m, _a: "service control policy" in m,
-        AccessDenied,
-        AdviceCode.EXEMPT_ASSUMED_ROOT,
-        {"policy_type": "service control policy"},
-    ),
-    (
-        lambda m, _a: "resource control policy" in m,
-        AccessDenied,
-        AdviceCode.EXEMPT_ASSUMED_ROOT,
-        {"policy_type": "resource control policy"},
-    ),
-    (
-        lambda m, _a: "session policy" in m,
-        AccessDenied,
-        AdviceCode.TASK_POLICY_DENIES,
-        {},
-    ),
-    (
-        lambda _m, a: a.startswith(
-            ("ListRoots", "ListOrganizationalUnits", "ListAccounts", "DescribeOrganization")
-        ),
-        AccessDenied,
-        AdviceCode.ORG_READ_NEEDS_ADMIN,
-        {},
-    ),
-    (lambda _m, _a: True, AccessDenied, AdviceCode.CHECK_PERMISSIONS, {}),
-)
+# Access denied: AWS's message says who denied it. The first of these phrases found in the
+# message decides the error class and the advice (with its parameters).
+_DENIED_BECAUSE: tuple[tuple[str, type[AwsError], AdviceCode, Mapping[str, str]], ...] = (
+    ("service not enabled for aws organizations", TrustedAccessDisabled,
+     AdviceCode.ENABLE_TRUSTED_ACCESS, {}),
+    ("root credentials management feature is not enabled", CapabilityDisabled,
+     AdviceCode.ENABLE_CAPABILITY, {"capability": "RootCredentialsManagement"}),
+    ("root sessions feature is not enabled", CapabilityDisabled,
+     AdviceCode.ENABLE_CAPABILITY, {"capability": "RootSessions"}),
+    ("service control policy", AccessDenied,
+     AdviceCode.EXEMPT_ASSUMED_ROOT, {"policy_type": "service control policy"}),
+    ("resource control policy", AccessDenied,
+     AdviceCode.EXEMPT_ASSUMED_ROOT, {"policy_type": "resource control policy"}),
+    ("session policy", AccessDenied, AdviceCode.TASK_POLICY_DENIES, {}),
+)  # fmt: skip
+# Reading the organization is refused to anyone but the management account and a delegate.
+_ORG_READS = ("ListRoots", "ListOrganizationalUnits", "ListAccounts", "DescribeOrganization")
+
+
+def _denial(message: str, action: str) -> tuple[type[AwsError], Advice]:
+    lowered = message.lower()
+    for phrase, error, advice, params in _DENIED_BECAUSE:
+        if phrase in lowered:
+            return error, Advice(advice, params)
+    if action.startswith(_ORG_READS):
+        return AccessDenied, Advice(AdviceCode.ORG_READ_NEEDS_ADMIN)
+    return AccessDenied, Advice(AdviceCode.CHECK_PERMISSIONS)
+
 
 THROTTLING_CODES = frozenset(code for code, rule in RULES.items() if rule is _THROTTLED)
 
@@ -234,24 +211,21 @@ def _translate_client_error(exc: ClientError, action: str) -> RootctlError:
     rid = exc.response.get("ResponseMetadata", {}).get("RequestId")
     text = f"{action} failed: {code}" + (f": {message}" if message else "")
 
-    def make(cls: type[AwsError], msg: str, advice: Advice | None) -> AwsError:
+    def make(cls: type[AwsError], advice: Advice | None, msg: str = text) -> AwsError:
         return cls(msg, advice, code=code, request_id=rid)
 
     if code in _ACCESS_DENIED_CODES or "service not enabled for aws organizations" in (
         message.lower()
     ):
-        lowered = message.lower()
-        for test, cls, advice, params in _DENIALS:
-            if test(lowered, action):
-                return make(cls, text, Advice(advice, params))
+        return make(*_denial(message, action))
     if code == "ConstraintViolationException" and _delegate_exists(exc, message):
-        return make(Conflict, text, Advice(AdviceCode.DEREGISTER_DELEGATE_FIRST))
+        return make(Conflict, Advice(AdviceCode.DEREGISTER_DELEGATE_FIRST))
     rule = RULES.get(code)
     if rule is None:
-        return make(AwsError, text, None)
+        return make(AwsError, None)
     if rule.message is not None:
         text = f"{action} failed: {rule.message.format(code=code)}."
-    return make(rule.error, text, Advice(rule.advice) if rule.advice else None)
+    return make(rule.error, Advice(rule.advice) if rule.advice else None, text)
 
 
 def _delegate_exists(exc: ClientError, message: str) -> bool:

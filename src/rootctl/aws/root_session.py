@@ -80,17 +80,6 @@ class FixedProvider:
         return self.credentials
 
 
-@dataclass(frozen=True)
-class OwnerThread:
-    """``before-sign`` hook of a per-thread client: refuse use from another thread."""
-
-    ident: int
-
-    def __call__(self, **_kwargs: Any) -> None:
-        if threading.get_ident() != self.ident:
-            raise RuntimeError("a root session client was used outside its thread")
-
-
 class RootSession:
     """One AssumeRoot session on a member account: the root user's credentials (IAM without
     ``UserName``) and the account's resource policies. Never printed: see ``__repr__``."""
@@ -168,7 +157,7 @@ class RootSession:
     def _iam(self) -> IAMClient:
         self._creds()
         if self._aws.root_credentials.bound_to(self):
-            return self._aws.thread_root_client("iam")  # type: ignore[no-any-return]
+            return self._aws.root_client("iam")  # type: ignore[no-any-return]
         return self._own_client("iam")  # type: ignore[no-any-return]
 
     def _s3(self) -> S3Client:

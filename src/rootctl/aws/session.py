@@ -1,11 +1,13 @@
 """The connection to AWS: options, one shared boto3 session per run, and the clients built
 from it.
 
-Clients for the caller are cached per thread (each worker gets its own retry quota and
-connection pool). Root sessions (:mod:`rootctl.aws.root_session`) reuse one IAM client per
-thread that signs with the root session bound to that thread: even from a shared session a
-client costs ~11 ms of CPU, half of an audit's client-side CPU per account, and a fresh
-``boto3.Session`` per account ~96 ms.
+botocore clients are thread-safe, and building one costs ~11-25 ms of CPU on the GIL every
+worker needs (a fresh ``boto3.Session`` per account ~96 ms): so one client per service serves
+every thread of the run. The caller's clients share one adaptive rate limiter, which is right:
+their calls all spend the caller's quotas. Root sessions (:mod:`rootctl.aws.root_session`)
+share one IAM client that signs with the root session bound to the calling thread; it retries
+in standard mode, without adaptive mode's client-wide limiter, because each member account has
+a quota of its own and one throttled account must not slow the others.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from botocore.exceptions import BotoCoreError, ProfileNotFound
 from rootctl._version import __version__
 from rootctl.aws.errors import THROTTLING_CODES, translate, translated
 from rootctl.aws.redact import SECRETS
-from rootctl.aws.root_session import FixedProvider, OwnerThread, RootSession, ThreadBoundCredentials
+from rootctl.aws.root_session import FixedProvider, RootSession, ThreadBoundCredentials
 from rootctl.errors import Advice, AdviceCode, InputError
 from rootctl.models import TaskPolicy
 from rootctl.validation import endpoint_url, region_name
@@ -128,11 +130,16 @@ class AwsSession:
             retries={"mode": "adaptive", "max_attempts": options.max_attempts},
             connect_timeout=options.connect_timeout,
             read_timeout=options.read_timeout,
-            max_pool_connections=max(10, concurrency + 2),
+            # every worker and its readers may hold a connection at once
+            max_pool_connections=max(10, 4 * concurrency + 2),
             user_agent_extra=f"rootctl/{__version__}",
         )
+        self._root_config = self._config.merge(
+            Config(retries={"mode": "standard", "max_attempts": options.max_attempts})
+        )
         self._lock = threading.Lock()  # boto3.Session is not thread-safe for client creation
-        self._local = threading.local()
+        self._clients: dict[str, Any] = {}
+        self._root_clients: dict[str, Any] = {}
         self.root_credentials = ThreadBoundCredentials()
         self.throttled = ThrottleCounter()
         self._root_session: boto3.Session | None = None
@@ -149,30 +156,13 @@ class AwsSession:
     def client(self, service: str, **overrides: str) -> Any:
         """A new client of the shared session (``overrides``: region_name, explicit keys)."""
         with self._lock:
-            try:
-                client = self._session.client(
-                    service,  # type: ignore[call-overload]
-                    config=self._config,
-                    endpoint_url=self.options.endpoint_url,
-                    **overrides,
-                )
-            except BotoCoreError as exc:
-                raise translate(exc, f"create {service} client") from None
-            except ValueError as exc:  # e.g. "Invalid endpoint: notaurl" from the environment
-                raise InputError(
-                    f"cannot reach {service}: {exc}.", Advice(AdviceCode.CHECK_ENDPOINT_SETTING)
-                ) from None
-        if service == "sts":
-            _refuse_global_sts(client.meta.endpoint_url)
-        client.meta.events.register_first("needs-retry", self.throttled.observe)
-        return client
+            return self._build(self._session, service, overrides=overrides)
 
-    def thread_root_client(self, service: str) -> Any:
-        """The calling thread's reusable client for root sessions: it signs with the root
-        session bound in this thread and refuses to be used from any other thread."""
-        cache: dict[str, Any] = self._local.__dict__.setdefault("root_clients", {})
-        if service not in cache:
-            with self._lock:
+    def root_client(self, service: str) -> Any:
+        """The run's client for root sessions: it signs with the root session bound to the
+        calling thread and refuses to sign in a thread with none."""
+        with self._lock:
+            if service not in self._root_clients:
                 if self._root_session is None:
                     # Its own botocore session: the caller's cached credentials stay out of it.
                     core = botocore.session.Session(profile=self._session._session.profile)
@@ -180,18 +170,37 @@ class AwsSession:
                         "credential_provider", FixedProvider(self.root_credentials)
                     )
                     self._root_session = boto3.Session(botocore_session=core)
-                try:
-                    client = self._root_session.client(
-                        service,  # type: ignore[call-overload]
-                        config=self._config,
-                        endpoint_url=self.options.endpoint_url,
-                    )
-                except BotoCoreError as exc:
-                    raise translate(exc, f"create {service} client") from None
-            client.meta.events.register("before-sign", OwnerThread(threading.get_ident()))
-            client.meta.events.register_first("needs-retry", self.throttled.observe)
-            cache[service] = client
-        return cache[service]
+                self._root_clients[service] = self._build(
+                    self._root_session, service, config=self._root_config
+                )
+            return self._root_clients[service]
+
+    def _build(
+        self,
+        session: boto3.Session,
+        service: str,
+        config: Config | None = None,
+        overrides: dict[str, str] | None = None,
+    ) -> Any:
+        """A client of ``session`` with rootctl's config, endpoint and throttling count
+        (called under the lock: boto3 sessions are not thread-safe for client creation)."""
+        try:
+            client = session.client(
+                service,  # type: ignore[call-overload]
+                config=config or self._config,
+                endpoint_url=self.options.endpoint_url,
+                **(overrides or {}),
+            )
+        except BotoCoreError as exc:
+            raise translate(exc, f"create {service} client") from None
+        except ValueError as exc:  # e.g. "Invalid endpoint: notaurl" from the environment
+            raise InputError(
+                f"cannot reach {service}: {exc}.", Advice(AdviceCode.CHECK_ENDPOINT_SETTING)
+            ) from None
+        if service == "sts":
+            _refuse_global_sts(client.meta.endpoint_url)
+        client.meta.events.register_first("needs-retry", self.throttled.observe)
+        return client
 
     def readers(self) -> ThreadPoolExecutor:
         """Threads that run a root session's independent reads side by side. Three per
@@ -204,10 +213,10 @@ class AwsSession:
             return self._readers
 
     def _cached(self, service: CallerService) -> Any:
-        cache: dict[str, Any] = self._local.__dict__.setdefault("clients", {})
-        if service not in cache:
-            cache[service] = self.client(service)
-        return cache[service]
+        with self._lock:
+            if service not in self._clients:
+                self._clients[service] = self._build(self._session, service)
+            return self._clients[service]
 
     def sts(self) -> STSClient:
         return self._cached("sts")  # type: ignore[no-any-return]

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from typing import TypeVar
 
 from rootctl.models import (
     AccountAudit,
+    AccountReport,
+    AccountResult,
     DeletionPlan,
     DeletionReport,
     JournalEntry,
@@ -23,6 +26,7 @@ from rootctl.render.serialize import iso
 from rootctl.render.text import csv_cell
 
 JOIN = "; "
+R = TypeVar("R", bound=AccountResult)
 
 
 def _csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
@@ -86,9 +90,11 @@ def audit_csv(rows: Sequence[AccountAudit]) -> str:
     return _csv(header, out)
 
 
-def plan_csv(plan: DeletionPlan) -> str:
+def _rows_csv(report: AccountReport[R], items: Callable[[R], str] | None = None) -> str:
+    """One row per account: id, name, OU path, state, reason (and the items, joined)."""
+    header = ["account_id", "name", "ou_path", "state", "reason"]
     return _csv(
-        ["account_id", "name", "ou_path", "state", "reason", "items"],
+        [*header, "items"] if items else header,
         (
             [
                 a.account.id,
@@ -96,38 +102,26 @@ def plan_csv(plan: DeletionPlan) -> str:
                 a.account.ou_path_text,
                 a.state.value,
                 a.reason,
-                JOIN.join(f"{i.kind.value}:{i.id}" for i in a.items),
+                *([items(a)] if items else []),
             ]
-            for a in plan.accounts
+            for a in report.accounts
         ),
     )
 
 
+def plan_csv(plan: DeletionPlan) -> str:
+    return _rows_csv(plan, lambda a: JOIN.join(f"{i.kind.value}:{i.id}" for i in a.items))
+
+
 def deletion_csv(report: DeletionReport) -> str:
-    return _csv(
-        ["account_id", "name", "ou_path", "state", "reason", "items"],
-        (
-            [
-                a.account.id,
-                a.account.name,
-                a.account.ou_path_text,
-                a.state.value,
-                a.reason,
-                JOIN.join(f"{i.item.kind.value}:{i.item.id}={i.outcome.value}" for i in a.items),
-            ]
-            for a in report.accounts
-        ),
+    return _rows_csv(
+        report,
+        lambda a: JOIN.join(f"{i.item.kind.value}:{i.item.id}={i.outcome.value}" for i in a.items),
     )
 
 
 def recovery_csv(report: RecoveryReport) -> str:
-    return _csv(
-        ["account_id", "name", "ou_path", "state", "reason"],
-        (
-            [a.account.id, a.account.name, a.account.ou_path_text, a.state.value, a.reason]
-            for a in report.accounts
-        ),
-    )
+    return _rows_csv(report)
 
 
 JOURNAL_HEADER = (

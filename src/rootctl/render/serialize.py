@@ -7,7 +7,7 @@ Bump ``SCHEMA_VERSION`` for any change that could break a script reading the out
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -18,6 +18,7 @@ from rootctl.models import (
     AccountDeletion,
     AccountPlan,
     AccountRecovery,
+    AccountReport,
     AuditReport,
     AuditState,
     Capability,
@@ -128,19 +129,42 @@ def _state_counts(states: Iterable[StrEnum], kind: type[StrEnum]) -> dict[str, i
     return {state.value.replace("-", "_"): counted[state] for state in kind}
 
 
-def audit_report(report: AuditReport) -> Json:
+def _report(
+    kind: str,
+    report: AccountReport[Any],
+    states: type[StrEnum],
+    row: Callable[[Any], Json],
+    *,
+    head: Json | None = None,
+    summary_first: Json | None = None,
+    summary_last: Json | None = None,
+) -> Json:
+    """The document of a per-account report: organization, (``head``), interrupted, summary
+    (accounts, ``summary_first``, a count per state, ``summary_last``), one row per account."""
     return envelope(
-        "audit",
+        kind,
         {
             "organization_id": report.organization_id,
+            **(head or {}),
             "interrupted": report.interrupted,
             "summary": {
                 "accounts": len(report.accounts),
-                "with_root_credentials": len(report.with_credentials),
-                **_state_counts((a.state for a in report.accounts), AuditState),
+                **(summary_first or {}),
+                **_state_counts((a.state for a in report.accounts), states),
+                **(summary_last or {}),
             },
-            "accounts": [account_audit(a) for a in report.accounts],
+            "accounts": [row(a) for a in report.accounts],
         },
+    )
+
+
+def audit_report(report: AuditReport) -> Json:
+    return _report(
+        "audit",
+        report,
+        AuditState,
+        account_audit,
+        summary_first={"with_root_credentials": len(report.with_credentials)},
     )
 
 
@@ -163,19 +187,13 @@ def account_plan(plan: AccountPlan) -> Json:
 
 
 def deletion_plan(plan: DeletionPlan) -> Json:
-    return envelope(
+    return _report(
         "deletion-plan",
-        {
-            "organization_id": plan.organization_id,
-            "kinds": [k.value for k in plan.kinds],
-            "interrupted": plan.interrupted,
-            "summary": {
-                "accounts": len(plan.accounts),
-                **_state_counts((a.state for a in plan.accounts), PlanState),
-                "items": {k.value: n for k, n in plan.item_counts().items()},
-            },
-            "accounts": [account_plan(a) for a in plan.accounts],
-        },
+        plan,
+        PlanState,
+        account_plan,
+        head={"kinds": [k.value for k in plan.kinds]},
+        summary_last={"items": {k.value: n for k, n in plan.item_counts().items()}},
     )
 
 
@@ -199,34 +217,17 @@ def account_deletion(row: AccountDeletion) -> Json:
 
 
 def deletion_report(report: DeletionReport) -> Json:
-    return envelope(
+    return _report(
         "deletion",
-        {
-            "organization_id": report.organization_id,
-            "kinds": [k.value for k in report.kinds],
-            "interrupted": report.interrupted,
-            "summary": {
-                "accounts": len(report.accounts),
-                **_state_counts((a.state for a in report.accounts), DeleteState),
-            },
-            "accounts": [account_deletion(a) for a in report.accounts],
-        },
+        report,
+        DeleteState,
+        account_deletion,
+        head={"kinds": [k.value for k in report.kinds]},
     )
 
 
 def recovery_report(report: RecoveryReport) -> Json:
-    return envelope(
-        "recovery",
-        {
-            "organization_id": report.organization_id,
-            "interrupted": report.interrupted,
-            "summary": {
-                "accounts": len(report.accounts),
-                **_state_counts((a.state for a in report.accounts), RecoveryState),
-            },
-            "accounts": [account_recovery(a) for a in report.accounts],
-        },
-    )
+    return _report("recovery", report, RecoveryState, account_recovery)
 
 
 def account_recovery(row: AccountRecovery) -> Json:
