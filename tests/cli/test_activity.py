@@ -76,6 +76,14 @@ def test_activity_ties_sessions_to_the_journal_and_flags_the_outsider(enabled: C
     assert "NOT rootctl" in table.stdout
     assert "finding: root session " + theirs in table.stdout.replace("\n", " ")
     assert "The long-term root users' own use" in table.stdout
+    # a journal that cannot be read: said, and no session is called "not rootctl"
+    not_a_journal = enabled.journal.with_name("notes.txt")
+    not_a_journal.write_text("not a journal\n")
+    unreadable = enabled.json(
+        "activity", "--since", "1h", env={"ROOTCTL_JOURNAL": str(not_a_journal)}
+    )
+    assert "outside-rootctl" not in {f["kind"] for f in unreadable["findings"]}
+    assert any("journal" in b for b in unreadable["blind_spots"])
     csv_lines = enabled("activity", "-o", "csv").stdout.splitlines()
     assert csv_lines[0].startswith("opened_at,account_id,")
     assert len(csv_lines) == 3

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import click
@@ -43,11 +43,24 @@ from rootctl.models import ActivityReport
     help="A CloudTrail Lake event data store (ARN or id), organization-wide: shows what each "
     "session did in the member account.",
 )
+@click.option(
+    "--baseline",
+    default="30d",
+    show_default=True,
+    callback=inputs.option(validation.duration),
+    help="How far before --since to look for each caller's earlier AssumeRoot into an account "
+    "(a first one is a finding); LookupEvents keeps 90 days.",
+)
 @connection_options
 @output_option(ActivityReport)
 @command
 def activity(
-    since: datetime, until: datetime | None, trail_lake: str | None, output: str, **kwargs: Any
+    since: datetime,
+    until: datetime | None,
+    trail_lake: str | None,
+    baseline: int,
+    output: str,
+    **kwargs: Any,
 ) -> int:
     """Who did what as root: every AssumeRoot session opened on TARGETS (default: any account)
     from CloudTrail, tied to rootctl's journal by its access key id; with --trail-lake, what
@@ -59,6 +72,12 @@ def activity(
     chosen = selector(kwargs)
     with engine(kwargs) as ra:
         targets = None if chosen.empty else ra.select_targets(chosen)
-        report = ra.activity(targets, since=since, until=until, trail_lake=trail_lake)
+        report = ra.activity(
+            targets,
+            since=since,
+            until=until,
+            trail_lake=trail_lake,
+            baseline=timedelta(seconds=baseline),
+        )
     emit(report, output)
     return 0 if report.clean else EXIT_FINDINGS

@@ -13,8 +13,8 @@ Sources, and why each:
 - the journal's ``root_sessions``: the key ids rootctl opened, so a session it did not open
   stands out.
 
-A caller assuming root into an account for the first time is found by looking further back
-than ``since`` (the whole history the source keeps, 90 days for LookupEvents).
+A caller assuming root into an account for the first time is found by looking ``baseline``
+further back than ``since`` (at most the 90 days LookupEvents keeps).
 """
 
 from __future__ import annotations
@@ -35,7 +35,10 @@ from rootctl.models.activity import (
 from rootctl.models.trail import ASSUME_ROOT, AssumeRootCall, EventQuery, TrailEvent
 
 LOOKUP_HISTORY = timedelta(days=90)  # what LookupEvents keeps
-LAKE_HISTORY = timedelta(days=366)  # how far back a Lake query looks for first callers
+# How far before ``since`` first callers are looked for: reading AssumeRoot events costs
+# LookupEvents pages (2 a second, 50 events each) — an organization audited daily writes one
+# event per account per day.
+DEFAULT_BASELINE = timedelta(days=30)
 KEYS_PER_QUERY = 200  # access key ids per Lake statement (keeps the SQL short)
 
 
@@ -46,25 +49,30 @@ def activity(
     since: datetime,
     until: datetime | None = None,
     trail_lake: str | None = None,
+    baseline: timedelta = DEFAULT_BASELINE,
 ) -> ActivityReport:
-    """The root sessions opened on ``accounts`` (None: any) in ``[since, until]``."""
+    """The root sessions opened on ``accounts`` (None: any) in ``[since, until]``; a caller's
+    first AssumeRoot into an account is looked for ``baseline`` further back."""
     now = datetime.now(UTC)
     if since >= (until or now):
         raise InputError("--since must be before --until (and before now).")
     if trail_lake is not None:
         trail_lake = cloudtrail.data_store_id(trail_lake)  # before any AWS call
     aws = ctx.aws
-    caller = ctx.caller()
     sources: list[str] = []
     blind: list[str] = []
     store = cloudtrail.describe_data_store(aws, trail_lake) if trail_lake else None
-    history = since - (LAKE_HISTORY if store else LOOKUP_HISTORY)
-    assume_query = EventQuery(names=(ASSUME_ROOT,), start=max(history, now - LOOKUP_HISTORY))
-    events = cloudtrail.lookup_events(aws, assume_query)
-    sources.append(f"LookupEvents in {caller.account_id}, {aws.region}")
+    history = since - baseline
+    events: list[TrailEvent] = []
+    if store is None or not store.organization_enabled:
+        # An organization event data store holds the management account's events too.
+        history = max(history, now - LOOKUP_HISTORY)
+        query = EventQuery(names=(ASSUME_ROOT,), start=min(history, since), end=until)
+        events += cloudtrail.lookup_events(aws, query)
+        sources.append(f"LookupEvents in {ctx.caller().account_id}, {aws.region}")
     if store is not None:
-        lake_query = EventQuery(names=(ASSUME_ROOT,), start=history, end=until)
-        events = [*events, *cloudtrail.lake_events(aws, store, lake_query)]
+        query = EventQuery(names=(ASSUME_ROOT,), start=min(history, since), end=until)
+        events += cloudtrail.lake_events(aws, store, query)
         sources.append(f"CloudTrail Lake event data store {store.id} ({store.region})")
         if not store.organization_enabled:
             blind.append(
@@ -72,32 +80,20 @@ def activity(
                 "events are missing unless it collects them"
             )
     else:
-        blind.append(
-            "what each session did in the member account: pass --trail-lake with an "
-            "organization event data store (CloudTrail Lake)"
-        )
-        blind.append(
-            f"AssumeRoot calls made from other accounts (a delegated administrator) or through "
-            f"another Region's STS endpoint than {aws.region}"
-        )
-        if since < now - LOOKUP_HISTORY:
-            blind.append("sessions older than 90 days (LookupEvents keeps 90 days)")
+        blind += _without_lake(aws.region, since < now - LOOKUP_HISTORY)
     calls = _calls(events, accounts)
     first_seen = _first_seen(calls)
-    looked_back = max(history, now - LOOKUP_HISTORY) if store is None else history
     in_window = [
         c for c in calls if c.event.time >= since and (until is None or c.event.time <= until)
     ]
     journaled = _journaled(ctx, since - timedelta(hours=1))
+    if journaled is None:
+        blind.append("which sessions rootctl opened: the journal cannot be read")
     actions = _actions(ctx, store, in_window, since, until) if store is not None else None
     root_use = _root_user_use(ctx, store, accounts, since, until) if store is not None else None
-    if store is None:
-        blind.append(
-            "the long-term root users' own sign-ins and calls in the member accounts (they are "
-            "recorded there: pass --trail-lake; the audit shows password and key last use)"
-        )
+    can_tell_new = history < since
     sessions = tuple(
-        _session(ctx, c, journaled, actions, first_seen, looked_back < since) for c in in_window
+        _session(ctx, c, journaled, actions, first_seen, can_tell_new) for c in in_window
     )
     return ActivityReport(
         since=since,
@@ -105,9 +101,23 @@ def activity(
         sources=tuple(sources),
         sessions=sessions,
         blind_spots=tuple(blind),
-        history_since=looked_back if looked_back < since else None,
+        history_since=history if can_tell_new else None,
         root_user_use=root_use,
     )
+
+
+def _without_lake(region: str, too_old: bool) -> list[str]:
+    blind = [
+        "what each session did in the member account: pass --trail-lake with an "
+        "organization event data store (CloudTrail Lake)",
+        "AssumeRoot calls made from other accounts (a delegated administrator) or through "
+        f"another Region's STS endpoint than {region}",
+        "the long-term root users' own sign-ins and calls in the member accounts (they are "
+        "recorded there: pass --trail-lake; the audit shows password and key last use)",
+    ]
+    if too_old:
+        blind.append("sessions older than 90 days (LookupEvents keeps 90 days)")
+    return blind
 
 
 def _calls(events: Iterable[TrailEvent], accounts: Sequence[str] | None) -> list[AssumeRootCall]:
@@ -127,11 +137,12 @@ def _first_seen(calls: Iterable[AssumeRootCall]) -> dict[tuple[str | None, str |
     return first
 
 
-def _journaled(ctx: Context, since: datetime) -> dict[str, SessionRecord]:
+def _journaled(ctx: Context, since: datetime) -> dict[str, SessionRecord] | None:
+    """The sessions rootctl recorded, by key id; None when the journal cannot be read."""
     try:
         return {r.access_key_id: r for r in ctx.journal.sessions(since)}
     except JournalUnavailable:
-        return {}  # every session then shows as not opened by rootctl: the honest answer
+        return None
 
 
 def _actions(
@@ -203,13 +214,13 @@ def _root_user_use(
 def _session(
     ctx: Context,
     call: AssumeRootCall,
-    journaled: dict[str, SessionRecord],
+    journaled: dict[str, SessionRecord] | None,
     actions: dict[str, list[SessionAction]] | None,
     first_seen: dict[tuple[str | None, str | None], str],
     can_tell_new: bool,
 ) -> RootSessionActivity:
     key = call.session_key_id
-    record = journaled.get(key) if key else None
+    record = journaled.get(key) if key and journaled else None
     account = call.target_account or ""
     pair = (call.caller_arn, call.target_account)
     return RootSessionActivity(
@@ -222,6 +233,7 @@ def _session(
         source_identity=call.event.source_identity,
         error_code=call.event.error_code,
         journaled=record is not None,
+        journal_known=journaled is not None,
         purpose=record.purpose if record else None,
         actions=tuple(actions.get(key, ())) if actions is not None and key else None,
         new_caller=can_tell_new and first_seen.get(pair) == call.event.event_id,

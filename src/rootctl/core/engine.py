@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import boto3
@@ -323,16 +323,23 @@ class RootAccess:
         since: datetime,
         until: datetime | None = None,
         trail_lake: str | None = None,
+        baseline: timedelta = activity_mod.DEFAULT_BASELINE,
     ) -> ActivityReport:
         """Who did what as root: the AssumeRoot sessions opened on ``targets`` (None: any
         account) in ``[since, until]``, tied to the journal, with their member-account
-        actions when ``trail_lake`` (an event data store) holds them. Read-only."""
+        actions when ``trail_lake`` (an event data store) holds them; first callers looked for
+        ``baseline`` before ``since``. Read-only."""
         accounts = [a.id for a in targets.selected] if targets is not None else None
         if targets is None:
             with contextlib.suppress(RootctlError):
                 self.organization()  # names for the accounts, when the caller may read them
         return activity_mod.activity(
-            self._ctx, accounts=accounts, since=since, until=until, trail_lake=trail_lake
+            self._ctx,
+            accounts=accounts,
+            since=since,
+            until=until,
+            trail_lake=trail_lake,
+            baseline=baseline,
         )
 
     # -- journal -------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ class RootSessionActivity:
     source_identity: str | None = None
     error_code: str | None = None  # AssumeRoot refused
     journaled: bool = False  # rootctl opened it (its key id is in the journal)
+    journal_known: bool = True  # False: the journal could not be read (no outside finding)
     purpose: str | None = None  # what rootctl opened it for (audit, exec …), when journaled
     actions: tuple[SessionAction, ...] | None = None  # None: no source shows them
     new_caller: bool = False  # the caller's first AssumeRoot into this account in the history
@@ -50,7 +51,7 @@ class RootSessionActivity:
 
     @property
     def outside_rootctl(self) -> bool:
-        return self.opened and not self.journaled
+        return self.opened and self.journal_known and not self.journaled
 
     @property
     def changes(self) -> int:
