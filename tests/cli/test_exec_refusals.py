@@ -16,6 +16,7 @@ def test_exec_refuses_what_it_must_not_do(enabled: Cli) -> None:
         (("exec", PAYMENTS, "--task", "audit"), "command"),
         (("exec", "4182736455", "--task", "audit", "--", "true"), "12 digits"),
         (("credential-process", MANAGEMENT, "--task", "audit"), "management account"),
+        (("exec", PAYMENTS, "--task", "audit", "--reason", "a\nb", "--print", "profile"), "line"),
         (("credential-process", PAYMENTS, "--task", "audit", "--duration", "16m"), "15 minutes"),
     ]:
         result = enabled(*args)

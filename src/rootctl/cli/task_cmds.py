@@ -50,6 +50,9 @@ def profile_snippet(
         argv += ["--reason", reason]
     if profile:
         argv += ["--profile", profile]  # the caller's own profile, never the root one
+    if any(c in arg for arg in argv for c in "\r\n"):
+        raise InputError("--print profile: a line break in --reason or --profile would break "
+                         "the ~/.aws/config line.")  # fmt: skip
     return (
         f"# A {TASKS[task].value} root session of {account}, opened by rootctl for each use\n"
         f"[profile root-{account}-{task}]\n"
