@@ -12,7 +12,7 @@ from bench import report, scenarios
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--only", default="1,2,3,4,5", help="benchmarks to run, e.g. 1,3")
+    parser.add_argument("--only", default="1,2,3,4,5,6", help="benchmarks to run, e.g. 1,3")
     parser.add_argument(
         "--quick", action="store_true", help="smaller sizes, for a smoke test; RESULTS.md kept"
     )
@@ -26,6 +26,7 @@ def main() -> int:
         3: {"accounts": 5},
         4: {"sizes": (50, 100, 200)},
         5: {"accounts": 64},
+        6: {"accounts": 100, "rounds": 1},
     }
     print(report.NOTE, flush=True)
     print(f"Machine: {report.machine()}\n", flush=True)

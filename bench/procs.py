@@ -66,9 +66,13 @@ class SandboxProcess:
     profile, empty AWS config files, a fresh journal.
     """
 
-    def __init__(self, accounts: int, *, latency_ms: float = 0.0) -> None:
+    def __init__(
+        self, accounts: int, *, latency_ms: float = 0.0, source: Path | None = None
+    ) -> None:
+        """``source``: a ``src/`` directory whose sandbox to serve instead of this tree's."""
         self.accounts = accounts
         self.latency_ms = latency_ms
+        self.source = source
         self._tmp = tempfile.TemporaryDirectory(prefix="rootctl-bench-")
         self.env: dict[str, str] = {}
         self.endpoint = ""
@@ -78,7 +82,7 @@ class SandboxProcess:
         argv = [*ROOTCTL, "sandbox", "serve", "--port", "0", "--accounts", str(self.accounts)]
         self._process = subprocess.Popen(
             argv,
-            env=self._base_env() | {"PYTHONUNBUFFERED": "1"},
+            env=self._base_env() | {"PYTHONUNBUFFERED": "1"} | self._pythonpath(),
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,
@@ -123,8 +127,12 @@ class SandboxProcess:
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (loopback)
             response.read()
 
+    def _pythonpath(self) -> dict[str, str]:
+        return {} if self.source is None else {"PYTHONPATH": str(self.source)}
+
     def _base_env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ROOTCTL_"))}
+        env.pop("PYTHONPATH", None)
         config = Path(self._tmp.name) / "aws-config"
         config.touch()
         return env | {

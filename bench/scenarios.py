@@ -1,4 +1,5 @@
-"""The benchmarks of issues 6 and 10. Each returns a ``Result``: figures, target, verdict.
+"""The benchmarks of issues 6 and 10, and the sandbox's throughput (6, issue 12). Each returns
+a ``Result``: figures, target, verdict.
 
 Against moto, wall time at zero latency measures mostly the sandbox (one process, one GIL,
 ~2.5–3.3 ms of server CPU per request): the tool's own cost is its CPU per account.
@@ -13,6 +14,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bench.procs import ROOTCTL, Measured, SandboxProcess, measure
 
@@ -194,10 +196,18 @@ def round_trips(accounts: int = 400, latency_ms: float = 250, concurrency: int =
     )
 
 
+def sandbox_throughput(**kwargs: Any) -> Result:
+    from bench.sandbox_throughput import scenario
+
+    result: Result = scenario(**kwargs)
+    return result
+
+
 ALL: dict[int, Callable[..., Result]] = {
     1: latency_hiding,
     2: tool_cpu,
     3: versus_aws_cli,
     4: growth,
     5: round_trips,
+    6: sandbox_throughput,
 }

@@ -40,6 +40,13 @@ class AdviceCode(StrEnum):
     UPGRADE_ROOTCTL = "upgrade-rootctl"  # a file written by a newer rootctl
     GIVE_ENDPOINT_URL = "give-endpoint-url"  # an endpoint URL that is no URL
     CHECK_ENDPOINT_SETTING = "check-endpoint-setting"  # a bad endpoint from env or profile
+    # A failing compliance control's fix. params: kinds (comma list, "" for every kind), what
+    # (the kinds in words), accounts (space-separated ids), count.
+    DELETE_ROOT_CREDENTIALS = "delete-root-credentials"
+    # params: actions, operations (the --for words), statement (an IAM policy statement, JSON)
+    GRANT_ACTIONS = "grant-actions"
+    USE_IAM_PRINCIPAL = "use-iam-principal"  # root user credentials cannot call AssumeRoot
+    LIFT_CALLER_DENY = "lift-caller-deny"  # params: policy_type, action
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,6 +111,16 @@ NEUTRAL_WORDING: Mapping[AdviceCode, str] = {
     AdviceCode.CHECK_ENDPOINT_SETTING: (
         "Check AWS_ENDPOINT_URL[_<SERVICE>] and the profile's endpoint_url."
     ),
+    AdviceCode.DELETE_ROOT_CREDENTIALS: "Delete the {what} of the {count} failing account(s).",
+    AdviceCode.GRANT_ACTIONS: "Allow {actions} in the caller's IAM policy: {statement}",
+    AdviceCode.USE_IAM_PRINCIPAL: (
+        "Use an IAM user or role (not the root user) of the management account or of the IAM "
+        "delegated administrator."
+    ),
+    AdviceCode.LIFT_CALLER_DENY: (
+        "A {policy_type} that applies to the caller denies {action}; allow it there for the "
+        "principal that runs rootctl."
+    ),
 }
 
 
@@ -142,10 +159,12 @@ class AwsError(RootctlError):
         *,
         code: str | None = None,
         request_id: str | None = None,
+        operation: str | None = None,
     ) -> None:
         super().__init__(message, advice)
         self.code = code
         self.request_id = request_id
+        self.operation = operation  # the AWS operation that failed (ListRoots, AssumeRoot …)
 
 
 class TrustedAccessDisabled(AwsError):

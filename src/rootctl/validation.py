@@ -20,6 +20,34 @@ from urllib.parse import urlsplit
 from rootctl.errors import Advice, AdviceCode, InputError
 from rootctl.models import CredentialKind
 
+# -- tags -------------------------------------------------------------------------------------
+
+MAX_TAG_KEY, MAX_TAG_VALUE = 128, 256  # Organizations' limits
+
+
+def tag(value: str, what: str = "--tag") -> tuple[str, str]:
+    """``KEY=VALUE`` (the value may be empty: ``KEY=``; the key ends at the first ``=``)."""
+    key, equals, tag_value = value.partition("=")
+    if not equals:
+        raise InputError(f"invalid {what} {_shown(value)}: expected KEY=VALUE, e.g. team=payments.")
+    return tag_pair(key, tag_value, what)
+
+
+def tag_pair(key: str, value: str, what: str = "--tag") -> tuple[str, str]:
+    """A tag key and value as Organizations allows them."""
+    shown = _shown(f"{key}={value}")
+    if not key.strip():
+        raise InputError(f"invalid {what} {shown}: the tag key is empty.")
+    if len(key) > MAX_TAG_KEY or len(value) > MAX_TAG_VALUE:
+        raise InputError(
+            f"invalid {what} {shown}: a tag key is at most {MAX_TAG_KEY} characters "
+            f"and a value at most {MAX_TAG_VALUE}."
+        )
+    if _has_control(key) or _has_control(value):
+        raise InputError(f"invalid {what} {shown}: a tag has no control characters.")
+    return key, value
+
+
 # -- regions and endpoints -------------------------------------------------------------------
 
 # us-east-1, eu-central-2, us-gov-west-1, cn-north-1, us-isob-east-1, eusc-de-east-1 …
@@ -315,3 +343,7 @@ def _shown(value: str, limit: int = 60) -> str:
     shortened when long (an error is one line)."""
     shown = value if len(value) <= limit else value[: limit - 1] + "…"
     return repr(shown)
+
+
+def _has_control(value: str) -> bool:
+    return any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in value)

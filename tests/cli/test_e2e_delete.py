@@ -63,9 +63,19 @@ def test_delete_verifies_and_second_run_has_nothing_to_delete(enabled: Cli) -> N
         assert entry["task_policy"].endswith("/IAMDeleteRootUserCredentials")
         assert entry["request_id"]
         assert entry["items"]
-        assert entry["outcome"] == (
-            "failed" if entry["action"] == "delete-virtual-mfa-device" else "succeeded"
-        )
+        if entry["action"] == "delete-virtual-mfa-device":
+            # Outside the delete task policy by design: skipped with its reason, not failed,
+            # and the error and its consequence are separate sentences.
+            assert entry["outcome"] == "skipped"
+            assert entry["error"] == (
+                "The IAMDeleteRootUserCredentials task policy does not allow "
+                "DeleteVirtualMFADevice. The virtual MFA device object stays in the account, "
+                "detached from the root user."
+            )
+        else:
+            assert entry["outcome"] == "succeeded"
+    failed = enabled.json("journal", "--outcome", "failed", exit_code=0)["entries"]
+    assert failed == []
 
     again = enabled.json("delete-credentials", *TARGETS, "--yes", exit_code=0)
     assert {r["state"] for r in again["accounts"]} == {"nothing-to-delete", "skipped"}

@@ -19,7 +19,7 @@ def test_prompt_shows_counts_and_no_means_nothing_done(enabled: Cli) -> None:
     result = enabled("delete-credentials", "--account", PAYMENTS, "--account", NETWORKING,
                      input="n\n")  # fmt: skip
     assert result.exit_code == 0
-    assert "Delete 7 item(s) in 2 account(s)" in result.stderr
+    assert "Delete 7 items in 2 accounts" in result.stderr
     assert "2 password, 1 access-keys, 2 certificates, 2 mfa" in result.stderr
     assert "Nothing done." in result.stderr
     assert enabled.sandbox.snapshot() == before

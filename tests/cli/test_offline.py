@@ -100,3 +100,36 @@ def test_journal_env_var(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     _journal_with_policy(path)
     result = CliRunner().invoke(cli, ["journal", "-o", "json"], env={"ROOTCTL_JOURNAL": str(path)})
     assert len(json.loads(result.stdout)["entries"]) == 2
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])
+def test_completion_prints_a_script_that_completes_rootctl(shell: str) -> None:
+    result = invoke("completion", shell)
+    assert result.exit_code == 0
+    assert "_ROOTCTL_COMPLETE" in result.stdout
+    assert f"{shell}_complete" in result.stdout
+
+
+def test_completion_completes_commands_and_status_words() -> None:
+    def complete(words: str) -> list[str]:
+        cword = len(words.split()) - (0 if words.endswith(" ") else 1)
+        env = {"_ROOTCTL_COMPLETE": "bash_complete", "COMP_WORDS": words, "COMP_CWORD": str(cword)}
+        result = CliRunner().invoke(cli, [], env=env, prog_name="rootctl")
+        return [line.split(",", 1)[1] for line in result.stdout.splitlines()]
+
+    assert complete("rootctl comp") == ["completion", "compliance"]
+    assert complete("rootctl audit --status ") == ["with-credentials", "clean", "failed", "skipped"]
+
+
+def test_unknown_shell_is_bad_input() -> None:
+    result = invoke("completion", "tcsh")
+    assert result.exit_code == 2
+    assert "tcsh" in result.stderr
+
+
+def test_top_level_help_keeps_each_commands_whole_first_sentence() -> None:
+    commands = invoke("--help").stdout.split("Commands:")[1]
+    help_text = " ".join(commands.split())
+    assert "..." not in help_text
+    assert "Audit, then evaluate the root-user controls of AWS Security Hub" in help_text
+    assert "(password → access keys → certificates → MFA), verify." in help_text

@@ -62,7 +62,17 @@ def test_transport_errors():
 
 def test_library_wording_names_no_cli_flag():
     for code in AdviceCode:
-        neutral = errors.Advice(code, {"capability": "RootSessions", "policy_type": "SCP"}).text
+        params = {
+            "capability": "RootSessions",
+            "policy_type": "SCP",
+            "action": "sts:AssumeRoot",
+            "actions": "sts:AssumeRoot",
+            "operations": "audit",
+            "statement": '{"Effect":"Allow"}',
+            "what": "keys",
+            "count": "2",
+        }
+        neutral = errors.Advice(code, params).text
         assert "--" not in neutral, code
         assert "`rootctl" not in neutral, code
 

@@ -20,7 +20,7 @@ from rootctl.models import (
     RootCredentials,
     SigningCertificate,
 )
-from rootctl.render import flat, human, serialize
+from rootctl.render import audit_view, flat, serialize
 from tests.core.factories import organization
 
 SCHEMA = json.loads((Path(__file__).parents[2] / "docs/json-schema/v1.json").read_text())
@@ -97,9 +97,9 @@ def test_human_output_names_every_account(renderer):
     buffer = io.StringIO()
     console = Console(file=buffer, width=300)
     rendered = (
-        human.audit_table(report())
+        audit_view.audit_table(report())
         if renderer == "table"
-        else human.audit_tree(report(), organization())
+        else audit_view.audit_tree(report(), organization())
     )
     console.print(rendered)
     text = buffer.getvalue()

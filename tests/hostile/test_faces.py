@@ -23,7 +23,8 @@ from rootctl.core.compliance import evaluate
 from rootctl.demo import summary
 from rootctl.demo.narrator import Narrator
 from rootctl.models import AuditReport, ComplianceReport, Organization, OrgStatus, TargetSelector
-from rootctl.render import human
+from rootctl.render import audit_view, controls, human
+from rootctl.render.registry import neutral
 from rootctl.sandbox.server import SandboxServer
 from tests.hostile import org
 from tests.hostile.conftest import pointed_at
@@ -31,6 +32,7 @@ from tests.hostile.org import (
     JAPANESE,
     LINK,
     LOG,
+    MANAGEMENT,
     PAYMENTS,
     VISIBLE,
     WIDE,
@@ -80,9 +82,9 @@ def printed(renderable: RenderableType, monkeypatch: pytest.MonkeyPatch, **env: 
 def renderables(r: Reports) -> dict[str, RenderableType]:
     return {
         "status": human.status(r.status),
-        "audit table": human.audit_table(r.audit),
-        "audit tree": human.audit_tree(r.audit, r.organization),
-        "compliance": human.compliance_table(r.compliance),
+        "audit table": audit_view.audit_table(r.audit),
+        "audit tree": audit_view.audit_tree(r.audit, r.organization),
+        "compliance": controls.compliance_table(r.compliance, neutral),
         "demo compliance": summary.compliance_table(r.compliance, r.compliance),
     }
 
@@ -91,7 +93,7 @@ def renderables(r: Reports) -> dict[str, RenderableType]:
 def test_wide_characters_align_in_tables_at_every_width(
     reports: Reports, width: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    output = printed(human.audit_table(reports.audit), monkeypatch, COLUMNS=str(width))
+    output = printed(audit_view.audit_table(reports.audit), monkeypatch, COLUMNS=str(width))
     assert_inert_bytes(output.encode(), f"audit table at {width}")
     lines = output.splitlines()
     assert max(cell_len(line) for line in lines) <= width
@@ -100,7 +102,8 @@ def test_wide_characters_align_in_tables_at_every_width(
     header = next(line for line in lines if "Account" in line and "State" in line)
     state_at = cell_len(header[: header.index("State")])
     rows = [line for line in lines if line and line[0] in "✔✘!–"]
-    assert len(rows) == len(VISIBLE)
+    assert len(rows) == len(VISIBLE) - 1  # the management account is a line, not a row
+    assert f"Not a target: {VISIBLE[MANAGEMENT]} ({MANAGEMENT})" in output
     for row in rows:
         state = re.search(r"  (audited|skipped|failed|not-run)\b", row)
         assert state is not None, row
@@ -119,10 +122,11 @@ def test_a_terminal_gets_rootctls_colours_and_nothing_from_the_names(
         assert plain != output, f"{what}: no colour on a TTY"
         assert unsafe_characters(plain) == [], what  # every ESC was one of our SGR colours
         assert "\x1b]" not in output, what  # no OSC: no window title, no hyperlink
-    tree = without_colours(printed(human.audit_tree(reports.audit, reports.organization),
+    tree = without_colours(printed(audit_view.audit_tree(reports.audit, reports.organization),
                                    monkeypatch, tty="yes", COLUMNS="300"))  # fmt: skip
     for account_id, name in VISIBLE.items():
-        assert f"{name}  {account_id}" in tree
+        if account_id != MANAGEMENT:  # a line under the counts, not a node
+            assert f"{name}  {account_id}" in tree
 
 
 def test_a_pipe_gets_no_colour_at_all(reports: Reports, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -153,7 +157,7 @@ def test_progress_bar_on_a_terminal_is_inert(monkeypatch: pytest.MonkeyPatch) ->
     assert "\x1b]0" not in err.getvalue()
 
 
-def test_confirmation_prompt_and_error_lines_are_one_inert_line(
+def test_confirmation_prompt_keeps_its_lines_and_error_lines_are_one_inert_line(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     asked: list[str] = []
@@ -165,7 +169,8 @@ def test_confirmation_prompt_and_error_lines_are_one_inert_line(
     monkeypatch.setattr(common, "is_interactive", lambda: True)
     monkeypatch.setattr(click, "confirm", answer)
     common.confirm("Delete [/]\x1b[2J\n\u202e?", yes=False, what="delete")
-    assert asked == ["Delete [/]\\x1b[2J\\n\\u202e?"]
+    # A prompt's own lines (warnings, the accounts it names) stay lines; nothing else acts.
+    assert asked == ["Delete [/]\\x1b[2J\n\\u202e?"]
     error = rootctl.AwsError(
         "AWS said \x1b]0;pwned\x07\nfake line \u202e",
         rootctl.Advice(rootctl.AdviceCode.RETRY_LATER),

@@ -47,3 +47,19 @@ def test_shape_and_mix() -> None:
 def test_tiny_organization() -> None:
     sb = Sandbox.generated(1, seed=0)
     assert [a.name for a in sb.accounts()] == ["management", "security-tooling"]
+
+
+def test_tags_follow_the_structure() -> None:
+    generated = generate(120, seed=7)
+    by_path = {
+        ou["path"]: ou["tags"] for ou in generated["organizational_units"] if isinstance(ou, dict)
+    }
+    assert by_path["Sandbox"] == {"env": "sandbox"}
+    assert by_path["Workloads/Payments"] == {"business-unit": "payments"}
+    assert by_path["Workloads/Payments/Prod"] == {"env": "prod"}
+    workloads = [a for a in generated["accounts"] if a["ou"].startswith("Workloads/")]
+    assert workloads
+    for account in workloads:
+        unit = account["ou"].split("/")[1].lower()
+        assert account["tags"]["team"] == unit
+        assert account["name"].startswith(f"{unit}-{account['tags']['application']}-")

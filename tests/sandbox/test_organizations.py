@@ -165,3 +165,33 @@ def test_accounts_created_through_organizations_have_a_credential_less_root(aws:
     root = aws.sandbox.root_user(account_id)
     assert root.email == "new-team@example.com"
     assert not root.has_credentials
+
+
+def test_tags_of_accounts_ous_and_the_delegate_reading_them(aws: Aws) -> None:
+    """The seed's tags, answered by ListTagsForResource (what `rootctl --tag` reads)."""
+    org = aws.client("organizations")
+
+    def tags(resource: str, client: object = org) -> dict[str, str]:
+        listed = client.list_tags_for_resource(ResourceId=resource)["Tags"]  # type: ignore[attr-defined]
+        return {t["Key"]: t["Value"] for t in listed}
+
+    assert tags(PROD_PAYMENTS) == {"team": "payments"}
+    assert tags(MANAGEMENT) == {}
+    root = org.list_roots()["Roots"][0]["Id"]
+    workloads = next(
+        o["Id"]
+        for o in org.list_organizational_units_for_parent(ParentId=root)["OrganizationalUnits"]
+        if o["Name"] == "Workloads"
+    )
+    units = org.list_organizational_units_for_parent(ParentId=workloads)["OrganizationalUnits"]
+    assert {o["Name"]: tags(o["Id"]) for o in units} == {
+        "Prod": {"env": "prod"},
+        "Dev": {"env": "dev"},
+    }
+    assert tags(workloads) == {}
+    with pytest.raises(org.exceptions.TargetNotFoundException) as excinfo:
+        org.list_tags_for_resource(ResourceId="999999999999")
+    assert error_of(excinfo)[0] == "TargetNotFoundException"
+    aws.enable(delegate=SECURITY_TOOLING)
+    delegate = aws.client("organizations", aws.sandbox.principal_credentials(SECURITY_TOOLING))
+    assert tags(PROD_PAYMENTS, delegate) == {"team": "payments"}

@@ -250,3 +250,25 @@ def test_text_rules_are_one_table() -> None:
     assert TEXT["account name"].max_length == 50
     assert TEXT["ou name"].pattern is None
     assert TEXT["account id"].pattern is not None
+
+
+def test_tags_of_accounts_and_ous() -> None:
+    import yaml
+
+    data: dict[str, Any] = yaml.safe_load(MINIMAL)
+    data["organizational_units"] = [{"path": "Apps/Prod", "tags": {"env": "prod"}}]
+    data["accounts"][0]["tags"] = {"team": "tools", "cost-center": 1234, "empty": None}
+    seed = Sandbox.from_seed(data).seed
+    assert seed.ou_tags == {"Apps/Prod": {"env": "prod"}}
+    assert seed.organizational_units == ("Apps", "Apps/Prod")
+    assert seed.accounts[0].tags == {"team": "tools", "cost-center": "1234", "empty": ""}
+    data["accounts"][0]["tags"] = {f"k{i}": "v" for i in range(51)}
+    with pytest.raises(SeedError, match=r"accounts\[0\]\.tags: a resource has at most 50 tags"):
+        Sandbox.from_seed(data)
+    data["accounts"][0]["tags"] = ["team=tools"]
+    with pytest.raises(SeedError, match="expected a mapping of tag key to value"):
+        Sandbox.from_seed(data)
+    data["accounts"][0]["tags"] = {}
+    data["organizational_units"] = [{"path": "Apps/Prod", "labels": {}}]
+    with pytest.raises(SeedError, match="unknown field 'labels'"):
+        Sandbox.from_seed(data)

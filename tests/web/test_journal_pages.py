@@ -100,3 +100,31 @@ def test_a_foreign_journal_is_an_error_page_and_stays_untouched(
             assert api.status_code == 400
             assert "not a rootctl journal" in api.json()["error"]
     assert snapshot(tmp_path) == before
+
+
+def test_a_long_journal_is_paged_with_its_counts_and_exported_as_filtered(
+    client: TestClient, enabled: rootctl.RootAccess
+) -> None:
+    journal = Journal(Path(enabled.journal.location))
+    for n in range(120):
+        entry = journal.begin(
+            run_id="r", action="delete-login-profile", target=f"{n:012d}", task_policy=None,
+            caller_arn=None, items=[], account_name=f"=cmd|{n}",
+        )  # fmt: skip
+        journal.finish(entry, JournalStatus.FAILED if n % 4 == 0 else JournalStatus.SUCCEEDED)
+    journal.close()
+    first = client.get("/journal", params={"action": "delete-login-profile"}).text
+    assert (
+        "Entries 1–50 of <strong>120</strong> matching this filter: 30 failed, 90 succeeded"
+        in first
+    )
+    assert first.count('<a href="/journal/') == 50
+    assert 'href="/journal?action=delete-login-profile&amp;page=2" rel="next"' in first
+    last = client.get("/journal", params={"action": "delete-login-profile", "page": 9}).text
+    assert "Entries 101–120 of <strong>120</strong>" in last  # a page past the end: the last
+    assert 'rel="next"' not in last
+    exported = client.get("/journal.csv", params={"outcome": "failed"})
+    assert exported.headers["content-type"].startswith("text/csv")
+    lines = exported.text.splitlines()
+    assert len(lines) == 1 + 30
+    assert "'=cmd|0" in exported.text  # a formula stays text

@@ -9,7 +9,7 @@ import httpx
 from starlette.testclient import TestClient
 
 from rootctl.sandbox import Sandbox
-from tests.web.test_api import LOG_ARCHIVE, PAYMENTS, wait_job
+from tests.web.test_api import LOG_ARCHIVE, MANAGEMENT, PAYMENTS, wait_job
 
 
 def form(client: TestClient, path: str, **fields: str) -> httpx.Response:
@@ -74,3 +74,33 @@ def test_unknown_pages_and_accounts_are_404_pages(client: TestClient) -> None:
     assert client.get("/accounts/000000000000").status_code == 404
     assert client.get("/jobs/nope").status_code == 404
     assert client.get("/journal/12345").status_code == 404
+
+
+SECURITY_AUDIT = "304958671234"
+
+
+def test_selecting_an_ou_under_a_filter_selects_only_what_the_filter_shows(
+    client: TestClient,
+) -> None:
+    org = client.get("/api/organization").json()
+    security = next(u["id"] for u in org["units"] if u["name"] == "Security")
+    page = client.get("/organization", params={"q": "security-audit"})
+    assert 'name="shown_in"' in page.text
+    assert "Select the 1 shown in Security" in page.text
+    assert "Select everything in Security" not in page.text
+    fields = {"action": "delete", "shown_in": security, "q": "security-audit", "kind": "password"}
+    started = form(client, "/bulk", **fields)
+    assert started.status_code == 303
+    job_id = started.headers["location"].rsplit("/", 1)[1]
+    assert wait_job(client, job_id)["account_ids"] == [SECURITY_AUDIT]  # not the whole OU
+    plan = client.get(f"/jobs/{job_id}").text
+    assert "Finished: plan ready" in plan  # nothing was applied: never "Finished: succeeded"
+    assert "Nothing has been changed yet." in plan
+    assert 'data-confirm="304958671234"' in plan  # one account: type its id
+    assert plan.index("apply-confirm") < plan.index("<table")  # with the counts, above the rows
+
+
+def test_the_management_account_page_claims_no_audit_time(client: TestClient) -> None:
+    page = client.get(f"/accounts/{MANAGEMENT}").text
+    assert "Never: no root session can reach the management account" in page
+    assert "Re-audit this account" not in page

@@ -67,6 +67,11 @@ def test_badges_say_what_is_there_in_words() -> None:
         "recovery allowed",
     ]
     assert labels(views.badges(DEV, AUDITS[DEV.id])) == ["no root credentials"]
+    colours = {b.label: b.tone for b in views.badges(PROD_API, AUDITS[PROD_API.id])}
+    assert colours["root password"] == "bad"
+    assert colours["MFA hardware"] == "warn"  # a second factor, not the password's red
+    recovery_only = RootCredentials(LoginProfile(WHEN, recovery_allowed_at=WHEN))
+    assert labels(views.badges(DEV, audited(DEV, recovery_only))) == ["recovery allowed"]
     assert labels(views.badges(PROD_WEB, None)) == ["not audited yet"]
     failed = AccountAudit(PROD_WEB, AuditState.FAILED, reason="AccessDenied by an SCP")
     assert views.badges(PROD_WEB, failed)[0].title == "AccessDenied by an SCP"

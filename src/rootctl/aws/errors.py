@@ -7,6 +7,7 @@ action, the policy type …), which faces print inertly: it is outside data.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ from rootctl.errors import (
     Throttled,
     TrustedAccessDisabled,
 )
+from rootctl.models import Denial
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,7 +214,7 @@ def _translate_client_error(exc: ClientError, action: str) -> RootctlError:
     text = f"{action} failed: {code}" + (f": {message}" if message else "")
 
     def make(cls: type[AwsError], advice: Advice | None, msg: str = text) -> AwsError:
-        return cls(msg, advice, code=code, request_id=rid)
+        return cls(msg, advice, code=code, request_id=rid, operation=action.split("(")[0])
 
     if code in _ACCESS_DENIED_CODES or "service not enabled for aws organizations" in (
         message.lower()
@@ -249,3 +251,30 @@ def request_id_of(response: object) -> str | None:
             rid = meta.get("RequestId")
             return str(rid) if rid else None
     return None
+
+
+# "User: <arn> is not authorized to perform: <action> on resource: <arn> with an explicit deny
+# in a service control policy[: <policy arn>]" / "… because no identity-based policy allows the
+# <action> action" (AWS's access-denied messages since 2021, with the policy ARN since 2025).
+_DENIED_ACTION = re.compile(r"not authorized to perform:? ([\w-]+:[\w*-]+)")
+_POLICY_TYPE = re.compile(
+    r"(explicit deny in an?|because no) (service control policy|resource control policy|"
+    r"identity-based policy|session policy|permissions boundary|resource-based policy|"
+    r"VPC endpoint policy)(?::? (arn:[^\s,;]+))?",
+    re.IGNORECASE,
+)
+
+
+def denial_in(message: str) -> Denial | None:
+    """What an AccessDenied message names (action, policy type, policy ARN), or None when it
+    is not a policy denial (trusted access or a capability off, another error)."""
+    action = _DENIED_ACTION.search(message)
+    policy = _POLICY_TYPE.search(message)
+    if action is None and policy is None:
+        return None
+    return Denial(
+        action=action.group(1) if action else None,
+        policy_type=policy.group(2).lower().replace("vpc", "VPC") if policy else None,
+        explicit=bool(policy and policy.group(1).lower().startswith("explicit")),
+        policy_arn=policy.group(3) if policy else None,
+    )

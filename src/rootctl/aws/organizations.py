@@ -70,6 +70,17 @@ def account_state(account: Any) -> str:
     return str(account.get("State") or account.get("Status") or "UNKNOWN")
 
 
+def tags_of(aws: AwsSession, resource_id: str) -> dict[str, str]:
+    """The tags of an account, an OU or the root (ListTagsForResource, every page)."""
+    pages = aws.organizations().get_paginator("list_tags_for_resource")
+    with translated(f"ListTagsForResource({resource_id})"):
+        return {
+            str(tag["Key"]): str(tag.get("Value", ""))
+            for page in pages.paginate(ResourceId=resource_id)
+            for tag in page.get("Tags", [])
+        }
+
+
 def trusted_access_enabled(aws: AwsSession) -> bool:
     pages = aws.organizations().get_paginator("list_aws_service_access_for_organization")
     with translated("ListAWSServiceAccessForOrganization"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from botocore.credentials import Credentials, ReadOnlyCredentials
 
 from rootctl.aws import root_user
+from rootctl.aws.errors import translated
 from rootctl.aws.redact import SECRETS
 from rootctl.aws.resource_policies import BucketPolicies, PolicyStore, QueuePolicies
 from rootctl.models import (
@@ -201,8 +202,8 @@ class RootSession:
 
     # -- the root user ------------------------------------------------------------------------
 
-    def login_profile(self, *, with_last_used: bool = False) -> LoginProfile | None:
-        return root_user.login_profile(self._iam(), with_last_used=with_last_used)
+    def login_profile(self) -> LoginProfile | None:
+        return root_user.login_profile(self._iam())
 
     def access_keys(self, *, with_last_used: bool = True) -> tuple[AccessKey, ...]:
         return root_user.access_keys(self._iam(), with_last_used=with_last_used)
@@ -213,16 +214,23 @@ class RootSession:
     def signing_certificates(self) -> tuple[SigningCertificate, ...]:
         return root_user.signing_certificates(self._iam())
 
+    def password_last_used(self) -> datetime | None:
+        return root_user.password_last_used(self._iam())
+
     def credentials(self, *, with_last_used: bool = True) -> RootCredentials:
-        """All four kinds, read concurrently (the reads are independent)."""
-        profile, keys, devices, certificates = self.parallel(
-            [
-                partial(self.login_profile, with_last_used=with_last_used),
-                partial(self.access_keys, with_last_used=with_last_used),
-                self.mfa_devices,
-                self.signing_certificates,
-            ]
-        )
+        """All four kinds, read concurrently (the reads are independent); ``with_last_used``
+        adds when each key and the password were last used."""
+        calls: list[Callable[[], Any]] = [
+            self.login_profile,
+            partial(self.access_keys, with_last_used=with_last_used),
+            self.mfa_devices,
+            self.signing_certificates,
+        ]
+        if with_last_used:
+            calls.append(self.password_last_used)
+        profile, keys, devices, certificates, *used = self.parallel(calls)
+        if profile is not None and used:
+            profile = replace(profile, password_last_used=used[0])
         return RootCredentials(profile, keys, devices, certificates)
 
     def delete_login_profile(self) -> str | None:
@@ -243,6 +251,16 @@ class RootSession:
     def create_login_profile(self) -> str | None:
         return root_user.create_login_profile(self._iam())
 
+    # -- a probe --------------------------------------------------------------------------------
+
+    def harmless_read(self) -> str:
+        """One read this session's task policy allows and its command makes first — so a
+        denial can only come from elsewhere (an SCP, an RCP). Returns the IAM action."""
+        action, read = HARMLESS_READS[self.task]
+        with translated(f"{action.split(':')[1]}({self.account_id})"):
+            read(self)
+        return action
+
     # -- resource policies --------------------------------------------------------------------
 
     def policies(self, kind: ResourceKind) -> PolicyStore:
@@ -256,3 +274,40 @@ class RootSession:
         self._aws.root_credentials.unbind(self)
         self._frozen = None
         self._clients.clear()
+
+
+def harmless_action(task: TaskPolicy) -> str:
+    """The IAM action of ``task``'s harmless read (:meth:`RootSession.harmless_read`)."""
+    return HARMLESS_READS[task][0]
+
+
+def _key_list(session: RootSession) -> None:
+    session.access_keys(with_last_used=False)
+
+
+def _login_profile_read(session: RootSession) -> None:
+    session.login_profile()  # "none yet" (NoSuchEntity) is an answer too
+
+
+def _bucket_list(session: RootSession) -> None:
+    session._s3().list_buckets()
+
+
+def _queue_list(session: RootSession) -> None:
+    session._sqs(None).list_queues(MaxResults=1)
+
+
+# Per task: the IAM action of its harmless read, and the read.
+HARMLESS_READS: dict[TaskPolicy, tuple[str, Callable[[RootSession], object]]] = {
+    TaskPolicy.AUDIT: (
+        "iam:ListAccessKeys",
+        partial(RootSession.access_keys, with_last_used=False),
+    ),
+    TaskPolicy.DELETE: (
+        "iam:ListAccessKeys",
+        partial(RootSession.access_keys, with_last_used=False),
+    ),
+    TaskPolicy.CREATE_PASSWORD: ("iam:GetLoginProfile", _login_profile_read),
+    TaskPolicy.S3_UNLOCK: ("s3:ListAllMyBuckets", _bucket_list),
+    TaskPolicy.SQS_UNLOCK: ("sqs:ListQueues", _queue_list),
+}

@@ -17,11 +17,8 @@ if TYPE_CHECKING:
     from mypy_boto3_iam import IAMClient
 
 
-def login_profile(iam: IAMClient, *, with_last_used: bool = False) -> LoginProfile | None:
-    """The root login profile, or None when there is none (``NoSuchEntity``); with
-    ``with_last_used``, when the password was last used (``GetUser``'s ``PasswordLastUsed``,
-    the credential report's ``password_last_used``: the audit task policy allows GetUser, not
-    GetCredentialReport)."""
+def login_profile(iam: IAMClient) -> LoginProfile | None:
+    """The root login profile, or None when there is none (``NoSuchEntity``)."""
     try:
         with translated("GetLoginProfile"):
             raw = iam.get_login_profile()["LoginProfile"]
@@ -29,11 +26,15 @@ def login_profile(iam: IAMClient, *, with_last_used: bool = False) -> LoginProfi
         if exc.code == "NoSuchEntity":
             return None
         raise
-    used = None
-    if with_last_used:
-        with translated("GetUser"):
-            used = _date(iam.get_user().get("User", {}).get("PasswordLastUsed"))
-    return LoginProfile(_date(raw.get("CreateDate")), used)
+    return LoginProfile(_date(raw.get("CreateDate")))
+
+
+def password_last_used(iam: IAMClient) -> datetime | None:
+    """When the root password last signed in (GetUser's ``PasswordLastUsed``; None: never
+    since IAM tracks it, or no password at all)."""
+    with translated("GetUser"):
+        user = iam.get_user().get("User", {})
+    return _date(user.get("PasswordLastUsed"))
 
 
 def access_keys(iam: IAMClient, *, with_last_used: bool = True) -> tuple[AccessKey, ...]:

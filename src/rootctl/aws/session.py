@@ -120,6 +120,10 @@ class AwsSession:
         # Wherever it came from (options, AWS_REGION, the profile), a region name or exit 2;
         # aws-global is refused: AssumeRoot needs a Regional STS endpoint.
         region = region_name(options.region or session.region_name or DEFAULT_REGION)
+        # What the configuration asked for (doctor warns about "legacy": other tools follow it).
+        self.configured_sts_endpoints: str | None = session._session.get_config_variable(
+            "sts_regional_endpoints"
+        )
         # AssumeRoot only exists on Regional STS endpoints; never let config pick the global one.
         session._session.set_config_variable("sts_regional_endpoints", "regional")
         self.region = region
@@ -203,12 +207,12 @@ class AwsSession:
         return client
 
     def readers(self) -> ThreadPoolExecutor:
-        """Threads that run a root session's independent reads side by side. Three per
-        account worker: an audit's four reads then cost one round trip, not four."""
+        """Threads that run a root session's independent reads side by side. Four per
+        account worker: an audit's five reads then cost one round trip, not five."""
         with self._lock:
             if self._readers is None:
                 self._readers = ThreadPoolExecutor(
-                    max_workers=3 * self.concurrency, thread_name_prefix="rootctl-read"
+                    max_workers=4 * self.concurrency, thread_name_prefix="rootctl-read"
                 )
             return self._readers
 
@@ -220,6 +224,10 @@ class AwsSession:
 
     def sts(self) -> STSClient:
         return self._cached("sts")  # type: ignore[no-any-return]
+
+    def sts_endpoint(self) -> str:
+        """Where this run's STS calls go (refused at client creation when it is global)."""
+        return str(self.sts().meta.endpoint_url)
 
     def iam(self) -> IAMClient:
         return self._cached("iam")  # type: ignore[no-any-return]

@@ -15,6 +15,7 @@ import click
 from rootctl._version import __version__
 from rootctl.cli.activity_cmd import activity
 from rootctl.cli.common import error_line
+from rootctl.cli.completion_cmd import completion
 from rootctl.cli.credential_cmds import (
     allow_password_recovery,
     audit,
@@ -22,6 +23,7 @@ from rootctl.cli.credential_cmds import (
     delete_credentials,
 )
 from rootctl.cli.demo_cmd import demo
+from rootctl.cli.doctor_cmds import doctor, policy
 from rootctl.cli.journal_cmd import journal
 from rootctl.cli.org_cmds import delegate, disable, enable, status
 from rootctl.cli.sandbox_cmd import sandbox
@@ -56,6 +58,17 @@ class _OneLineErrors(click.Group):
             sys.exit(1)
         sys.exit(result if isinstance(result, int) else 0)
 
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Each command's whole first sentence, wrapped rather than cut at 45 characters."""
+        rows = [
+            (name, command.get_short_help_str(limit=500))
+            for name in self.list_commands(ctx)
+            if (command := self.get_command(ctx, name)) is not None and not command.hidden
+        ]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
 
 @click.group(cls=_OneLineErrors, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="rootctl")
@@ -64,6 +77,8 @@ def cli() -> None:
 
 
 for _command in (
+    doctor,
+    policy,
     status,
     enable,
     disable,
@@ -83,6 +98,7 @@ for _command in (
 cli.add_command(sandbox)
 cli.add_command(ui)
 cli.add_command(demo)
+cli.add_command(completion)
 
 
 def main() -> None:

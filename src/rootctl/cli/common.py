@@ -14,7 +14,7 @@ import io
 import logging
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import IO, Any, NoReturn, ParamSpec, TypeVar
 
@@ -26,7 +26,7 @@ from rich.text import Text
 import rootctl
 from rootctl.cli import inputs
 from rootctl.cli.wording import advice_text, describe
-from rootctl.models import ProgressCallback, ProgressEvent, TargetSelector
+from rootctl.models import ProgressCallback, ProgressEvent, RowStatus, TargetSelector
 from rootctl.render.registry import RenderContext, formats, render
 from rootctl.render.text import inert, inert_lines, json_text
 
@@ -51,15 +51,17 @@ def is_interactive() -> bool:
     return sys.stdin.isatty()
 
 
-PIPE_WIDTH = 120
+# Output that is not a terminal has no width to guess: without $COLUMNS every row is one line
+# as long as it needs (tables take their natural width), so a pipe never depends on a guess.
+UNBOUNDED = 10_000
 
 
 def _pipe_width() -> int:
-    """Width for output that is not a terminal: $COLUMNS when set, else 120."""
+    """Width for output that is not a terminal: $COLUMNS when set, else unbounded."""
     try:
         return max(40, int(os.environ.get("COLUMNS", "")))
     except ValueError:
-        return PIPE_WIDTH
+        return UNBOUNDED
 
 
 def new_console(file: IO[str], **options: Any) -> Console:
@@ -123,11 +125,14 @@ def emit(
     fmt: str,
     *,
     organization: rootctl.Organization | None = None,
+    statuses: Iterable[str] = (),
     to_stderr: bool = False,
 ) -> None:
     """Render ``value`` as ``fmt`` through the renderer registry and print it: JSON and CSV
-    as text on stdout, tables and trees for people (stderr when ``to_stderr``)."""
-    rendered = render(value, fmt, RenderContext(organization, advice_text))
+    as text on stdout, tables and trees for people (stderr when ``to_stderr``). ``statuses``
+    (``--status``) keeps only those rows."""
+    chosen = frozenset(RowStatus(s) for s in statuses)
+    rendered = render(value, fmt, RenderContext(organization, advice_text, chosen))
     if isinstance(rendered, dict):
         emit_json(rendered)
     elif isinstance(rendered, str):
@@ -183,7 +188,23 @@ def target_options(f: Callable[P, R]) -> Callable[P, R]:
         click.option("--all", "all_accounts", is_flag=True, help="Every member account."),
         click.option("--account", "accounts", multiple=True, metavar="ID", help="Repeatable."),
         click.option("--ou", "ous", multiple=True, metavar="OU_ID", help="Recursive; repeatable."),
+        click.option(
+            "--tag",
+            "tags",
+            multiple=True,
+            metavar="KEY=VALUE",
+            callback=inputs.tags,
+            help="Accounts tagged so, or in an OU tagged so; repeatable.",
+        ),
         click.option("--exclude", multiple=True, metavar="ID", help="Leave out; repeatable."),
+        click.option(
+            "--exclude-tag",
+            "exclude_tags",
+            multiple=True,
+            metavar="KEY=VALUE",
+            callback=inputs.tags,
+            help="Leave out accounts tagged so (or in an OU tagged so); repeatable.",
+        ),
         click.option(
             "--accounts-file",
             type=click.Path(dir_okay=False, allow_dash=True),
@@ -209,6 +230,18 @@ def output_option(model: type | str, *more: str) -> Callable[[Callable[P, R]], C
     )
 
 
+def status_option(f: Callable[P, R]) -> Callable[P, R]:
+    """``--status``: show only the rows in these states (every format; JSON and CSV keep every
+    row without it)."""
+    return click.option(
+        "--status",
+        "statuses",
+        multiple=True,
+        type=click.Choice([s.value for s in RowStatus]),
+        help="Show only these rows; repeatable (JSON/CSV keep every row without it).",
+    )(f)
+
+
 def selector(kwargs: dict[str, Any]) -> TargetSelector:
     return TargetSelector(
         all=kwargs.pop("all_accounts"),
@@ -216,6 +249,8 @@ def selector(kwargs: dict[str, Any]) -> TargetSelector:
         ous=tuple(kwargs.pop("ous")),
         exclude=tuple(kwargs.pop("exclude")),
         accounts_file=kwargs.pop("accounts_file"),
+        tags=tuple(kwargs.pop("tags")),
+        exclude_tags=tuple(kwargs.pop("exclude_tags")),
     )
 
 
@@ -278,7 +313,8 @@ def confirm(question: str, *, yes: bool, what: str) -> None:
             )
         )
     try:
-        answer = click.confirm(inert(question), default=False, err=True)
+        # Lines stay lines (the plan's warnings, the accounts named); nothing else acts.
+        answer = click.confirm(inert_lines(question), default=False, err=True)
     except click.Abort:  # Ctrl-C or end of input at the prompt
         say("\nNothing done.")
         raise Exit(EXIT_INTERRUPTED) from None

@@ -3,7 +3,6 @@ root credentials."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import click
@@ -21,6 +20,7 @@ from rootctl.cli.common import (
     progress_bar,
     say,
     selector,
+    status_option,
     target_options,
 )
 from rootctl.models import (
@@ -30,20 +30,22 @@ from rootctl.models import (
     DeletionPlan,
     DeletionReport,
     RecoveryReport,
+    TargetSet,
 )
-from rootctl.render import human
+from rootctl.render import changes, human
 from rootctl.render.text import inert
 
-RECENT_USE = timedelta(days=90)  # root credentials used this recently are warned about
-NAME_THE_ACCOUNTS = "name the accounts: --all, --account, --ou or --accounts-file."
+NAME_THE_ACCOUNTS = "name the accounts: --all, --account, --ou, --tag or --accounts-file."
+NAMED = 3  # a prompt names this many accounts, then counts the rest
 
 
 @click.command()
 @target_options
+@status_option
 @connection_options
 @output_option(AuditReport)
 @command
-def audit(output: str, **kwargs: Any) -> int:
+def audit(output: str, statuses: tuple[str, ...], **kwargs: Any) -> int:
     """Audit member accounts' root credentials (read-only). TARGETS default to --all.
 
     Exit 0 when no account has root credentials, 1 when some have (or could not be audited).
@@ -53,7 +55,7 @@ def audit(output: str, **kwargs: Any) -> int:
         targets = ra.select_targets(chosen)
         with progress_bar("Auditing") as progress:
             report = ra.audit(targets, progress=progress)
-        emit(report, output, organization=ra.organization())
+        emit(report, output, organization=ra.organization(), statuses=statuses)
     return exit_code(report, clean=report.clean)
 
 
@@ -69,11 +71,17 @@ def audit(output: str, **kwargs: Any) -> int:
     "--dry-run", is_flag=True, help="Audit and show what would be removed; change nothing."
 )
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@status_option
 @connection_options
 @output_option(DeletionReport)
 @command
 def delete_credentials(
-    only: tuple[CredentialKind, ...] | None, dry_run: bool, yes: bool, output: str, **kwargs: Any
+    only: tuple[CredentialKind, ...] | None,
+    dry_run: bool,
+    yes: bool,
+    output: str,
+    statuses: tuple[str, ...],
+    **kwargs: Any,
 ) -> int:
     """Delete member accounts' root credentials: re-audit, show the items, ask once, remove
     each item independently (password → access keys → certificates → MFA), verify."""
@@ -88,36 +96,24 @@ def delete_credentials(
         with progress_bar("Auditing") as progress:
             plan = ra.plan_deletion(targets, kinds, progress=progress)
         if dry_run or plan.interrupted:
-            emit(plan, output)
+            emit(plan, output, statuses=statuses)
             if output == "table":
                 say("Dry run: nothing was changed.")
             return exit_code(plan, clean=not plan.failed and not _unrun(plan))
-        emit(plan, "table", to_stderr=output != "table")
-        _warn_recent_use(plan)
+        emit(plan, "table", statuses=statuses, to_stderr=output != "table")
         if plan.to_delete:
-            confirm(
-                f"Delete {human.plan_summary(plan)}?",
-                yes=yes,
-                what="delete root credentials",
-            )
+            confirm(_deletion_question(plan), yes=yes, what="delete root credentials")
         with progress_bar("Deleting") as progress:
             report = ra.delete_credentials(plan, progress=progress)
-    emit(report, output)
+    emit(report, output, statuses=statuses)
     return exit_code(report, clean=report.clean)
 
 
-def _warn_recent_use(plan: DeletionPlan) -> None:
-    """Before asking: the root user still used some of these lately (the long-term root user's
-    own use, from the audit: password and access key last used)."""
-    for account, item in plan.used_since(datetime.now(UTC) - RECENT_USE):
-        what = (
-            "password" if item.kind is CredentialKind.PASSWORD else f"access key {inert(item.id)}"
-        )
-        say(
-            f"warning: the root {what} of {inert(account.account.id)} "
-            f"({inert(account.account.name)}) was used recently ({inert(item.detail)}): "
-            "whoever still signs in with it will be locked out."
-        )
+def _deletion_question(plan: DeletionPlan) -> str:
+    """The counts, after what deserves a second thought (a password left without MFA, root
+    keys used lately: when, where, by which service)."""
+    warnings = [f"Warning: {w}" for w in changes.plan_warnings(plan)]
+    return "\n".join([*warnings, f"Delete {changes.plan_summary(plan)}?"])
 
 
 def _unrun(plan: DeletionPlan) -> bool:
@@ -127,10 +123,13 @@ def _unrun(plan: DeletionPlan) -> bool:
 @click.command("allow-password-recovery")
 @target_options
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@status_option
 @connection_options
 @output_option(RecoveryReport)
 @command
-def allow_password_recovery(yes: bool, output: str, **kwargs: Any) -> int:
+def allow_password_recovery(
+    yes: bool, output: str, statuses: tuple[str, ...], **kwargs: Any
+) -> int:
     """Let the owner of each account's root e-mail reset the root password ("Forgot
     password"): CreateLoginProfile without a password, in an IAMCreateRootUserPassword session."""
     chosen = selector(kwargs)
@@ -141,25 +140,39 @@ def allow_password_recovery(yes: bool, output: str, **kwargs: Any) -> int:
         ra.prepare_journal()
         targets = ra.select_targets(chosen)
         if targets.selected:
-            confirm(
-                f"Allow root password recovery for {len(targets.selected)} account(s)?",
-                yes=yes,
-                what="allow password recovery",
-            )
+            confirm(_recovery_question(targets), yes=yes, what="allow password recovery")
         with progress_bar("Allowing recovery") as progress:
             report = ra.allow_password_recovery(targets, progress=progress)
-    emit(report, output)
+    emit(report, output, statuses=statuses)
     if report.recovery_open:
         say(human.RECOVERY_NEXT_STEP)
     return exit_code(report, clean=report.clean)
 
 
+def _recovery_question(targets: TargetSet) -> str:
+    """Names the accounts (a few, then a count) and the e-mail each reset link goes to."""
+    selected = targets.selected
+    named = [f"  {inert(a.name)} ({inert(a.id)}): {inert(a.email)}" for a in selected[:NAMED]]
+    if len(selected) > NAMED:
+        named.append(f"  and {len(selected) - NAMED} more, each to its own root e-mail")
+    count = "1 account" if len(selected) == 1 else f"{len(selected)} accounts"
+    return "\n".join(
+        [
+            f"Root password recovery for {count}: whoever reads the root e-mail can then "
+            "reset the root password. The reset link goes to:",
+            *named,
+            f"Allow root password recovery for {count}?",
+        ]
+    )
+
+
 @click.command()
 @target_options
+@status_option
 @connection_options
 @output_option(ComplianceReport)
 @command
-def compliance(output: str, **kwargs: Any) -> int:
+def compliance(output: str, statuses: tuple[str, ...], **kwargs: Any) -> int:
     """Audit, then evaluate the root-user controls of AWS Security Hub (IAM.4, IAM.6, IAM.9)
     and CIS AWS Foundations v7.0 (2.1.1, 2.4–2.6). Exit 1 when a control fails."""
     chosen = selector(kwargs)
@@ -167,5 +180,5 @@ def compliance(output: str, **kwargs: Any) -> int:
         targets = ra.select_targets(chosen)
         with progress_bar("Auditing") as progress:
             report = ra.compliance(targets, progress=progress)
-    emit(report, output)
+    emit(report, output, statuses=statuses)
     return 0 if report.passed else EXIT_FINDINGS

@@ -51,6 +51,14 @@ endpoint_url = option(validation.endpoint_url)
 credential_kinds = option(validation.credential_kinds)
 
 
+def tags(ctx: click.Context, param: click.Parameter, values: tuple[str, ...]) -> tuple[Any, ...]:
+    """Repeatable ``KEY=VALUE`` options, each checked."""
+    try:
+        return tuple(dict.fromkeys(validation.tag(v, param.opts[0]) for v in values))
+    except InputError as error:
+        raise _usage_error(ctx, error) from None
+
+
 def require_yes_for_stdin(chosen: TargetSelector, *, yes: bool) -> None:
     """With ``--accounts-file -`` standard input carries the accounts, so there is no terminal
     left to confirm on: refuse up front, before any AWS call, unless ``--yes``."""

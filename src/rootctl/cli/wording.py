@@ -44,6 +44,20 @@ CLI_WORDING: Mapping[AdviceCode, str] = {
         "Point --journal (or ROOTCTL_JOURNAL) at a rootctl journal or at a new file."
     ),
     AdviceCode.CONFIRM_WITH_YES: "Pass --yes to confirm non-interactively.",
+    AdviceCode.CHECK_PERMISSIONS: (
+        "Check the caller's IAM permissions (sts:AssumeRoot for this task policy, and the "
+        "action itself) and that it runs in the management or delegated-admin account: "
+        "`rootctl doctor` names what is missing, `rootctl policy --for …` prints what to grant."
+    ),
+    AdviceCode.GRANT_ACTIONS: (
+        "Add to the caller's IAM policy: {statement} (or attach the whole least-privilege "
+        "policy: `rootctl policy --for {operations}`)."
+    ),
+    AdviceCode.EXEMPT_ASSUMED_ROOT: (
+        "Exempt root sessions in that {policy_type}: add "
+        '"Null": {{"aws:AssumedRoot": "true"}} to the Condition of the Deny statement that '
+        "blocks it (`rootctl policy --scp-exemption` prints AWS's pattern)."
+    ),
     AdviceCode.ALLOW_REMOTE: (
         "Pass --allow-remote if you really mean it (and read docs/web.md first)."
     ),

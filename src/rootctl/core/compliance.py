@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from rootctl.errors import Advice, AdviceCode
 from rootctl.models import (
     AccessKey,
     AccountAudit,
@@ -26,6 +27,7 @@ from rootctl.models import (
     Control,
     ControlResult,
     ControlStatus,
+    CredentialKind,
     Exemption,
     ExemptWhen,
     Finding,
@@ -134,17 +136,52 @@ def evaluate(
             findings: tuple[Finding, ...] = (
                 Finding(control.id, status.organization_id, "organization", verdict, why, detail),
             )
+            fix = _organization_fix(status) if verdict is ControlStatus.FAILED else None
         else:
             findings = tuple(_account_finding(control, row) for row in report.accounts)
-        results.append(ControlResult(control, findings))
+            fix = _account_fix(control, findings)
+        results.append(ControlResult(control, findings, fix))
     return ComplianceReport(report.organization_id, tuple(results))
+
+
+def _organization_fix(status: OrgStatus) -> Advice:
+    if status.trusted_access is False:
+        return Advice(AdviceCode.ENABLE_TRUSTED_ACCESS)
+    capability = Capability.ROOT_CREDENTIALS_MANAGEMENT.value
+    return Advice(AdviceCode.ENABLE_CAPABILITY, {"capability": capability})
+
+
+def _account_fix(control: Control, findings: Sequence[Finding]) -> Advice | None:
+    """Deleting these kinds of root credential in the failing accounts makes them pass."""
+    failing = [f.subject_id for f in findings if f.status is ControlStatus.FAILED]
+    if not failing:
+        return None
+    kinds = control.fix_kinds
+    words = {"password": "root password", "access-keys": "root access keys"}
+    what = " and ".join(words.get(k, k) for k in kinds) if kinds else "root credentials"
+    params = {
+        "kinds": ",".join(kinds),
+        "what": what,
+        "accounts": " ".join(failing),
+        "count": str(len(failing)),
+    }
+    return Advice(AdviceCode.DELETE_ROOT_CREDENTIALS, params)
 
 
 def _account_finding(control: Control, row: AccountAudit) -> Finding:
     account = row.account
 
     def finding(status: ControlStatus, why: str, detail: str = "") -> Finding:
-        return Finding(control.id, account.id, account.name, status, why, detail)
+        return Finding(
+            control.id,
+            account.id,
+            account.name,
+            status,
+            why,
+            detail,
+            has_root_credentials=row.has_root_credentials,
+            is_management=account.is_management,
+        )
 
     if row.state is not AuditState.AUDITED or row.credentials is None:
         if account.is_management:
@@ -221,6 +258,7 @@ def _control(raw: Any, where: str) -> Control:
             config_rule=raw.get("config_rule"),
             prowler_check=raw.get("prowler_check"),
             see=raw.get("see"),
+            fix_kinds=tuple(CredentialKind(k).value for k in raw.get("fix") or ()),
         )
     except ControlsFileError:
         raise

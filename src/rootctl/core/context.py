@@ -162,9 +162,14 @@ class Context:
         items: Iterable[str],
         call: Callable[[], str | None],
         already_done: Callable[[RootctlError], bool] = lambda _e: False,
+        expected: Callable[[RootctlError], str | None] = lambda _e: None,
         saved_policy: ResourcePolicy | None = None,
     ) -> JournaledCall:
-        """Journal an intent row, make ``call``, complete the row with its outcome."""
+        """Journal an intent row, make ``call``, complete the row with its outcome.
+
+        ``already_done(error)`` says the error means the work was already done (succeeded);
+        ``expected(error)`` returns the reason when the refusal is one rootctl expects by
+        design (journaled as skipped with that reason, so "failed" means a real failure)."""
         entry_id = self.journal.begin(
             run_id=run_id,
             action=action,
@@ -184,6 +189,10 @@ class Context:
                     entry_id, JournalStatus.SUCCEEDED, request_id=rid, error=f"already: {exc}"
                 )
                 return JournaledCall(entry_id, rid, error=exc, already=True)
+            reason = expected(exc)
+            if reason is not None:
+                self.journal.finish(entry_id, JournalStatus.SKIPPED, request_id=rid, error=reason)
+                return JournaledCall(entry_id, rid, error=exc, skipped=True)
             self.journal.finish(entry_id, JournalStatus.FAILED, request_id=rid, error=str(exc))
             return JournaledCall(entry_id, rid, error=exc)
         except BaseException as exc:
@@ -199,6 +208,7 @@ class JournaledCall:
     request_id: str | None
     error: RootctlError | None = None
     already: bool = False
+    skipped: bool = False  # refused as expected (journaled as skipped)
 
     @property
     def ok(self) -> bool:

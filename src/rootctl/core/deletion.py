@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
 from rootctl.aws.root_session import RootSession
-from rootctl.core.audit import audit_in
+from rootctl.core.audit import read_account, recovery_grants
 from rootctl.core.context import Context
 from rootctl.core.fanout import NOT_STARTED, Run, in_root_sessions
 from rootctl.core.removal import LOGIN_PROFILE, remove_items
@@ -38,35 +37,35 @@ ALL_KINDS = tuple(CredentialKind)
 _ORDER = {kind: i for i, kind in enumerate(CredentialKind)}
 
 
-def ago(moment: datetime, now: datetime | None = None) -> str:
-    """``today``, ``1 day ago``, ``3 days ago`` (with the date: 2026-11-29)."""
-    days = max(0, ((now or datetime.now(UTC)) - moment).days)
-    when = "today" if days == 0 else f"{days} day{'s' if days > 1 else ''} ago"
-    return f"{when} ({moment:%Y-%m-%d})"
-
-
-def items_of(credentials: RootCredentials, kinds: Sequence[CredentialKind]) -> list[PlannedItem]:
+def all_items(credentials: RootCredentials) -> list[PlannedItem]:
+    """Every root credential as an item to delete, in the safe deletion order."""
     items: list[PlannedItem] = []
-    if CredentialKind.PASSWORD in kinds and credentials.login_profile:
-        profile = credentials.login_profile
+    profile = credentials.login_profile
+    if profile:
         created = f"created {profile.created:%Y-%m-%d}" if profile.created else ""
-        used = f"password used {ago(profile.last_used)}" if profile.last_used else ""
-        detail = ", ".join(part for part in (created, used) if part)
-        items.append(PlannedItem(CredentialKind.PASSWORD, LOGIN_PROFILE, detail, profile.last_used))
-    if CredentialKind.ACCESS_KEYS in kinds:
-        for key in credentials.access_keys:
-            used = f", last used {ago(key.last_used)}" if key.last_used else ", never used"
-            items.append(
-                PlannedItem(
-                    CredentialKind.ACCESS_KEYS, key.id, f"{key.status}{used}", key.last_used
-                )
+        what = {"recovery-allowed": "recovery allowed, no password"}.get(profile.kind.value, "")
+        detail = ", ".join(part for part in (what, created) if part)
+        items.append(PlannedItem(CredentialKind.PASSWORD, LOGIN_PROFILE, detail))
+    for key in credentials.access_keys:
+        if key.last_used:
+            where = "/".join(p for p in (key.last_used_service, key.last_used_region) if p)
+            used = f", last used {key.last_used:%Y-%m-%d}" + (f" ({where})" if where else "")
+        else:
+            used = ", never used"
+        items.append(
+            PlannedItem(
+                CredentialKind.ACCESS_KEYS,
+                key.id,
+                f"{key.status}{used}",
+                key.last_used,
+                key.last_used_service,
+                key.last_used_region,
             )
-    if CredentialKind.CERTIFICATES in kinds:
-        for cert in credentials.signing_certificates:
-            items.append(PlannedItem(CredentialKind.CERTIFICATES, cert.id, cert.status))
-    if CredentialKind.MFA in kinds:
-        for device in credentials.mfa_devices:
-            items.append(PlannedItem(CredentialKind.MFA, device.serial, device.kind))
+        )
+    for cert in credentials.signing_certificates:
+        items.append(PlannedItem(CredentialKind.CERTIFICATES, cert.id, cert.status))
+    for device in credentials.mfa_devices:
+        items.append(PlannedItem(CredentialKind.MFA, device.serial, device.kind))
     return sorted(items, key=lambda i: _ORDER[i.kind])
 
 
@@ -75,12 +74,15 @@ def plan(
 ) -> DeletionPlan:
     ctx.require(TaskPolicy.DELETE.capability)
     kinds = tuple(k for k in ALL_KINDS if k in kinds)
+    grants = recovery_grants(ctx)
 
-    def plan_in(session: RootSession, account: Account, cancel: threading.Event) -> AccountPlan:
-        credentials = audit_in(session, account, cancel).credentials
-        items = items_of(credentials, kinds) if credentials else []
+    def plan_in(session: RootSession, account: Account, _cancel: threading.Event) -> AccountPlan:
+        credentials = read_account(session, account, grants).credentials
+        present = all_items(credentials) if credentials else []
+        items = tuple(i for i in present if i.kind in kinds)
+        kept = tuple(i for i in present if i.kind not in kinds)
         state = PlanState.TO_DELETE if items else PlanState.NOTHING_TO_DELETE
-        return AccountPlan(account, state, tuple(items))
+        return AccountPlan(account, state, items, kept=kept)
 
     fan = in_root_sessions(
         ctx, targets.selected, TaskPolicy.AUDIT, plan_in, AccountPlan, run, skipped=targets

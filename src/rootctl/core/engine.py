@@ -24,8 +24,10 @@ from rootctl.core import audit as audit_mod
 from rootctl.core import deletion, features, recovery, targets, task_session, unlock
 from rootctl.core.compliance import evaluate
 from rootctl.core.context import Context
+from rootctl.core.doctor import catalogue, diagnose
 from rootctl.core.fanout import Run
-from rootctl.core.organization import read_organization, read_status
+from rootctl.core.organization import read_organization, read_status, read_tags
+from rootctl.core.policy import identity_policy, scp_exemption
 from rootctl.errors import InputError, RootctlError
 from rootctl.journal import Journal, JournalStore
 from rootctl.models import (
@@ -38,12 +40,17 @@ from rootctl.models import (
     CredentialKind,
     DeletionPlan,
     DeletionReport,
+    DoctorCheckList,
+    DoctorReport,
     FeatureChange,
     JournalQuery,
     JournalRow,
+    Operation,
     Organization,
     OrgStatus,
+    PolicyDocument,
     PolicyListing,
+    Principal,
     ProgressCallback,
     RecoveryReport,
     ResourceKind,
@@ -91,6 +98,8 @@ class RootAccess:
         self._ctx = Context(connection or ConnectionOptions(), self.journal, concurrency, session)
         self._org: Organization | None = None
         self._org_lock = threading.Lock()
+        self._tags: dict[str, dict[str, str]] | None = None
+        self._tags_lock = threading.Lock()
 
     def close(self) -> None:
         self._ctx.close()
@@ -131,6 +140,15 @@ class RootAccess:
                 self._org = read_organization(self._ctx)
                 self._ctx.account_names = {a.id: a.name for a in self._org.accounts}
             return self._org
+
+    def tags(self, *, refresh: bool = False) -> dict[str, dict[str, str]]:
+        """Tags of the root, every OU and every account (resource id → key → value), read
+        once (ListTagsForResource per resource, ``concurrency`` at a time) and cached."""
+        org = self.organization(refresh=refresh)
+        with self._tags_lock:
+            if self._tags is None or refresh:
+                self._tags = read_tags(self._ctx, org)
+            return self._tags
 
     def status(self) -> OrgStatus:
         """Organization, caller role, IAM trusted access, capabilities, delegated admin."""
@@ -173,7 +191,9 @@ class RootAccess:
         """Resolve a selector; raises InputError for malformed ids, unknown OUs, accounts
         outside the organization. The management account is always in ``skipped``."""
         # Syntax first: bad input must not cost an AWS call. The file is read once (stdin).
-        return targets.resolve(targets.validate(selector), self.organization())
+        checked = targets.validate(selector)
+        tags = self.tags() if checked.needs_tags else None
+        return targets.resolve(checked, self.organization(), tags)
 
     # -- root credentials ------------------------------------------------------------------
 
@@ -236,6 +256,49 @@ class RootAccess:
         """Audit ``target_set``, then evaluate Security Hub / CIS root-user controls on it."""
         report = self.audit(target_set, progress=progress, cancel=cancel)
         return evaluate(report, self.status())
+
+    def evaluate_compliance(self, report: AuditReport) -> ComplianceReport:
+        """The controls evaluated on an audit already made (the dashboard's cached one)."""
+        return evaluate(report, self.status())
+
+    # -- preflight -----------------------------------------------------------------------------
+
+    def doctor(
+        self,
+        operations: Iterable[Operation],
+        selector: TargetSelector | None = None,
+        *,
+        progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> DoctorReport:
+        """Find what would block ``operations`` on the selected accounts (default: all), and
+        change nothing: the caller, the organization, the caller's permissions, and a short
+        AssumeRoot with one harmless read per task in every targeted member account."""
+        chosen = targets.validate(selector or TargetSelector())  # bad input costs no AWS call
+        run = self._run(progress, cancel, "doctor")
+        return diagnose(self._ctx, tuple(operations), chosen, self.organization, run)
+
+    @staticmethod
+    def doctor_checks() -> DoctorCheckList:
+        """Every check doctor runs, as data (id, title, why, the operations it concerns)."""
+        return catalogue()
+
+    def least_privilege_policy(
+        self,
+        operations: Iterable[Operation],
+        *,
+        principal: Principal = Principal.HUMAN,
+        target_set: TargetSet | None = None,
+    ) -> PolicyDocument:
+        """The IAM policy for a principal running ``operations`` (sts:AssumeRoot limited to
+        ``target_set``'s accounts when given). Makes no AWS call."""
+        accounts = None if target_set is None else tuple(a.id for a in target_set.selected)
+        return identity_policy(operations, principal, accounts)
+
+    @staticmethod
+    def scp_exemption() -> PolicyDocument:
+        """The SCP statement that denies root users except centralized root sessions."""
+        return scp_exemption()
 
     # -- resource policies -------------------------------------------------------------------
 

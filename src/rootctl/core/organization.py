@@ -78,6 +78,15 @@ def read_organization(ctx: Context) -> Organization:
     )
 
 
+def read_tags(ctx: Context, org: Organization) -> dict[str, dict[str, str]]:
+    """Tags of the root, every OU and every account (ListTagsForResource once each, at most
+    ``ctx.concurrency`` at a time): what ``--tag`` selects on."""
+    resources = [u.id for u in org.units] + [a.id for a in org.accounts]
+    with ThreadPoolExecutor(max_workers=ctx.concurrency, thread_name_prefix="rootctl-tags") as pool:
+        found = pool.map(lambda resource: orgs_api.tags_of(ctx.aws, resource), resources)
+        return dict(zip(resources, found, strict=True))
+
+
 def read_status(ctx: Context) -> OrgStatus:
     """Everything ``rootctl status`` shows; facts the caller may not read come back as None."""
     caller = ctx.caller()
@@ -118,16 +127,7 @@ def read_status(ctx: Context) -> OrgStatus:
         delegates = None
         notes.append(f"IAM delegated administrator unknown: {exc}")
 
-    if caller.account_id == management_id:
-        role = CallerRole.MANAGEMENT
-    elif (delegates and any(d.account_id == caller.account_id for d in delegates)) or (
-        features_readable
-    ):
-        role = CallerRole.DELEGATED_ADMIN
-    elif not_admin:
-        role = CallerRole.MEMBER
-    else:
-        role = CallerRole.UNKNOWN
+    role = caller_role(caller.account_id, management_id, delegates, features_readable, not_admin)
     return OrgStatus(
         organization_id=described.id,
         feature_set=described.feature_set,
@@ -140,3 +140,19 @@ def read_status(ctx: Context) -> OrgStatus:
         notes=tuple(notes),
         advice=tuple(advice),
     )
+
+
+def caller_role(
+    account_id: str,
+    management_id: str,
+    delegates: tuple[DelegatedAdmin, ...] | None,
+    features_readable: bool,
+    not_admin: bool,
+) -> CallerRole:
+    """Management, delegated admin (registered, or IAM answered ListOrganizationsFeatures,
+    which only those two may call), member (IAM said so), or unknown."""
+    if account_id == management_id:
+        return CallerRole.MANAGEMENT
+    if features_readable or any(d.account_id == account_id for d in delegates or ()):
+        return CallerRole.DELEGATED_ADMIN
+    return CallerRole.MEMBER if not_admin else CallerRole.UNKNOWN

@@ -6,6 +6,7 @@ Every problem with the input is an :class:`InputError` raised before anything is
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from rootctl import validation
 from rootctl.errors import InputError
@@ -39,10 +40,15 @@ def read_accounts_file(path: str) -> tuple[str, ...]:
     return validation.account_ids_file(path)
 
 
+Tags = Mapping[str, Mapping[str, str]]  # resource id (account, OU, root) → its tags
+
+
 def validate(selector: TargetSelector) -> TargetSelector:
     """Check the selector's syntax (no AWS needed); returns it with the file expanded."""
-    if selector.all and (selector.accounts or selector.ous or selector.accounts_file):
-        raise InputError("--all cannot be combined with --account, --ou or --accounts-file.")
+    if selector.all and (
+        selector.accounts or selector.ous or selector.accounts_file or selector.tags
+    ):
+        raise InputError("--all cannot be combined with --account, --ou, --tag or --accounts-file.")
     accounts = tuple(check_account_id(a) for a in selector.accounts)
     if selector.accounts_file:
         accounts += read_accounts_file(selector.accounts_file)
@@ -52,12 +58,35 @@ def validate(selector: TargetSelector) -> TargetSelector:
         ous=tuple(check_unit_id(u) for u in selector.ous),
         exclude=tuple(check_account_id(e, "--exclude account id") for e in selector.exclude),
         accounts_file=None,
+        tags=_tags(selector.tags, "--tag"),
+        exclude_tags=_tags(selector.exclude_tags, "--exclude-tag"),
     )
 
 
-def resolve(selector: TargetSelector, org: Organization) -> TargetSet:
-    """Accounts named by ``selector`` in ``org``; the management account is always skipped."""
+def _tags(pairs: tuple[tuple[str, str], ...], what: str) -> tuple[tuple[str, str], ...]:
+    return tuple(dict.fromkeys(validation.tag_pair(k, v, what) for k, v in pairs))
+
+
+def tags_in_effect(org: Organization, tags: Tags) -> dict[str, set[tuple[str, str]]]:
+    """Per account: its own tags and those of every OU above it (and the root)."""
+    parents = {u.id: u.parent_id for u in org.units}
+    found: dict[str, set[tuple[str, str]]] = {}
+    for account in org.accounts:
+        pairs = set(tags.get(account.id, {}).items())
+        unit_id: str | None = account.parent_id
+        while unit_id is not None:
+            pairs |= set(tags.get(unit_id, {}).items())
+            unit_id = parents.get(unit_id)
+        found[account.id] = pairs
+    return found
+
+
+def resolve(selector: TargetSelector, org: Organization, tags: Tags | None = None) -> TargetSet:
+    """Accounts named by ``selector`` in ``org``; the management account is always skipped.
+    ``tags`` (resource id → tags) is needed when the selector names tags."""
     selector = validate(selector)
+    if selector.needs_tags and tags is None:
+        raise ValueError("the selector names tags: pass the organization's tags")
     for account_id in selector.accounts + selector.exclude:
         if org.account(account_id) is None:
             raise InputError(f"account {account_id} is not in organization {org.id}.")
@@ -71,6 +100,17 @@ def resolve(selector: TargetSelector, org: Organization) -> TargetSet:
     chosen.extend(a for a in map(org.account, selector.accounts) if a is not None)
     for unit_id in selector.ous:
         chosen.extend(org.accounts_under(unit_id))
+    wanted, unwanted = set(selector.tags), set(selector.exclude_tags)
+    in_effect = tags_in_effect(org, tags) if tags is not None and (wanted or unwanted) else {}
+    if wanted:
+        tagged = [a for a in org.accounts if in_effect[a.id] & wanted]
+        if not tagged:
+            shown = " or ".join(f"{k}={v}" for k, v in selector.tags)
+            raise InputError(
+                f"no account of organization {org.id} has the tag {shown}, "
+                "on itself or on an OU above it."
+            )
+        chosen.extend(tagged)
 
     seen: set[str] = set()
     selected: list[Account] = []
@@ -84,6 +124,10 @@ def resolve(selector: TargetSelector, org: Organization) -> TargetSet:
             skipped.append(SkippedAccount(account, MANAGEMENT_REASON))
         elif account.id in excluded:
             skipped.append(SkippedAccount(account, "excluded with --exclude"))
+        elif unwanted and in_effect[account.id] & unwanted:
+            pairs = sorted(in_effect[account.id] & unwanted)
+            shown = ", ".join(f"{k}={v}" for k, v in pairs)
+            skipped.append(SkippedAccount(account, f"excluded with --exclude-tag ({shown})"))
         elif account.state != "ACTIVE":
             skipped.append(SkippedAccount(account, f"account is {account.state}"))
         else:

@@ -8,6 +8,7 @@ state enum of a result has the three words the fan-out itself needs — ``failed
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar, Generic, Literal, Self, TypeVar
@@ -15,6 +16,17 @@ from typing import ClassVar, Generic, Literal, Self, TypeVar
 from rootctl.models.organization import Account
 
 CommonState = Literal["failed", "skipped", "not-run"]
+
+
+class RowStatus(StrEnum):
+    """The four words ``--status`` filters on, the same for every report: the account still
+    has root credentials (or they are to be deleted), it has none (or nothing is left to do),
+    it failed (or did not run), it was skipped."""
+
+    WITH_CREDENTIALS = "with-credentials"
+    CLEAN = "clean"
+    FAILED = "failed"
+    SKIPPED = "skipped"
 
 
 class AccountResult:
@@ -47,6 +59,20 @@ class AccountResult:
     def is_(self, state: CommonState) -> bool:
         return self.state is self.State(state)
 
+    @property
+    def row_status(self) -> RowStatus:
+        """Which ``--status`` word this row answers to."""
+        if self.is_("skipped"):
+            return RowStatus.SKIPPED
+        if self.is_("failed") or self.is_("not-run"):
+            return RowStatus.FAILED
+        return RowStatus.WITH_CREDENTIALS if self.credentials_left else RowStatus.CLEAN
+
+    @property
+    def credentials_left(self) -> bool:
+        """Whether root credentials remain (or are to be removed) in this account."""
+        return False
+
 
 R = TypeVar("R", bound=AccountResult)
 
@@ -75,6 +101,22 @@ class AccountReport(Generic[R]):
         an SCP on everything, throttled out) — an error, not a finding."""
         worked_on = self.worked_on
         return bool(worked_on) and all(a.is_("failed") for a in worked_on)
+
+    def shown(self, statuses: Collection[RowStatus] = ()) -> tuple[R, ...]:
+        """The rows a ``--status`` filter keeps (every row when ``statuses`` is empty)."""
+        if not statuses:
+            return self.accounts
+        return tuple(a for a in self.accounts if a.row_status in statuses)
+
+    def status_counts(self) -> dict[RowStatus, int]:
+        """Rows per ``--status`` word (zeros too)."""
+        counted = Counter(a.row_status for a in self.accounts)
+        return {status: counted[status] for status in RowStatus}
+
+    @property
+    def management_row(self) -> R | None:
+        """The management account's row (always skipped: AssumeRoot cannot target it)."""
+        return next((a for a in self.accounts if a.account.is_management), None)
 
     def counts(self) -> dict[StrEnum, int]:
         """Rows per state, every state of the result's enum present (zeros too)."""

@@ -6,9 +6,12 @@ in :mod:`rootctl.core.compliance`.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 
+from rootctl.errors import Advice
+from rootctl.models.base import RowStatus
 from rootctl.models.credentials import RootCredentials
 
 
@@ -56,6 +59,9 @@ class Control:
     config_rule: str | None = None
     prowler_check: str | None = None
     see: str | None = None
+    # Account controls: the kinds of root credential whose deletion makes a failing account
+    # pass (empty: all kinds). Organization controls get their fix from the check.
+    fix_kinds: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,15 +74,39 @@ class Finding:
     status: ControlStatus
     reason: str  # the same words for every account in the same situation
     detail: str = ""  # this account's specifics: key ids, MFA serials …
+    has_root_credentials: bool | None = None  # the account's audit (None: not seen / the org)
+    is_management: bool = False
+
+    @property
+    def row_statuses(self) -> frozenset[RowStatus]:
+        """The ``--status`` words this finding answers to: ``failed`` is a failing control,
+        ``clean`` a passing (or not applicable) one, ``skipped`` one rootctl could not
+        evaluate; ``with-credentials`` when the account has root credentials."""
+        word = {
+            ControlStatus.FAILED: RowStatus.FAILED,
+            ControlStatus.PASSED: RowStatus.CLEAN,
+            ControlStatus.NOT_APPLICABLE: RowStatus.CLEAN,
+            ControlStatus.NOT_EVALUATED: RowStatus.SKIPPED,
+        }[self.status]
+        if self.has_root_credentials:
+            return frozenset({word, RowStatus.WITH_CREDENTIALS})
+        return frozenset({word})
 
 
 @dataclass(frozen=True, slots=True)
 class ControlResult:
     control: Control
     findings: tuple[Finding, ...]
+    fix: Advice | None = None  # what makes the failing subjects pass, as data the faces word
 
     def count(self, status: ControlStatus) -> int:
         return sum(1 for f in self.findings if f.status is status)
+
+    def shown(self, statuses: Collection[RowStatus] = ()) -> tuple[Finding, ...]:
+        """The findings a ``--status`` filter keeps (all when ``statuses`` is empty)."""
+        if not statuses:
+            return self.findings
+        return tuple(f for f in self.findings if f.row_statuses & set(statuses))
 
     @property
     def status(self) -> ControlStatus:
@@ -104,3 +134,19 @@ class ComplianceReport:
     @property
     def passed(self) -> bool:
         return not any(r.status is ControlStatus.FAILED for r in self.results)
+
+    @property
+    def management_findings(self) -> tuple[Finding, ...]:
+        """The management account's findings: never evaluated (AssumeRoot cannot reach it)."""
+        return tuple(f for r in self.results for f in r.findings if f.is_management)
+
+    def accounts_failing(self) -> tuple[str, ...]:
+        """Every account id that fails at least one control, in first-seen order."""
+        return tuple(
+            dict.fromkeys(
+                f.subject_id
+                for r in self.results
+                for f in r.findings
+                if f.status is ControlStatus.FAILED and r.control.scope is Scope.ACCOUNT
+            )
+        )

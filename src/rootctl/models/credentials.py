@@ -4,14 +4,42 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
+
+
+class LoginKind(StrEnum):
+    """What a root login profile is. AWS answers GetLoginProfile the same way for a password
+    and for the empty profile "Allow password recovery" creates, so rootctl says what it has
+    evidence for."""
+
+    PASSWORD = "password"  # noqa: S105 - a word; the password was used since the profile exists
+    RECOVERY = "recovery-allowed"  # created without a password by rootctl (its journal says so)
+    UNKNOWN = "unknown"  # a password, or an empty profile made elsewhere: AWS does not say
 
 
 @dataclass(frozen=True, slots=True)
 class LoginProfile:
-    """The root user's login profile. AWS cannot tell a set password from an empty one."""
+    """The root user's login profile. AWS cannot tell a set password from an empty one:
+    ``password_last_used`` (GetUser) and ``recovery_allowed_at`` (rootctl's journal: when
+    it created this profile without a password) are the evidence rootctl has."""
 
     created: datetime | None
-    last_used: datetime | None = None  # GetUser's PasswordLastUsed: the long-term root's use
+    password_last_used: datetime | None = None
+    recovery_allowed_at: datetime | None = None
+
+    @property
+    def kind(self) -> LoginKind:
+        used = self.password_last_used
+        if used is not None and (self.created is None or used >= self.created):
+            return LoginKind.PASSWORD
+        if self.recovery_allowed_at is not None:
+            return LoginKind.RECOVERY
+        return LoginKind.UNKNOWN
+
+    @property
+    def recovery_only(self) -> bool:
+        """Known to hold no password: only "Forgot password" can set one."""
+        return self.kind is LoginKind.RECOVERY
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import ClassVar
 
@@ -31,12 +31,36 @@ class AccountAudit(AccountResult):
     def has_root_credentials(self) -> bool | None:
         return None if self.credentials is None else self.credentials.has_root_credentials
 
+    @property
+    def credentials_left(self) -> bool:
+        return bool(self.has_root_credentials)
+
 
 @dataclass(frozen=True, slots=True)
 class AuditReport(AccountReport[AccountAudit]):
     @property
     def with_credentials(self) -> tuple[AccountAudit, ...]:
         return tuple(a for a in self.accounts if a.has_root_credentials)
+
+    def kind_counts(self) -> dict[str, int]:
+        """Accounts holding each kind of root credential (a login profile known to hold no
+        password counts as ``recovery-allowed``, not as a password)."""
+        counts = dict.fromkeys(
+            ("password", "recovery-allowed", "access-keys", "mfa-virtual", "mfa-hardware",
+             "certificates"),
+            0,
+        )  # fmt: skip
+        for row in self.accounts:
+            c = row.credentials
+            if c is None:
+                continue
+            if c.login_profile is not None:
+                counts["recovery-allowed" if c.login_profile.recovery_only else "password"] += 1
+            counts["access-keys"] += bool(c.access_keys)
+            counts["mfa-virtual"] += any(d.virtual for d in c.mfa_devices)
+            counts["mfa-hardware"] += any(not d.virtual for d in c.mfa_devices)
+            counts["certificates"] += bool(c.signing_certificates)
+        return counts
 
     @property
     def clean(self) -> bool:
@@ -57,12 +81,18 @@ class CredentialKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class PlannedItem:
-    """One credential to remove. ``id`` is the key id, certificate id or MFA serial."""
+    """One credential to remove (or, in ``AccountPlan.kept``, one the chosen kinds leave).
+    ``id`` is the key id, certificate id or MFA serial; an access key carries its last use."""
 
     kind: CredentialKind
     id: str
     detail: str = ""
-    last_used: datetime | None = None  # password or access key: when the root user last used it
+    last_used: datetime | None = None
+    last_used_service: str | None = None
+    last_used_region: str | None = None
+
+    def used_within(self, days: int, now: datetime) -> bool:
+        return self.last_used is not None and now - self.last_used <= timedelta(days=days)
 
 
 class PlanState(StrEnum):
@@ -80,6 +110,28 @@ class AccountPlan(AccountResult):
     state: PlanState
     items: tuple[PlannedItem, ...] = ()
     reason: str | None = None
+    kept: tuple[PlannedItem, ...] = ()  # credentials present that the chosen kinds leave
+
+    @property
+    def credentials_left(self) -> bool:
+        return self.state is PlanState.TO_DELETE
+
+    @property
+    def leaves_password_without_mfa(self) -> bool:
+        """MFA is to be removed while the root password stays: the password alone signs in."""
+        return any(i.kind is CredentialKind.MFA for i in self.items) and any(
+            i.kind is CredentialKind.PASSWORD for i in self.kept
+        )
+
+
+RECENT_KEY_DAYS = 30
+
+
+class PlanRisk(StrEnum):
+    """Choices a plan makes that deserve a warning before anyone confirms it."""
+
+    PASSWORD_WITHOUT_MFA = "password-without-mfa"  # noqa: S105 - a risk name
+    KEY_RECENTLY_USED = "key-recently-used"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,20 +139,37 @@ class DeletionPlan(AccountReport[AccountPlan]):
     """What a fresh audit found to delete; ``delete_credentials`` removes exactly these items."""
 
     kinds: tuple[CredentialKind, ...] = field(default=tuple(CredentialKind), kw_only=True)
+    planned_at: datetime = field(default_factory=lambda: datetime.now(UTC), kw_only=True)
 
     @property
     def to_delete(self) -> tuple[AccountPlan, ...]:
         return tuple(a for a in self.accounts if a.state is PlanState.TO_DELETE)
 
-    def used_since(self, moment: datetime) -> tuple[tuple[AccountPlan, PlannedItem], ...]:
-        """The items to delete that the root user used at or after ``moment``: someone may
-        still rely on them (``delete-credentials`` warns before asking)."""
+    @property
+    def password_without_mfa(self) -> tuple[AccountPlan, ...]:
+        """Accounts where the plan removes MFA but keeps the root password."""
+        return tuple(a for a in self.to_delete if a.leaves_password_without_mfa)
+
+    @property
+    def recently_used_keys(self) -> tuple[tuple[AccountPlan, PlannedItem], ...]:
+        """Root access keys to delete that were used in the last 30 days: something still
+        depends on them."""
         return tuple(
-            (account, item)
-            for account in self.to_delete
-            for item in account.items
-            if item.last_used is not None and item.last_used >= moment
+            (a, i)
+            for a in self.to_delete
+            for i in a.items
+            if i.kind is CredentialKind.ACCESS_KEYS
+            and i.used_within(RECENT_KEY_DAYS, self.planned_at)
         )
+
+    @property
+    def risks(self) -> tuple[PlanRisk, ...]:
+        found = []
+        if self.password_without_mfa:
+            found.append(PlanRisk.PASSWORD_WITHOUT_MFA)
+        if self.recently_used_keys:
+            found.append(PlanRisk.KEY_RECENTLY_USED)
+        return tuple(found)
 
     def item_counts(self) -> dict[CredentialKind, int]:
         counts = {kind: 0 for kind in self.kinds}

@@ -16,10 +16,17 @@ class TargetSelector:
     ous: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
     accounts_file: str | None = None
+    # (key, value) pairs: an account matches a pair when it, or an OU above it, carries it.
+    tags: tuple[tuple[str, str], ...] = ()
+    exclude_tags: tuple[tuple[str, str], ...] = ()
 
     @property
     def empty(self) -> bool:
-        return not (self.all or self.accounts or self.ous or self.accounts_file)
+        return not (self.all or self.accounts or self.ous or self.accounts_file or self.tags)
+
+    @property
+    def needs_tags(self) -> bool:
+        return bool(self.tags or self.exclude_tags)
 
 
 @dataclass(frozen=True, slots=True)

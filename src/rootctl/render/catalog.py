@@ -14,42 +14,53 @@ from rootctl.models import (
     ComplianceReport,
     DeletionPlan,
     DeletionReport,
+    DoctorCheckList,
+    DoctorReport,
     FeatureChange,
     JournalEntry,
     OrgStatus,
+    PolicyDocument,
     PolicyListing,
     RecoveryReport,
     UnlockResult,
 )
-from rootctl.render import activity, flat, human, serialize
+from rootctl.render import activity, audit_view, changes, controls, doctor, flat, human, serialize
 from rootctl.render.registry import RenderContext, register, register_in_context
 
 
 def _tree(report: AuditReport, context: RenderContext) -> RenderableType:
     if context.organization is None:
         raise ValueError("the audit tree needs the organization")
-    return human.audit_tree(report, context.organization)
+    return audit_view.audit_tree(report, context.organization, context.statuses)
 
 
-register(AuditReport, "table", human.audit_table)
+# Reports of accounts: every format honours a --status filter (context.statuses).
+register_in_context(AuditReport, "table", lambda r, c: audit_view.audit_table(r, c.statuses))
 register_in_context(AuditReport, "tree", _tree)
-register(AuditReport, "json", serialize.audit_report)
-register(AuditReport, "csv", lambda report: flat.audit_csv(report.accounts))
+register_in_context(AuditReport, "json", lambda r, c: serialize.audit_report(r, c.statuses))
+register_in_context(AuditReport, "csv", lambda r, c: flat.audit_csv(r.shown(c.statuses)))
 
-register(DeletionPlan, "table", human.deletion_plan)
-register(DeletionPlan, "json", serialize.deletion_plan)
-register(DeletionPlan, "csv", flat.plan_csv)
+register_in_context(DeletionPlan, "table", lambda p, c: changes.deletion_plan(p, c.statuses))
+register_in_context(DeletionPlan, "json", lambda p, c: serialize.deletion_plan(p, c.statuses))
+register_in_context(DeletionPlan, "csv", lambda p, c: flat.plan_csv(p, c.statuses))
 
-register(DeletionReport, "table", human.deletion_report)
-register(DeletionReport, "json", serialize.deletion_report)
-register(DeletionReport, "csv", flat.deletion_csv)
+register_in_context(DeletionReport, "table", lambda r, c: changes.deletion_report(r, c.statuses))
+register_in_context(DeletionReport, "json", lambda r, c: serialize.deletion_report(r, c.statuses))
+register_in_context(DeletionReport, "csv", lambda r, c: flat.deletion_csv(r, c.statuses))
 
-register(RecoveryReport, "table", human.recovery_report)
-register(RecoveryReport, "json", serialize.recovery_report)
-register(RecoveryReport, "csv", flat.recovery_csv)
+register_in_context(RecoveryReport, "table", lambda r, c: changes.recovery_report(r, c.statuses))
+register_in_context(RecoveryReport, "json", lambda r, c: serialize.recovery_report(r, c.statuses))
+register_in_context(RecoveryReport, "csv", lambda r, c: flat.recovery_csv(r, c.statuses))
 
-register(ComplianceReport, "table", human.compliance_table)
-register(ComplianceReport, "json", serialize.compliance_report)
+register_in_context(
+    ComplianceReport,
+    "table",
+    lambda r, c: controls.compliance_table(r, c.advice_text, c.statuses),
+)
+register_in_context(
+    ComplianceReport, "json", lambda r, c: serialize.compliance_report(r, c.statuses)
+)
+register_in_context(ComplianceReport, "csv", lambda r, c: flat.compliance_csv(r, c.statuses))
 
 register_in_context(OrgStatus, "table", lambda s, c: human.status(s, c.advice_text))
 register(OrgStatus, "json", serialize.status_document)
@@ -71,3 +82,9 @@ register(
 register(ActivityReport, "table", activity.activity_table)
 register(ActivityReport, "json", activity.activity_document)
 register(ActivityReport, "csv", activity.activity_csv)
+register_in_context(DoctorReport, "table", doctor.doctor_table)
+register_in_context(DoctorReport, "json", doctor.doctor_document)
+
+register(PolicyDocument, "json", doctor.policy_document)
+register(DoctorCheckList, "table", doctor.checks_table)
+register(DoctorCheckList, "json", doctor.checks_document)

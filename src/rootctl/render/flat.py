@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from typing import TypeVar
 
 from rootctl.models import (
     AccountAudit,
     AccountReport,
     AccountResult,
+    ComplianceReport,
     DeletionPlan,
     DeletionReport,
     JournalEntry,
     JournalRow,
     RecoveryReport,
+    RowStatus,
 )
 from rootctl.render.serialize import iso
 from rootctl.render.text import csv_cell
@@ -53,8 +55,8 @@ def audit_csv(rows: Sequence[AccountAudit]) -> str:
     header = [
         "account_id", "name", "email", "ou_path", "account_state", "state", "reason",
         "has_root_credentials", "recovery_allowed", "password", "password_created",
-        "password_last_used",
         "access_keys", "access_keys_last_used", "mfa_devices", "signing_certificates",
+        "password_kind",
     ]  # fmt: skip
     out = []
     for r in rows:
@@ -72,7 +74,6 @@ def audit_csv(rows: Sequence[AccountAudit]) -> str:
                 None if c is None else c.recovery_allowed,
                 None if c is None else c.login_profile is not None,
                 None if c is None or c.login_profile is None else iso(c.login_profile.created),
-                None if c is None or c.login_profile is None else iso(c.login_profile.last_used),
                 None if c is None else JOIN.join(f"{k.id} ({k.status})" for k in c.access_keys),
                 None
                 if c is None
@@ -85,43 +86,80 @@ def audit_csv(rows: Sequence[AccountAudit]) -> str:
                 None
                 if c is None
                 else JOIN.join(f"{s.id} ({s.status})" for s in c.signing_certificates),
+                None if c is None or c.login_profile is None else c.login_profile.kind.value,
             ]
         )
     return _csv(header, out)
 
 
-def _rows_csv(report: AccountReport[R], items: Callable[[R], str] | None = None) -> str:
-    """One row per account: id, name, OU path, state, reason (and the items, joined)."""
-    header = ["account_id", "name", "ou_path", "state", "reason"]
+def _rows_csv(
+    report: AccountReport[R],
+    statuses: Collection[RowStatus],
+    items: Callable[[R], str] | None = None,
+    *,
+    email: bool = False,
+) -> str:
+    """One row per account: id, name, (e-mail), OU path, state, reason (and the items)."""
+    header = ["account_id", "name", *(["email"] if email else []), "ou_path", "state", "reason"]
     return _csv(
         [*header, "items"] if items else header,
         (
             [
                 a.account.id,
                 a.account.name,
+                *([a.account.email] if email else []),
                 a.account.ou_path_text,
                 a.state.value,
                 a.reason,
                 *([items(a)] if items else []),
             ]
-            for a in report.accounts
+            for a in report.shown(statuses)
         ),
     )
 
 
-def plan_csv(plan: DeletionPlan) -> str:
-    return _rows_csv(plan, lambda a: JOIN.join(f"{i.kind.value}:{i.id}" for i in a.items))
+def plan_csv(plan: DeletionPlan, statuses: Collection[RowStatus] = ()) -> str:
+    return _rows_csv(plan, statuses, lambda a: JOIN.join(f"{i.kind.value}:{i.id}" for i in a.items))
 
 
-def deletion_csv(report: DeletionReport) -> str:
+def deletion_csv(report: DeletionReport, statuses: Collection[RowStatus] = ()) -> str:
     return _rows_csv(
         report,
+        statuses,
         lambda a: JOIN.join(f"{i.item.kind.value}:{i.item.id}={i.outcome.value}" for i in a.items),
     )
 
 
-def recovery_csv(report: RecoveryReport) -> str:
-    return _rows_csv(report)
+def recovery_csv(report: RecoveryReport, statuses: Collection[RowStatus] = ()) -> str:
+    """``email`` is where "Forgot password" sends the reset link."""
+    return _rows_csv(report, statuses, email=True)
+
+
+def compliance_csv(report: ComplianceReport, statuses: Collection[RowStatus] = ()) -> str:
+    """One row per finding: a control's result for one account (or the organization)."""
+    header = [
+        "control_id", "framework", "severity", "control_status", "subject_id", "subject_name",
+        "status", "reason", "detail", "has_root_credentials",
+    ]  # fmt: skip
+    return _csv(
+        header,
+        (
+            [
+                r.control.id,
+                r.control.framework,
+                r.control.severity,
+                r.status.value,
+                f.subject_id,
+                f.subject_name,
+                f.status.value,
+                f.reason,
+                f.detail,
+                f.has_root_credentials,
+            ]
+            for r in report.results
+            for f in r.shown(statuses)
+        ),
+    )
 
 
 JOURNAL_HEADER = (

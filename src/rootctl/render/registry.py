@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from rich.console import RenderableType
 
 from rootctl.errors import Advice
-from rootctl.models import Organization
+from rootctl.models import Organization, RowStatus
 
 M = TypeVar("M")
 Rendered = dict[str, Any] | str | RenderableType
@@ -29,11 +29,13 @@ def neutral(advice: Advice) -> str:
 
 @dataclass(frozen=True, slots=True)
 class RenderContext:
-    """What some renderers need besides the model: the organization (for the tree), and the
-    face's words for advice (the CLI names commands, the dashboard buttons)."""
+    """What some renderers need besides the model: the organization (for the tree), the
+    face's words for advice (the CLI names commands, the dashboard buttons), and the rows a
+    ``--status`` filter keeps (empty: every row)."""
 
     organization: Organization | None = None
     advice_text: Callable[[Advice], str] = neutral
+    statuses: frozenset[RowStatus] = frozenset()
 
 
 Renderer = Callable[[Any, RenderContext], Rendered]

@@ -7,11 +7,12 @@ Bump ``SCHEMA_VERSION`` for any change that could break a script reading the out
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from rootctl.errors import Advice
 from rootctl.models import (
     Account,
     AccountAudit,
@@ -38,6 +39,7 @@ from rootctl.models import (
     RecoveryState,
     ResourcePolicy,
     RootCredentials,
+    RowStatus,
     UnlockResult,
     UnreadableEntry,
 )
@@ -90,7 +92,9 @@ def credentials(c: RootCredentials | None) -> Json:
         "password": {
             "present": c.login_profile is not None,
             "created": iso(c.login_profile.created) if c.login_profile else None,
-            "last_used": iso(c.login_profile.last_used) if c.login_profile else None,
+            # password (used since), recovery-allowed (rootctl created it without one), unknown
+            "kind": c.login_profile.kind.value if c.login_profile else None,
+            "last_used": iso(c.login_profile.password_last_used) if c.login_profile else None,
         },
         "access_keys": [
             {
@@ -129,18 +133,26 @@ def _state_counts(states: Iterable[StrEnum], kind: type[StrEnum]) -> dict[str, i
     return {state.value.replace("-", "_"): counted[state] for state in kind}
 
 
+def _filter(statuses: Collection[RowStatus]) -> list[str]:
+    """The ``--status`` words the rows were filtered on (``[]``: every row is there)."""
+    return [s.value for s in RowStatus if s in statuses]
+
+
 def _report(
     kind: str,
     report: AccountReport[Any],
     states: type[StrEnum],
     row: Callable[[Any], Json],
+    statuses: Collection[RowStatus] = (),
     *,
     head: Json | None = None,
     summary_first: Json | None = None,
     summary_last: Json | None = None,
+    tail: Json | None = None,
 ) -> Json:
     """The document of a per-account report: organization, (``head``), interrupted, summary
-    (accounts, ``summary_first``, a count per state, ``summary_last``), one row per account."""
+    (accounts, ``summary_first``, a count per state, ``summary_last``), (``tail``), the
+    ``--status`` filter, one row per account it keeps (the summary counts them all)."""
     return envelope(
         kind,
         {
@@ -153,28 +165,33 @@ def _report(
                 **_state_counts((a.state for a in report.accounts), states),
                 **(summary_last or {}),
             },
-            "accounts": [row(a) for a in report.accounts],
+            **(tail or {}),
+            "status_filter": _filter(statuses),
+            "accounts": [row(a) for a in report.shown(statuses)],
         },
     )
 
 
-def audit_report(report: AuditReport) -> Json:
+def audit_report(report: AuditReport, statuses: Collection[RowStatus] = ()) -> Json:
     return _report(
         "audit",
         report,
         AuditState,
         account_audit,
+        statuses,
         summary_first={"with_root_credentials": len(report.with_credentials)},
     )
 
 
 def planned_item(item: PlannedItem) -> Json:
-    return {
-        "kind": item.kind.value,
-        "id": item.id,
-        "detail": item.detail,
-        "last_used": iso(item.last_used),
-    }
+    found: Json = {"kind": item.kind.value, "id": item.id, "detail": item.detail}
+    if item.kind.value == "access-keys":
+        found |= {
+            "last_used": iso(item.last_used),
+            "last_used_service": item.last_used_service,
+            "last_used_region": item.last_used_region,
+        }
+    return found
 
 
 def account_plan(plan: AccountPlan) -> Json:
@@ -183,17 +200,28 @@ def account_plan(plan: AccountPlan) -> Json:
         "state": plan.state.value,
         "reason": plan.reason,
         "items": [planned_item(i) for i in plan.items],
+        "kept": [planned_item(i) for i in plan.kept],
     }
 
 
-def deletion_plan(plan: DeletionPlan) -> Json:
+def deletion_plan(plan: DeletionPlan, statuses: Collection[RowStatus] = ()) -> Json:
     return _report(
         "deletion-plan",
         plan,
         PlanState,
         account_plan,
-        head={"kinds": [k.value for k in plan.kinds]},
+        statuses,
+        head={"kinds": [k.value for k in plan.kinds], "planned_at": iso(plan.planned_at)},
         summary_last={"items": {k.value: n for k, n in plan.item_counts().items()}},
+        tail={
+            "risks": {
+                "password_without_mfa": [a.account.id for a in plan.password_without_mfa],
+                "recently_used_keys": [
+                    {"account_id": a.account.id, **planned_item(i)}
+                    for a, i in plan.recently_used_keys
+                ],
+            }
+        },
     )
 
 
@@ -216,18 +244,19 @@ def account_deletion(row: AccountDeletion) -> Json:
     }
 
 
-def deletion_report(report: DeletionReport) -> Json:
+def deletion_report(report: DeletionReport, statuses: Collection[RowStatus] = ()) -> Json:
     return _report(
         "deletion",
         report,
         DeleteState,
         account_deletion,
+        statuses,
         head={"kinds": [k.value for k in report.kinds]},
     )
 
 
-def recovery_report(report: RecoveryReport) -> Json:
-    return _report("recovery", report, RecoveryState, account_recovery)
+def recovery_report(report: RecoveryReport, statuses: Collection[RowStatus] = ()) -> Json:
+    return _report("recovery", report, RecoveryState, account_recovery, statuses)
 
 
 def account_recovery(row: AccountRecovery) -> Json:
@@ -260,9 +289,7 @@ def status(s: OrgStatus) -> Json:
             for d in s.delegated_admins
         ],
         "notes": list(s.notes),
-        "advice": [
-            {"code": a.code.value, "params": dict(a.params), "text": a.text} for a in s.advice
-        ],
+        "advice": [advice(a) for a in s.advice],
     }
 
 
@@ -347,12 +374,20 @@ def journal(rows: list[JournalRow]) -> Json:
     )
 
 
-def compliance_report(report: ComplianceReport) -> Json:
+def advice(a: Advice | None) -> Json | None:
+    """Advice as data, with its neutral wording (faces word it their own way)."""
+    if a is None:
+        return None
+    return {"code": a.code.value, "params": dict(a.params), "text": a.text}
+
+
+def compliance_report(report: ComplianceReport, statuses: Collection[RowStatus] = ()) -> Json:
     return envelope(
         "compliance",
         {
             "organization_id": report.organization_id,
             "passed": report.passed,
+            "status_filter": _filter(statuses),
             "controls": [
                 {
                     "id": r.control.id,
@@ -362,6 +397,7 @@ def compliance_report(report: ComplianceReport) -> Json:
                     "scope": r.control.scope.value,
                     "status": r.status.value,
                     "counts": {s.value: r.count(s) for s in ControlStatus},
+                    "fix": advice(r.fix),
                     "findings": [
                         {
                             "subject_id": f.subject_id,
@@ -369,8 +405,10 @@ def compliance_report(report: ComplianceReport) -> Json:
                             "status": f.status.value,
                             "reason": f.reason,
                             "detail": f.detail,
+                            "has_root_credentials": f.has_root_credentials,
+                            "is_management": f.is_management,
                         }
-                        for f in r.findings
+                        for f in r.shown(statuses)
                     ],
                 }
                 for r in report.results

@@ -141,6 +141,7 @@ def _organization(seed: Seed) -> SandboxOrganizationsBackend:
     master.create_time = naive_utc(management.joined_at)
     master.joined_method = management.joined_method
     master.parent_id = seed.root_id
+    master.tags = dict(management.tags)
     backend.touch()
     return backend
 
@@ -151,7 +152,13 @@ def _structure(backend: SandboxOrganizationsBackend, seed: Seed) -> None:
     for path in seed.organizational_units:
         parent, _, name = path.rpartition("/")
         ou_ids[path] = _ou_id(seed.root_id, path)
-        new_ou(backend, ou_id=ou_ids[path], name=name, parent_id=ou_ids[parent])
+        new_ou(
+            backend,
+            ou_id=ou_ids[path],
+            name=name,
+            parent_id=ou_ids[parent],
+            tags=seed.ou_tags.get(path),
+        )
     for account in seed.accounts:
         new_account(
             backend,
@@ -162,6 +169,7 @@ def _structure(backend: SandboxOrganizationsBackend, seed: Seed) -> None:
             joined_method=account.joined_method,
             joined_at=account.joined_at,
             status=account.status,
+            tags=account.tags,
         )
 
 

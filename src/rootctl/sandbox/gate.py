@@ -10,13 +10,14 @@ object for the handlers.
 from __future__ import annotations
 
 import contextlib
+import copy
 import time
 from typing import Any, ClassVar
 
 import moto.core.responses
 from moto.core.responses import BaseResponse
-from moto.core.utils import camelcase_to_underscores
 
+from .caches import BoundedCache
 from .callers import Caller, resolve_caller
 from .cloudtrail.recorder import record_call
 from .exceptions import (
@@ -37,6 +38,7 @@ from .policyeval import MalformedPolicy, Policy, PolicyType, Request, evaluate
 from .resources import ROOT_POLICY_EXEMPT, Target, target_of
 
 CALLER_ATTRIBUTE = "sandbox_caller"
+_PARAMETERS = BoundedCache[tuple[str, bytes], Any](1024)
 SANDBOXED_SERVICES = frozenset({"iam", "sts", "s3", "sqs", "organizations", "cloudtrail"})
 
 
@@ -157,13 +159,36 @@ class GatedResponse(BaseResponse):  # moto is untyped: BaseResponse is Any
     def after_gate(self) -> None:
         """Further checks of the service, once the caller is known."""
 
+    def parse_parameters(self, request: Any) -> None:
+        # The same form body always parses to the same parameters (moto walks the operation's
+        # input model for them): reuse them for the bodies SDKs send again and again.
+        body = getattr(request, "form_body", None)
+        if body is None:
+            super().parse_parameters(request)
+            return
+        key = (self.gated_service, body)
+        cached = _PARAMETERS.get(key)
+        if cached is None:
+            super().parse_parameters(request)
+            cached = _PARAMETERS.put(key, copy.deepcopy(self.params))
+        self.params = copy.deepcopy(cached)
+
+    def get_access_key(self) -> str:
+        # moto parses the Authorization header for it several times a request.
+        found: str | None = self.__dict__.get("_sandbox_access_key")
+        if found is None:
+            found = str(super().get_access_key())
+            self.__dict__["_sandbox_access_key"] = found
+        return found
+
     def call_action(self) -> Any:
         action = self._get_action()
         try:
             run(self, self.gated_service, action)
             self.after_gate()
             handlers = vars(moto.core.responses)["method_names_from_class"](type(self))
-            if action and camelcase_to_underscores(action) not in handlers:
+            handler_name = vars(moto.core.responses)["camelcase_to_underscores"](action)
+            if action and handler_name not in handlers:
                 dialect = dialect_for(self.gated_service, self.headers.get("Content-Type"))
                 raise not_emulated(self.gated_service, dialect, action)
             outcome = super().call_action()

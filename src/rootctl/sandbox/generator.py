@@ -5,6 +5,10 @@ The mix imitates an estate that grew over years: older invited accounts with roo
 (some with virtual or hardware MFA, some with forgotten access keys, a few signing
 certificates), newer accounts created through Organizations with credential-less roots, a few
 suspended accounts, and some buckets and queues locked by a deny-everyone policy.
+
+Tags follow the structure without drawing from the random source (adding them changed no
+account): business-unit OUs carry ``business-unit``, environment OUs ``env``, workload
+accounts ``team`` and ``application``, the shared accounts ``team: platform``.
 """
 
 from __future__ import annotations
@@ -100,7 +104,13 @@ class _Estate:
                 return candidate
 
     def add(
-        self, name: str, ou: str, *, created: bool | None = None, **extra: Any
+        self,
+        name: str,
+        ou: str,
+        *,
+        created: bool | None = None,
+        tags: dict[str, str] | None = None,
+        **extra: Any,
     ) -> dict[str, Any]:
         rng = self.rng
         unique, number = name, 2
@@ -119,6 +129,8 @@ class _Estate:
             "root": _root(rng, was_created, joined),
             **extra,
         }
+        if tags:
+            account["tags"] = tags
         if rng.random() < 0.01:
             account["status"] = "SUSPENDED"
         self.members.append(account)
@@ -130,13 +142,16 @@ class _Estate:
         rng = self.rng
         index = len(self.members)
         if rng.random() < 0.1:
-            account = self.add(f"sandbox-{rng.choice(APPLICATIONS)}", "Sandbox")
+            app = rng.choice(APPLICATIONS)
+            account = self.add(f"sandbox-{app}", "Sandbox", tags={"application": app})
         else:
             unit = rng.choice(units)
             env = rng.choice(ENVIRONMENTS)
             app = rng.choice(APPLICATIONS)
             account = self.add(
-                f"{unit}-{app}-{env.lower()}", f"Workloads/{unit.capitalize()}/{env}"
+                f"{unit}-{app}-{env.lower()}",
+                f"Workloads/{unit.capitalize()}/{env}",
+                tags={"team": unit, "application": app},
             )
         if index % 50 == 7:
             account["buckets"] = [
@@ -175,16 +190,24 @@ def generate(accounts: int, seed: int = 0) -> dict[str, Any]:
     estate = _Estate(accounts, seed)
     management_id = estate.account_id()
     units = BUSINESS_UNITS[: max(2, min(len(BUSINESS_UNITS), accounts // 40))]
-    ous = ["Security", "Infrastructure", "Sandbox"]
-    ous += [f"Workloads/{u.capitalize()}/{env}" for u in units for env in ENVIRONMENTS]
-    estate.add("security-tooling", "Security", created=True, principals=[{"name": "admin"}])
+    ous: list[Any] = ["Security", "Infrastructure", {"path": "Sandbox", "tags": {"env": "sandbox"}}]
+    for unit in units:
+        ous.append({"path": f"Workloads/{unit.capitalize()}", "tags": {"business-unit": unit}})
+        ous += [
+            {"path": f"Workloads/{unit.capitalize()}/{env}", "tags": {"env": env.lower()}}
+            for env in ENVIRONMENTS
+        ]
+    platform = {"team": "platform"}
+    estate.add(
+        "security-tooling", "Security", created=True, principals=[{"name": "admin"}], tags=platform
+    )
     for name, ou in (
         ("log-archive", "Security"),
         ("shared-networking", "Infrastructure"),
         ("shared-services", "Infrastructure"),
     ):
         if len(estate.members) < accounts:
-            estate.add(name, ou)
+            estate.add(name, ou, tags=platform)
     while len(estate.members) < accounts:
         estate.add_workload(units)
     organization = {

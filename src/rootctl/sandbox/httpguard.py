@@ -26,6 +26,7 @@ send neither. The AWS endpoints keep moto's CORS (browser uploads to S3 are a re
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import socket
@@ -91,6 +92,10 @@ class HostPolicy:
     def allows(self, host_header: str | None) -> bool:
         if not host_header:
             return False
+        return self._allows(host_header)
+
+    @functools.lru_cache(maxsize=256)  # noqa: B019 - a policy lives as long as its server
+    def _allows(self, host_header: str) -> bool:
         host = host_name(host_header).rstrip(".")
         address = _ip(host)
         if address is None:

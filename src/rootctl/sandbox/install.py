@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib
+import json
 import re
 import threading
 from typing import Any
@@ -64,44 +65,6 @@ def _account_lookup(access_key_id: str) -> str:
     return KEYS.account_for(access_key_id)
 
 
-def _cached_method_names() -> None:
-    """moto lists a response class's methods with ``inspect.getmembers`` on every request
-    (~8% of the server's CPU in an audit); a class's methods do not change, so cache them."""
-    import moto.core.responses
-
-    names = vars(moto.core.responses)["method_names_from_class"]
-    if not hasattr(names, "cache_info"):
-        setattr(moto.core.responses, "method_names_from_class", functools.cache(names))  # noqa: B010
-
-
-def _fast_backend_creation() -> None:
-    """BackendDict checks ``account_id not in list(self.keys())`` on *every* access — O(accounts)
-    per lookup, several lookups per request. Same semantics, dict membership instead."""
-    from moto.core.base_backend import AccountSpecificBackend, BackendDict, backend_lock
-
-    if getattr(BackendDict, "_sandbox_fast", False):
-        return
-
-    def create(self: Any, account_id: str) -> None:
-        if dict.__contains__(self, account_id):
-            return  # entries and _instances are only ever cleared together (BackendDict.reset)
-        with backend_lock:
-            if not dict.__contains__(self, account_id):
-                self[account_id] = AccountSpecificBackend(
-                    service_name=self.service_name,
-                    account_id=account_id,
-                    backend=self.backend,
-                    use_boto3_regions=self._use_boto3_regions,
-                    additional_regions=self._additional_regions,
-                )
-            instances: list[Any] = BackendDict._instances  # type: ignore[misc]
-            if self not in instances:
-                instances.append(self)
-
-    setattr(BackendDict, "_create_account_specific_backend", create)  # noqa: B010
-    setattr(BackendDict, "_sandbox_fast", True)  # noqa: B010
-
-
 # The root user of one account or of every account: the resource of sts:AssumeRoot, and what
 # the task policies' statement 2 names. Real IAM accepts it in any policy.
 ROOT_RESOURCE = re.compile(r"^arn:aws:iam::(\d{12}|\*):root$")
@@ -130,6 +93,8 @@ def _serve_task_policies() -> None:
     ListPolicies --path-prefix /root-task/), from the same data the sandbox enforces. moto
     loads AWS managed policies only when asked to (``load_iam_aws_managed_policies``); then
     its own copies, the same documents, stay."""
+    from datetime import datetime
+
     from moto.iam.models import AWSManagedPolicy, IAMBackend
 
     from .policies import task_policies
@@ -137,15 +102,37 @@ def _serve_task_policies() -> None:
     original = IAMBackend._init_aws_policies
     if getattr(original, "_sandbox", False):
         return
+    policy_class: Any = AWSManagedPolicy
+    # Parsed once: every new account (AssumeRoot into it) builds its five policies.
+    templates = [
+        (
+            name,
+            data,
+            json.dumps(data["Document"]),
+            datetime.fromisoformat(data["CreateDate"]),
+            datetime.fromisoformat(data["UpdateDate"]),
+            "ANPA" + hashlib.sha256(name.encode()).hexdigest().upper()[:17],
+        )
+        for name, data in task_policies().items()
+    ]
 
     def init(self: Any) -> list[Any]:
         found: list[Any] = original(self)
         if any(p.path == "/root-task/" for p in found):
             return found
-        for name, data in task_policies().items():
-            policy = AWSManagedPolicy.from_data(name, self.account_id, self.region_name, data)
+        for name, data, document, created, updated, policy_id in templates:
+            policy = policy_class(
+                name,
+                account_id=self.account_id,
+                region=self.region_name,
+                default_version_id=data["DefaultVersionId"],
+                path=data["Path"],
+                document=document,
+                create_date=created,
+                update_date=updated,
+            )
             policy.description = data["Description"]
-            policy.id = "ANPA" + hashlib.sha256(name.encode()).hexdigest().upper()[:17]
+            policy.id = policy_id
             found.append(policy)
         return found
 
@@ -153,32 +140,32 @@ def _serve_task_policies() -> None:
     setattr(IAMBackend, "_init_aws_policies", init)  # noqa: B010
 
 
-_BODY_REQUEST_ID = re.compile(r"(<(?:requestId|RequestID)>)[^<]*(</(?:requestId|RequestID)>)")
+_BODY_REQUEST_ID = re.compile(
+    r"(<(?:RequestId|requestId|RequestID)>)[^<]*(</(?:RequestId|requestId|RequestID)>)"
+)
 
 
 def _aws_request_ids() -> None:
     """AWS answers with one ``x-amzn-RequestId`` header, a UUID, repeated in the XML body's
-    ``<RequestId>``. moto adds a 52-character ``x-amzn-requestid`` on top of the one an error
-    already carries (two headers over HTTP). One function of moto makes them all: make it
-    keep the id a response has (in AWS's spelling) or draw a UUID."""
+    ``<RequestId>`` (EC2: ``<requestId>``/``<RequestID>``). moto adds a 52-character
+    ``x-amzn-requestid`` on top of the one an error already carries (two headers over HTTP),
+    in the one method every response passes: replace it (same contract, no per-request regex
+    compilation either)."""
     import moto.core.responses
     from moto.core.responses import BaseResponse
 
-    from .exceptions import REQUEST_ID_HEADER, take_request_id
+    from .exceptions import take_request_id
 
     setattr(moto.core.responses, "gen_amzn_requestid_long", take_request_id)  # noqa: B010
-    original = vars(BaseResponse)["_enrich_response"].__func__
-    if getattr(original, "_sandbox", False):
-        return
 
     def enrich(headers: dict[str, Any], body: Any) -> tuple[dict[str, Any], Any]:
-        headers, body = original(headers, body)
-        # moto only rewrites <RequestId>; EC2-style bodies say <requestId> or <RequestID>.
-        if isinstance(body, str) and REQUEST_ID_HEADER in headers:
-            body = _BODY_REQUEST_ID.sub(rf"\g<1>{headers[REQUEST_ID_HEADER]}\g<2>", body)
+        if "status" in headers:
+            headers["status"] = str(headers["status"])
+        request_id = take_request_id(headers)
+        if isinstance(body, str) and "equestI" in body:
+            body = _BODY_REQUEST_ID.sub(lambda m: f"{m[1]}{request_id}{m[2]}", body)
         return headers, body
 
-    setattr(enrich, "_sandbox", True)  # noqa: B010
     setattr(BaseResponse, "_enrich_response", staticmethod(enrich))  # noqa: B010
 
 
@@ -257,10 +244,11 @@ def install() -> None:
         import moto.iam.models
 
         from . import organizations
+        from .direct import install_in_process
         from .keys import KEYS
+        from .speedups import install_speedups
 
-        _fast_backend_creation()
-        _cached_method_names()
+        install_speedups()
         _offline_region_lookup()
         _guard_other_services()
         _accept_root_resources()
@@ -272,4 +260,5 @@ def install() -> None:
         KEYS.fallback_alive = _fallback_alive
         setattr(moto.iam.models, "get_account_id_from", _account_lookup)  # noqa: B010
         _point_services_at_the_sandbox()
+        install_in_process()
         _installed = True

@@ -16,18 +16,22 @@ from typing import Any
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from . import api
+from .direct import DirectDispatch
 from .httpguard import HostPolicy, cross_origin, host_name, is_loopback, refuse
+from .httpserver import KeepAliveHandler
 from .install import install
 
 
 class SandboxApp:
-    """WSGI: ``/_sandbox/…`` to the sandbox API, everything else to moto's dispatcher."""
+    """WSGI: ``/_sandbox/…`` to the sandbox API, SDK calls of IAM, STS, Organizations and SQS
+    straight to their response classes (``direct.py``), everything else to moto's dispatcher."""
 
     def __init__(self, hosts: HostPolicy | None = None) -> None:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
         install()
         self.hosts = hosts
+        self.direct = DirectDispatch()
         self.moto = DomainDispatcherApplication(create_backend_app)
         # moto resolves each request's host to a backend under one global lock, listing its
         # package directory and trying hundreds of URL patterns (~12% of the server's CPU in
@@ -52,6 +56,9 @@ class SandboxApp:
             if cross_origin(environ):
                 return refuse(start_response, "the sandbox API refuses cross-origin requests")
             return api.application(environ, start_response)
+        answered = self.direct(environ, start_response)
+        if answered is not None:
+            return answered
         result: Iterable[bytes] = self.moto(environ, start_response)
         return result
 
@@ -70,13 +77,11 @@ class SandboxServer:
     ) -> None:
         """Listen on ``host``:``port``; ``allowed_hosts``: more names (or addresses) clients
         may reach it by, besides its own address and ``localhost`` (see ``httpguard``)."""
-        from moto.moto_server.werkzeug_app import MotoRequestHandler
 
-        class Handler(MotoRequestHandler):
-            def log_request(self, *args: Any, **kwargs: Any) -> None:
-                if not quiet:
-                    super().log_request(*args, **kwargs)
+        class Handler(KeepAliveHandler):
+            pass
 
+        Handler.quiet = quiet
         self.app = SandboxApp()
         self._server: BaseWSGIServer = make_server(
             host, port, self.app, threaded=True, request_handler=Handler

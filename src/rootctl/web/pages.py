@@ -4,8 +4,10 @@ action ends in a redirect (POST → redirect → GET) so a reload never repeats 
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path as FilePath
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -21,7 +23,7 @@ from rootctl.models import (
     ResourceKind,
     UnlockState,
 )
-from rootctl.render import text
+from rootctl.render import flat, text
 from rootctl.web import views
 from rootctl.web.dashboard import Dashboard, Notice, Selection, expected_confirmation
 from rootctl.web.documents import plan_confirmation
@@ -190,9 +192,15 @@ def bulk(
     account: SomeIds = None,
     ou: SomeIds = None,
     kind: SomeIds = None,
+    shown_in: SomeIds = None,
+    q: Text = "",
+    status: Text = "",
 ) -> Response:
     board = board_of(request)
-    selection = Selection(tuple(account or ()), tuple(ou or ()))
+    # "Select what is shown in an OU" under a filter means the filter's matches, never the
+    # whole OU: the same filter is applied again here, on the server.
+    shown = _shown_in(board, shown_in or [], q, status)
+    selection = Selection(tuple(dict.fromkeys([*(account or ()), *shown])), tuple(ou or ()))
     if action == "delete":
         job = board.start_plan(selection, kinds_of(kind or []))
         return see_other(f"/jobs/{job.id}")
@@ -213,6 +221,14 @@ def bulk(
             active="organization",
         )
     raise InputError("Choose an action: delete root credentials, allow recovery or re-audit.")
+
+
+def _shown_in(board: Dashboard, unit_ids: list[str], query: str, status: str) -> list[str]:
+    if not unit_ids:
+        return []
+    root = views.tree(board.organization(), board.cache.snapshot(), query, status)
+    found = [root.find(unit_id) for unit_id in unit_ids]
+    return [i for node in found if node is not None for i in node.shown_ids()]
 
 
 @router.post("/recovery")
@@ -365,20 +381,43 @@ def journal(
     account: Annotated[str, Query(max_length=12)] = "",
     action: Annotated[str, Query(max_length=64)] = "",
     outcome: Annotated[str, Query(max_length=32)] = "",
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
 ) -> Response:
     board = board_of(request)
     every = [e for e in board.journal(limit=None) if isinstance(e, JournalEntry)]
-    entries = board.journal(account=account, action=action, outcome=outcome)
+    matching = board.journal(account=account, action=action, outcome=outcome, limit=None)
+    shown = views.Page.of(matching, page)
+    chosen = {"account": account, "action": action, "outcome": outcome}
+    filters = {k: v for k, v in chosen.items() if v}
     return render(
         request,
         "journal.html",
-        entries=entries,
+        entries=shown.rows,
+        page=shown,
+        outcome_counts=Counter(getattr(e, "outcome", "unreadable") for e in matching),
+        query=urlencode(filters),
         actions=sorted({e.action for e in every}),
         outcomes=sorted({e.outcome for e in every}),
         account=account,
         action=action,
         outcome=outcome,
         active="journal",
+    )
+
+
+@router.get("/journal.csv")
+def journal_csv(
+    request: Request,
+    account: Annotated[str, Query(max_length=12)] = "",
+    action: Annotated[str, Query(max_length=64)] = "",
+    outcome: Annotated[str, Query(max_length=32)] = "",
+) -> Response:
+    """The journal view as CSV: the same filter, every matching entry (formulas neutralised)."""
+    rows = board_of(request).journal(account=account, action=action, outcome=outcome, limit=None)
+    return Response(
+        flat.journal_csv(rows),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="rootctl-journal.csv"'},
     )
 
 

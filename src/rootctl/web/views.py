@@ -4,11 +4,14 @@ what may be done in AWS."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Generic, TypeVar
 
 from rootctl.models import Account, AccountAudit, AuditState, Organization, OrgUnit
+
+T = TypeVar("T")
 
 STATUS_FILTERS = {
     "": "Any status",
@@ -55,12 +58,14 @@ def badges(account: Account, audit: AccountAudit | None) -> list[Badge]:
         return [Badge(f"audit {audit.state.value}", "warn", audit.reason or "")]
     creds = audit.credentials
     found: list[Badge] = []
-    if creds.login_profile is not None:
-        found.append(Badge("root password", "bad", f"created {day(creds.login_profile.created)}"))
+    profile = creds.login_profile
+    if profile is not None and not profile.recovery_only:
+        found.append(Badge("root password", "bad", f"created {day(profile.created)}"))
+    # MFA is a second factor, not a way in on its own: amber, never the password's red.
     for kind in ("virtual", "hardware"):
         count = sum(1 for d in creds.mfa_devices if d.kind == kind)
         if count:
-            found.append(Badge(f"MFA {kind}" + (f" ×{count}" if count > 1 else ""), "bad"))
+            found.append(Badge(f"MFA {kind}" + (f" ×{count}" if count > 1 else ""), "warn"))
     if creds.access_keys:
         used = [k.last_used for k in creds.access_keys if k.last_used]
         last = f"last used {day(max(used))}" if used else "never used"
@@ -123,6 +128,16 @@ class UnitNode:
     @property
     def account_count(self) -> int:
         return len(self.accounts) + sum(u.account_count for u in self.units)
+
+    def shown_ids(self) -> list[str]:
+        """The member accounts this node shows, its sub-OUs' included (a filter's matches)."""
+        own = [a.account.id for a in self.accounts if not a.account.is_management]
+        return own + [i for u in self.units for i in u.shown_ids()]
+
+    def find(self, unit_id: str) -> UnitNode | None:
+        if self.unit.id == unit_id:
+            return self
+        return next((f for u in self.units if (f := u.find(unit_id)) is not None), None)
 
 
 def tree(
@@ -248,3 +263,29 @@ def posture_chart(
         bar_width=bar_width,
         row_height=row_height,
     )
+
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list that grows with the organization (journal, plans, jobs)."""
+
+    rows: Sequence[T]
+    number: int
+    pages: int
+    total: int
+    first: int  # 1-based position of rows[0] (0 when empty)
+
+    @classmethod
+    def of(cls, items: Sequence[T], number: int, size: int = PAGE_SIZE) -> Page[T]:
+        pages = max(1, -(-len(items) // size))
+        number = min(max(1, number), pages)
+        start = (number - 1) * size
+        rows = items[start : start + size]
+        return cls(rows, number, pages, len(items), start + 1 if rows else 0)
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1 if self.rows else 0

@@ -18,6 +18,12 @@ WEB_WORDING: Mapping[AdviceCode, str] = {
         "Deregister the IAM delegated administrator first (`rootctl delegate --deregister`)."
     ),
     AdviceCode.RETRY_LATER: "Retry in a moment; AWS is throttling requests.",
+    AdviceCode.GRANT_ACTIONS: "Add this statement to the caller's IAM policy: {statement}",
+    AdviceCode.EXEMPT_ASSUMED_ROOT: (
+        "Exempt root sessions in that {policy_type}: add "
+        '"Null": {{"aws:AssumedRoot": "true"}} to the Condition of the Deny statement that '
+        "blocks it."
+    ),
 }
 
 

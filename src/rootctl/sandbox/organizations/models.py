@@ -119,6 +119,16 @@ class SandboxOrganizationsBackend(OrganizationsBackend):
         self._indexes()
         return self._ous_by_parent.get(parent_id, [])
 
+    def _get_resource_for_tagging(self, resource_id: str) -> Any:
+        """moto's lookup scans every account; the indexes answer ListTagsForResource (once
+        per account and OU for ``--tag``) in O(1). Anything else: moto's own rules."""
+        if resource_id.isdigit():
+            found: Any = self.find_account(resource_id)
+        else:
+            self._indexes()
+            found = self._ous_by_id.get(resource_id)
+        return found if found is not None else super()._get_resource_for_tagging(resource_id)
+
     # --- mutations that must invalidate the indexes ---------------------------------------
 
     def create_organization(self, region: str, **kwargs: Any) -> dict[str, Any]:

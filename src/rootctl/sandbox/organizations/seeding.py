@@ -3,6 +3,7 @@ random ids, no IAM role in every new account (5,000 accounts must seed in second
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -37,6 +38,7 @@ def new_account(
     joined_method: str,
     joined_at: datetime,
     status: str = "ACTIVE",
+    tags: Mapping[str, str] | None = None,
 ) -> FakeAccount:
     """A member account added directly (seeding), without moto's random id and IAM role."""
     org = org_backend.organization
@@ -56,7 +58,7 @@ def new_account(
     account.joined_method = joined_method
     account.parent_id = parent_id
     account.attached_policies = []
-    account.tags = {}
+    account.tags = dict(tags or {})
     _attach_default_policies(org_backend, account)
     org_backend.accounts.append(account)
     if account_id != org.master_account_id:
@@ -69,10 +71,16 @@ def new_account(
 
 
 def new_ou(
-    org_backend: SandboxOrganizationsBackend, *, ou_id: str, name: str, parent_id: str
+    org_backend: SandboxOrganizationsBackend,
+    *,
+    ou_id: str,
+    name: str,
+    parent_id: str,
+    tags: Mapping[str, str] | None = None,
 ) -> FakeOrganizationalUnit:
     ou = FakeOrganizationalUnit(org_backend.organization, Name=name, ParentId=parent_id)
     ou.id = ou_id
+    ou.tags = dict(tags or {})
     _attach_default_policies(org_backend, ou)
     org_backend.ou.append(ou)
     org_backend.touch()

@@ -51,6 +51,7 @@ ACCOUNT_FIELDS = (
     "principals",
     "buckets",
     "queues",
+    "tags",
 )
 MFA_QUOTA, ACCESS_KEY_QUOTA, CERTIFICATE_QUOTA = 8, 2, 2
 
@@ -236,4 +237,5 @@ def account(v: Validator, raw: Any, path: Path_, ous: set[str], management: bool
         ),
         buckets=resources(v, data.get("buckets"), (*path, "buckets"), account_id, "s3"),
         queues=resources(v, data.get("queues"), (*path, "queues"), account_id, "sqs"),
+        tags=v.tags(data.get("tags"), (*path, "tags")),
     )

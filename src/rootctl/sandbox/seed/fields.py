@@ -60,6 +60,7 @@ TEXT: dict[str, TextRule] = {
     "identifier": TextRule("a non-empty string"),
 }
 
+MAX_TAGS = 50  # Organizations' limit per resource
 _RELATIVE = re.compile(r"^-(\d+)([dhm])$")
 _UNITS = {"d": "days", "h": "hours", "m": "minutes"}
 
@@ -140,6 +141,27 @@ class Validator:
             else:
                 return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
         raise self.fail(path, f"expected a timestamp (ISO 8601, 'now' or '-30d'), got {value!r}")
+
+    def tags(self, value: Any, path: Path_) -> dict[str, str]:
+        """Organizations tags: a mapping of key (1-128 characters) to value (0-256), at most
+        50. Any text is accepted, as for names: a hostile organization must be seedable."""
+        if value is None:
+            return {}
+        if not isinstance(value, Mapping):
+            raise self.fail(path, f"expected a mapping of tag key to value, got {value!r}")
+        if len(value) > MAX_TAGS:
+            raise self.fail(path, f"a resource has at most {MAX_TAGS} tags")
+        found: dict[str, str] = {}
+        for key, raw in value.items():
+            text = "" if raw is None else raw
+            if isinstance(text, bool) or not isinstance(text, str | int | float):
+                raise self.fail((*path, str(key)), f"expected a tag value, got {raw!r}")
+            if not isinstance(key, str) or not 1 <= len(key) <= 128:
+                raise self.fail((*path, str(key)), "a tag key is 1-128 characters", key=True)
+            if len(str(text)) > 256:
+                raise self.fail((*path, key), "a tag value is at most 256 characters")
+            found[key] = str(text)
+        return found
 
     def boolean(self, value: Any, path: Path_) -> bool:
         if not isinstance(value, bool):

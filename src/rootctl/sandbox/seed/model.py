@@ -97,6 +97,7 @@ class SeedAccount:
     principals: tuple[SeedPrincipal, ...] = ()
     buckets: tuple[SeedResource, ...] = ()
     queues: tuple[SeedResource, ...] = ()
+    tags: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,7 @@ class Seed:
     delegated_administrators: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     features: tuple[str, ...] = ()
     source: str = "<seed>"
+    ou_tags: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # OU path → tags
 
     def all_accounts(self) -> tuple[SeedAccount, ...]:
         return (self.management, *self.accounts)

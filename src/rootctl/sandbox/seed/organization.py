@@ -31,13 +31,22 @@ def _default_org_id(management_id: str) -> str:
     return "o-" + hashlib.sha256(management_id.encode()).hexdigest()[:10]
 
 
-def _organizational_units(v: Validator, raw: Any) -> list[str]:
-    """Every OU path, parents first (declared implicitly by their children)."""
+def _organizational_units(v: Validator, raw: Any) -> tuple[list[str], dict[str, dict[str, str]]]:
+    """Every OU path, parents first (declared implicitly by their children), and the tags of
+    those declared as ``{path: …, tags: {…}}`` rather than as a plain path."""
     ous: list[str] = []
+    tags: dict[str, dict[str, str]] = {}
     max_name = TEXT["ou name"].max_length or 0
     for index, item in enumerate(v.sequence(raw, ("organizational_units",))):
         p: Path_ = ("organizational_units", index)
+        declared_tags: dict[str, str] = {}
+        if isinstance(item, Mapping):
+            fields = v.mapping(item, p, ("path", "tags"))
+            declared_tags = v.tags(fields.get("tags"), (*p, "tags"))
+            p, item = (*p, "path"), fields.get("path")
         path_text = v.text(item, p, "ou path").strip("/")
+        if declared_tags:
+            tags[path_text] = declared_tags
         parts = path_text.split("/")
         if any(not part or len(part) > max_name for part in parts):
             raise v.fail(p, f"bad OU path {item!r}")
@@ -49,7 +58,7 @@ def _organizational_units(v: Validator, raw: Any) -> list[str]:
                 raise v.fail(p, f"organizational unit {path_text!r} is declared twice")
     if any(len(o.split("/")) > MAX_OU_DEPTH for o in ous):
         raise v.fail(("organizational_units",), f"OUs nest at most {MAX_OU_DEPTH} levels deep")
-    return ous
+    return ous, tags
 
 
 def _members(v: Validator, raw: Any, management: SeedAccount, ous: set[str]) -> list[SeedAccount]:
@@ -143,7 +152,7 @@ def validate(data: Any, marks: Marks | None = None, *, now: datetime | None = No
     if "management_account" not in top:
         raise v.fail((), "a seed needs a 'management_account'")
     org = v.mapping(top.get("organization"), ("organization",), ORGANIZATION_FIELDS)
-    ous = _organizational_units(v, top.get("organizational_units"))
+    ous, ou_tags = _organizational_units(v, top.get("organizational_units"))
     management = accounts.account(
         v, top["management_account"], ("management_account",), set(ous), True
     )
@@ -171,4 +180,5 @@ def validate(data: Any, marks: Marks | None = None, *, now: datetime | None = No
         delegated_administrators=delegates,
         features=features,
         source=marks.source,
+        ou_tags=ou_tags,
     )

@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import re
 import secrets
-import string
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -23,7 +22,7 @@ from .. import identity
 from ..callers import Caller
 from ..keys import KEYS
 from ..models import CLOCK, RootSession, account_state
-from ..organizations import IAM_SERVICE_PRINCIPAL, organization_of
+from ..organizations import IAM_SERVICE_PRINCIPAL, SandboxOrganizationsBackend, organization_of
 from ..policies import TASK_FEATURE, TASK_POLICY_PREFIX, task_name
 from .exceptions import (
     AssumeRootDenied,
@@ -36,7 +35,6 @@ from .exceptions import (
 
 MAX_DURATION = 900
 _TARGET = re.compile(r"^(?:(\d{12})|arn:aws:iam::(\d{12}):root)$")
-_SECRET_ALPHABET = string.ascii_letters + string.digits + "+/"
 
 
 def _null(member: str) -> str:
@@ -96,26 +94,35 @@ class AssumeRootRequest:
         return cls(account, task, MAX_DURATION if duration is None else int(duration))
 
 
-def _authorize(caller: Caller, request: AssumeRootRequest) -> None:
-    """Raise unless ``caller`` may open this root session now."""
-    denied = AssumeRootDenied(caller.arn, request.target_account)
+def _eligible(caller: Caller, request: AssumeRootRequest) -> SandboxOrganizationsBackend | None:
+    """The caller's organization, if the checks that all answer with the same AccessDenied
+    pass: an IAM principal (not root) whose identity policy allows the call, in the management
+    or IAM delegate account, on an active member account."""
     if not caller.is_iam_principal:
-        raise denied  # root user credentials cannot call AssumeRoot
+        return None  # root user credentials cannot call AssumeRoot
     keys = {"sts:TaskPolicyArn": request.task_policy_arn}
     if not identity.evaluate_identity(caller, "sts:AssumeRoot", request.target_arn, keys).allowed:
-        raise denied
+        return None
     org = organization_of(caller.account_id)
     if org is None:
-        raise denied
+        return None
     # Revocations reach AssumeRoot only after the propagation delay (0 by default).
     state = account_state(org.account_id)
-    if not (
-        org.administers_iam(caller.account_id) or state.lingers(f"delegate:{caller.account_id}")
-    ):
-        raise denied
+    delegate_lingers = state.lingers(f"delegate:{caller.account_id}")
+    if not (org.administers_iam(caller.account_id) or delegate_lingers):
+        return None
     member = org.find_account(request.target_account)
     if member is None or member.id == org.account_id or member.status != "ACTIVE":
-        raise denied
+        return None
+    return org
+
+
+def _authorize(caller: Caller, request: AssumeRootRequest) -> None:
+    """Raise unless ``caller`` may open this root session now."""
+    org = _eligible(caller, request)
+    if org is None:
+        raise AssumeRootDenied(caller.arn, request.target_account)
+    state = account_state(org.account_id)
     if not (org.service_enabled(IAM_SERVICE_PRINCIPAL) or state.lingers("trusted-access")):
         raise TrustedAccessNotEnabled()
     feature = TASK_FEATURE[request.task]
@@ -129,7 +136,8 @@ def _new_session_token() -> str:
 
 
 def _new_secret() -> str:
-    return "".join(secrets.choice(_SECRET_ALPHABET) for _ in range(40))
+    """40 characters of base64's alphabet, from one read of the system's random source."""
+    return base64.b64encode(secrets.token_bytes(30)).decode()
 
 
 def _issue(caller: Caller, request: AssumeRootRequest) -> RootSession:

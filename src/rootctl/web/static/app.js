@@ -75,6 +75,20 @@ function linkUnitSelection() {
   }
 }
 
+// A live count of the accounts the bulk action will target (an OU's are checked with it).
+function countSelection() {
+  const form = document.getElementById("bulk");
+  const out = document.getElementById("selected-count");
+  if (!form || !out) return;
+  const update = () => {
+    const boxes = form.querySelectorAll("li.account input[name=account]");
+    const n = [...boxes].filter((box) => box.checked).length;
+    out.textContent = `${n} account${n === 1 ? "" : "s"} selected`;
+  };
+  form.addEventListener("change", update);
+  update();
+}
+
 function showKindsForDelete() {
   const action = document.getElementById("action");
   const kinds = document.querySelector(".actionbar .kinds");
@@ -97,6 +111,7 @@ document.addEventListener("DOMContentLoaded", () => {
   if (job) followJob(job);
   guardConfirmations();
   linkUnitSelection();
+  countSelection();
   showKindsForDelete();
   backLinks();
 });
