@@ -249,6 +249,34 @@ def audit_ref(value: str, what: str = "--audit") -> int | datetime | str:
         ) from None
 
 
+def account_id(value: str, what: str = "account id") -> str:
+    """A 12-digit AWS account id."""
+    text = value.strip()
+    if not ACCOUNT_ID.match(text):
+        raise InputError(f"invalid {what} {_shown(value)}: an AWS account id is 12 digits.")
+    return text
+
+
+def duration_seconds(value: str, what: str = "--duration") -> int:
+    """``90s``, ``5m``, ``2h``, ``1d`` as whole seconds, at least 1."""
+    return int(duration(value, what).total_seconds())
+
+
+_EDS_ARN = re.compile(r"^arn:aws[\w-]*:cloudtrail:[a-z0-9-]+:\d{12}:eventdatastore/[\w-]+$")
+_EDS_ID = re.compile(r"^[A-Za-z0-9-]{3,128}$")
+
+
+def event_data_store(value: str, what: str = "--trail-lake") -> str:
+    """A CloudTrail Lake event data store: its ARN or its id."""
+    text = value.strip()
+    if _EDS_ARN.match(text) or _EDS_ID.match(text):
+        return text
+    raise InputError(
+        f"invalid {what} {_shown(value)}: give the event data store's ARN "
+        "(arn:aws:cloudtrail:REGION:ACCOUNT:eventdatastore/ID) or its id."
+    )
+
+
 # -- credential kinds ------------------------------------------------------------------------
 
 

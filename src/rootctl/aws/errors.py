@@ -151,6 +151,19 @@ RULES: Mapping[str, _Rule] = {
     "RegionDisabledException": _Rule(AwsError, AdviceCode.CHECK_CONNECTION),
     # Security Hub not enabled in the caller's account and region
     "InvalidAccessException": _Rule(AccessDenied, AdviceCode.ENABLE_SECURITY_HUB),
+    # CloudTrail (LookupEvents, CloudTrail Lake)
+    "InvalidLookupAttributesException": _INVALID,
+    "InvalidTimeRangeException": _INVALID,
+    "InvalidMaxResultsException": _INVALID,
+    "InvalidNextTokenException": _INVALID,
+    "InvalidEventCategoryException": _INVALID,
+    "InvalidQueryStatementException": _INVALID,
+    "InvalidParameterException": _INVALID,
+    "EventDataStoreARNInvalidException": _INVALID,
+    "EventDataStoreNotFoundException": _NOT_FOUND,
+    "QueryIdNotFoundException": _NOT_FOUND,
+    "InactiveEventDataStoreException": _CONFLICT,
+    "MaxConcurrentQueriesException": _THROTTLED,
 }
 
 _ACCESS_DENIED_CODES = frozenset({"AccessDenied", "AccessDeniedException"})

@@ -26,6 +26,7 @@ from rootctl.aws.errors import translated
 from rootctl.aws.journal_dynamodb_lease import DynamoLeases, stamp
 from rootctl.aws.session import AwsSession
 from rootctl.errors import Advice, AdviceCode, InputError, JournalUnavailable, NotFound
+from rootctl.journal import rows
 from rootctl.journal.changes import PlanLedger, WindowStore
 from rootctl.models import (
     JournalEntry,
@@ -35,6 +36,7 @@ from rootctl.models import (
     JournalStatus,
     ResourceKind,
     ResourcePolicy,
+    SessionRecord,
     UnreadableEntry,
 )
 
@@ -173,6 +175,7 @@ class DynamoJournal(DynamoLeases):
         account_name: str | None = None,
         replacement_policy: str | None = None,
         change_ref: str | None = None,
+        reason: str | None = None,
     ) -> int:
         self.prepare_for_writing()
         db = self._db()
@@ -202,6 +205,7 @@ class DynamoJournal(DynamoLeases):
             ("account_name", account_name),
             ("replacement_policy", replacement_policy),
             ("change_ref", change_ref),
+            ("reason", reason),
         ):
             if value is not None:
                 item[name] = {"S": value}
@@ -230,22 +234,60 @@ class DynamoJournal(DynamoLeases):
         *,
         request_id: str | None = None,
         error: str | None = None,
+        session_key_id: str | None = None,
     ) -> None:
         values: dict[str, Any] = {
             ":f": {"S": stamp(datetime.now(UTC))},
             ":s": {"S": status.value},
             ":r": {"S": request_id} if request_id is not None else {"NULL": True},
             ":e": {"S": error} if error is not None else {"NULL": True},
+            ":k": {"S": session_key_id} if session_key_id is not None else {"NULL": True},
         }
         with translated(f"UpdateItem({self.table})"):
             self._db().update_item(
                 TableName=self.table,
                 Key={"pk": {"S": "action"}, "sk": {"S": _sk(entry_id)}},
-                UpdateExpression="SET finished_at = :f, #s = :s, request_id = :r, #e = :e",
+                UpdateExpression=(
+                    "SET finished_at = :f, #s = :s, request_id = :r, #e = :e, session_key_id = :k"
+                ),
                 ExpressionAttributeNames={"#s": "status", "#e": "error"},
                 ExpressionAttributeValues=values,
                 ConditionExpression="attribute_exists(pk)",
             )
+
+    # -- root sessions rootctl opened (activity) -------------------------------------------
+
+    def record_sessions(self, records: Iterable[SessionRecord]) -> None:
+        """One item per session (key: its access key id), the row as rows.SESSION_COLUMNS."""
+        values = [rows.session_values(r) for r in records]
+        if not values:
+            return
+        self.prepare_for_writing()
+        for row in values:
+            item = {"pk": {"S": "session"}, "sk": {"S": str(row[0])}, "row": {"S": json.dumps(row)}}
+            with translated(f"PutItem({self.table})"):
+                self._db().put_item(TableName=self.table, Item=item)
+
+    def sessions(self, since: datetime | None = None) -> list[SessionRecord]:
+        if not self._readable():
+            return []
+        found: list[SessionRecord] = []
+        kwargs: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "pk = :p",
+            "ExpressionAttributeValues": {":p": {"S": "session"}},
+            "ConsistentRead": True,
+        }
+        while True:
+            with translated(f"Query({self.table})"):
+                page = self._db().query(**kwargs)
+            for item in page.get("Items", []):
+                record = rows.decode_session(tuple(json.loads(item["row"]["S"])))
+                if record is not None and (since is None or record.opened_at >= since):
+                    found.append(record)
+            if "LastEvaluatedKey" not in page:
+                return sorted(found, key=lambda r: r.opened_at)
+            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
     # -- reading --------------------------------------------------------------------------
 
@@ -339,6 +381,8 @@ def _decode(item: dict[str, Any]) -> JournalRow:
             account_name=_text(item, "account_name"),
             replacement_policy=_text(item, "replacement_policy"),
             change_ref=_text(item, "change_ref"),
+            reason=_text(item, "reason"),
+            session_key_id=_text(item, "session_key_id"),
         )
     except (KeyError, ValueError, TypeError) as exc:
         return UnreadableEntry(entry_id, f"cannot decode the row: {exc}")

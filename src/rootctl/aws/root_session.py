@@ -122,6 +122,18 @@ class RootSession:
     def task_policy_arn(self) -> str:
         return self.task.arn
 
+    @property
+    def access_key_id(self) -> str:
+        """The session's access key id: not a secret; CloudTrail records it in the AssumeRoot
+        event and in every event of the session (spec §2.8)."""
+        return str(self._creds().access_key)
+
+    def export(self) -> tuple[str, str, str]:
+        """The session's (access key id, secret access key, session token), for handing to
+        another tool (``rootctl exec``, ``credential-process``) and nothing else."""
+        creds = self._creds()
+        return str(creds.access_key), str(creds.secret_key), str(creds.token)
+
     # -- clients ----------------------------------------------------------------------------
 
     def _creds(self) -> ReadOnlyCredentials:

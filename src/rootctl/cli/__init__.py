@@ -13,6 +13,7 @@ from typing import Any
 import click
 
 from rootctl._version import __version__
+from rootctl.cli.activity_cmd import activity
 from rootctl.cli.common import error_line
 from rootctl.cli.completion_cmd import completion
 from rootctl.cli.continuous_cmds import check, enforce
@@ -33,6 +34,7 @@ from rootctl.cli.plan_cmds import apply_, approve, plan
 from rootctl.cli.recovery_cmd import recovery
 from rootctl.cli.sandbox_cmd import sandbox
 from rootctl.cli.scp_cmds import scp
+from rootctl.cli.task_cmds import credential_process, exec_command
 from rootctl.cli.ui_cmd import ui
 from rootctl.cli.unlock_cmds import unlock_s3, unlock_sqs
 from rootctl.cli.watch_cmd import watch
@@ -101,6 +103,9 @@ for _command in (
     approve,
     apply_,
     recovery,
+    exec_command,
+    credential_process,
+    activity,
     journal,
     history,
     drift,

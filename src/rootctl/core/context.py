@@ -7,6 +7,8 @@ import threading
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import boto3
 
@@ -14,9 +16,26 @@ from rootctl.aws import iam_features
 from rootctl.aws import organizations as orgs_api
 from rootctl.aws.session import AwsSession, ConnectionOptions
 from rootctl.core.clock import Clock, utc_now
-from rootctl.errors import AccessDenied, Advice, AdviceCode, CapabilityDisabled, RootctlError
+from rootctl.errors import (
+    AccessDenied,
+    Advice,
+    AdviceCode,
+    CapabilityDisabled,
+    JournalUnavailable,
+    RootctlError,
+)
 from rootctl.journal import JournalStore
-from rootctl.models import CallerIdentity, Capability, JournalStatus, ResourcePolicy, TaskPolicy
+from rootctl.models import (
+    CallerIdentity,
+    Capability,
+    JournalStatus,
+    ResourcePolicy,
+    SessionRecord,
+    TaskPolicy,
+)
+
+if TYPE_CHECKING:
+    from rootctl.aws.root_session import RootSession
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +60,7 @@ class Context:
     # Runs that belong to a governed change ("plan:<sha256>", "window:<id>"): every action
     # journaled under such a run carries it.
     changes: dict[str, str] = field(default_factory=dict)
+    _pending_sessions: list[SessionRecord] = field(default_factory=list)
     _aws: AwsSession | None = None
     _caller: CallerIdentity | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -97,6 +117,52 @@ class Context:
                 f"{capability.label} ({capability.value}) is not enabled for the organization.",
                 Advice(AdviceCode.ENABLE_CAPABILITY, {"capability": capability.value}),
             )
+
+    def opened(
+        self,
+        session: RootSession,
+        *,
+        run_id: str,
+        purpose: str,
+        durable: bool,
+        action_id: int | None = None,
+    ) -> None:
+        """Remember a root session rootctl opened (its access key id ties CloudTrail's events
+        to the run). ``durable``: written now, before the session is used (write operations,
+        whose journal is prepared); otherwise kept until :meth:`flush_sessions`."""
+        try:
+            caller: str | None = self.caller().arn
+        except RootctlError:
+            caller = None
+        record = SessionRecord(
+            access_key_id=session.access_key_id,
+            run_id=run_id,
+            opened_at=datetime.now(UTC),
+            account_id=session.account_id,
+            task_policy=session.task_policy_arn,
+            purpose=purpose,
+            caller_arn=caller,
+            expires_at=session.expiration,
+            action_id=action_id,
+        )
+        if durable:
+            self.journal.record_sessions([record])
+            return
+        with self._lock:
+            self._pending_sessions.append(record)
+
+    def flush_sessions(self) -> None:
+        """Record the sessions of a read-only run in one go. A journal that cannot be written
+        does not fail a read-only run: its sessions then stay unrecorded (``rootctl activity``
+        shows them as not in the journal)."""
+        with self._lock:
+            pending, self._pending_sessions = self._pending_sessions, []
+        if not pending:
+            return
+        try:
+            self.journal.record_sessions(pending)
+        except JournalUnavailable as exc:
+            log.debug("root sessions not recorded in the journal: %s", exc)
 
     def journaled(
         self,

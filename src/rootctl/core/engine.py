@@ -10,10 +10,11 @@ face's job: show the plan, then call the action.
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from rootctl.aws import sns
 from rootctl.aws.journal_dynamodb import SCHEME as DYNAMODB
 from rootctl.aws.journal_dynamodb import DynamoJournal
 from rootctl.aws.session import ConnectionOptions
+from rootctl.core import activity as activity_mod
 from rootctl.core import audit as audit_mod
 from rootctl.core import check as check_mod
 from rootctl.core import (
@@ -37,6 +39,7 @@ from rootctl.core import (
     scp_audit,
     securityhub,
     targets,
+    task_session,
     unlock,
 )
 from rootctl.core.compliance import evaluate
@@ -49,9 +52,11 @@ from rootctl.core.history import LATEST, AuditRef
 from rootctl.core.memory import AuditHistory
 from rootctl.core.organization import read_organization, read_status, read_tags
 from rootctl.core.policy import identity_policy, scp_exemption
-from rootctl.errors import Advice, AdviceCode, InputError, JournalUnavailable
+from rootctl.errors import Advice, AdviceCode, InputError, JournalUnavailable, RootctlError
 from rootctl.journal import AuditStore, Journal, JournalStore, SqliteAuditStore, SqliteJournal
 from rootctl.models import (
+    Account,
+    ActivityReport,
     AuditReport,
     AuditSource,
     CallerIdentity,
@@ -90,8 +95,14 @@ from rootctl.models import (
     SecurityHubExport,
     TargetSelector,
     TargetSet,
+    TaskPolicy,
     UnlockResult,
 )
+
+# Task sessions for any tool (the faces name tasks by these words).
+TASKS = task_session.TASKS
+task_named = task_session.task_named
+check_duration = task_session.check_duration
 
 DEFAULT_CONCURRENCY = 16
 FINDING_CLASSES = (
@@ -588,6 +599,86 @@ class RootAccess(GovernedChanges):
     def guardrail_stage(self, report: ScpAuditReport) -> GuardrailStage:
         """Per OU: is the guardrail there, how its accounts fare, the next step."""
         return guardrail.stage(self._ctx, self.organization(), report)
+
+    # -- task sessions for any tool ------------------------------------------------------------
+
+    def task_account(self, account_id: str) -> Account:
+        """The account a task session may target: an active member of the organization (never
+        the management account); InputError otherwise."""
+        chosen = self.select_targets(TargetSelector(accounts=(account_id,)))
+        if not chosen.selected:
+            reason = chosen.skipped[0].reason if chosen.skipped else "not a target"
+            raise InputError(f"{account_id} cannot be a task session's target: {reason}.")
+        return chosen.selected[0]
+
+    def exec(
+        self,
+        account_id: str,
+        task: TaskPolicy,
+        argv: Sequence[str],
+        *,
+        duration_seconds: int = task_session.MAX_SESSION_SECONDS,
+        renew: bool = False,
+        reason: str | None = None,
+        environment: Mapping[str, str] | None = None,
+        notify: Callable[[str], None] | None = None,
+    ) -> task_session.ExecResult:
+        """Run ``argv`` with a ``task`` root session of ``account_id`` in its environment only;
+        journaled. More than 900 s needs ``renew`` (a fresh, journaled session per expiry)."""
+        task_session.check_duration(duration_seconds, renew)  # before any AWS call
+        account = self.task_account(account_id)
+        return task_session.run_command(
+            self._ctx,
+            account,
+            task,
+            argv,
+            seconds=duration_seconds,
+            renew=renew,
+            reason=reason,
+            environment=environment,
+            notify=notify or (lambda _message: None),
+        )
+
+    def process_credentials(
+        self,
+        account_id: str,
+        task: TaskPolicy,
+        *,
+        duration_seconds: int = task_session.MAX_SESSION_SECONDS,
+        reason: str | None = None,
+    ) -> task_session.ProcessCredentials:
+        """One journaled root session in the ``credential_process`` format."""
+        task_session.check_duration(duration_seconds, renew=False)
+        account = self.task_account(account_id)
+        return task_session.process_credentials(self._ctx, account, task, duration_seconds, reason)
+
+    # -- root activity ------------------------------------------------------------------------
+
+    def activity(
+        self,
+        targets: TargetSet | None,
+        *,
+        since: datetime,
+        until: datetime | None = None,
+        trail_lake: str | None = None,
+        baseline: timedelta = activity_mod.DEFAULT_BASELINE,
+    ) -> ActivityReport:
+        """Who did what as root: the AssumeRoot sessions opened on ``targets`` (None: any
+        account) in ``[since, until]``, tied to the journal, with their member-account
+        actions when ``trail_lake`` (an event data store) holds them; first callers looked for
+        ``baseline`` before ``since``. Read-only."""
+        accounts = [a.id for a in targets.selected] if targets is not None else None
+        if targets is None:
+            with contextlib.suppress(RootctlError):
+                self.organization()  # names for the accounts, when the caller may read them
+        return activity_mod.activity(
+            self._ctx,
+            accounts=accounts,
+            since=since,
+            until=until,
+            trail_lake=trail_lake,
+            baseline=baseline,
+        )
 
     # -- journal -------------------------------------------------------------------------------
 

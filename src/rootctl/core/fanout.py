@@ -102,16 +102,25 @@ def in_root_sessions(
     account whose session cannot be opened gets ``session_failed`` (default: a failed row
     saying why)."""
 
+    run_id = ctx.new_run_id()
+    # Sessions that may change something are recorded before they are used; read-only ones
+    # (audits) in one write at the end.
+    durable = task is not TaskPolicy.AUDIT
+
     def per_account(account: Account, cancel: threading.Event) -> R:
         try:
             with ctx.aws.assume_root(account.id, task, SESSION_SECONDS[task]) as session:
+                ctx.opened(session, run_id=run_id, purpose=run.phase or task.name, durable=durable)
                 return work(session, account, cancel)
         except RootctlError as exc:
             if session_failed is not None:
                 return session_failed(account, exc)
             return result.failed(account, str(exc))
 
-    return fan_out(accounts, per_account, result, run, skipped=skipped, not_run=not_run)
+    try:
+        return fan_out(accounts, per_account, result, run, skipped=skipped, not_run=not_run)
+    finally:
+        ctx.flush_sessions()
 
 
 class _Tracker(Generic[R]):

@@ -25,12 +25,22 @@ DELETE_ACTION = {
 
 
 def _in_store(
-    ctx: Context, account_id: str, kind: ResourceKind, work: Callable[[PolicyStore], T]
+    ctx: Context,
+    account_id: str,
+    kind: ResourceKind,
+    work: Callable[[PolicyStore], T],
+    *,
+    writes: bool = False,
 ) -> T:
     task = kind.task_policy
     ctx.require(task.capability)
-    with ctx.aws.assume_root(account_id, task, SESSION_SECONDS[task]) as session:
-        return work(session.policies(kind))
+    try:
+        with ctx.aws.assume_root(account_id, task, SESSION_SECONDS[task]) as session:
+            purpose = f"{'unlock' if writes else 'list'}-{kind.value}"
+            ctx.opened(session, run_id=ctx.new_run_id(), purpose=purpose, durable=writes)
+            return work(session.policies(kind))
+    finally:
+        ctx.flush_sessions()
 
 
 def list_policies(ctx: Context, account_id: str, kind: ResourceKind) -> PolicyListing:
@@ -83,4 +93,4 @@ def unlock(ctx: Context, account_id: str, kind: ResourceKind, resource: str) -> 
             return UnlockResult(before, UnlockState.NO_POLICY)
         return remove_policy(ctx, ctx.new_run_id(), store, before)
 
-    return _in_store(ctx, account_id, kind, remove)
+    return _in_store(ctx, account_id, kind, remove, writes=True)

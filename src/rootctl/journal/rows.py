@@ -18,12 +18,14 @@ from rootctl.models import (
     OrgPolicyKind,
     ResourceKind,
     ResourcePolicy,
+    SessionRecord,
     UnreadableEntry,
 )
 
 _ACTION_COLUMNS = (
     "id", "run_id", "started_at", "finished_at", "action", "target", "task_policy",
     "caller_arn", "items", "status", "request_id", "error", "account_name", "change_ref",
+    "reason", "session_key_id",
 )  # fmt: skip
 _POLICY_COLUMNS = ("account_id", "kind", "resource", "region", "policy", "replacement")
 
@@ -105,7 +107,7 @@ def _entry(entry_id: int, row: tuple[object, ...]) -> JournalEntry:
             raise _Unreadable(f"{column} is not text: {_shown(value)}")
     texts: tuple[str | None, ...] = row[1:]  # type: ignore[assignment]  # checked just above
     (run_id, started, finished, action, target, task_policy, caller_arn, items, status) = texts[:9]
-    request_id, error, account_name, change_ref = texts[9:13]
+    request_id, error, account_name, change_ref, reason, session_key_id = texts[9:15]
     return JournalEntry(
         id=entry_id,
         run_id=str(run_id),
@@ -119,10 +121,12 @@ def _entry(entry_id: int, row: tuple[object, ...]) -> JournalEntry:
         status=_status(str(status)),
         request_id=request_id,
         error=error,
-        saved_policy=_saved_policy(texts[13:18]),
+        saved_policy=_saved_policy(texts[15:20]),
         account_name=account_name,
-        replacement_policy=texts[18] if texts[17] is not None else None,
+        replacement_policy=texts[20] if texts[19] is not None else None,
         change_ref=change_ref,
+        reason=reason,
+        session_key_id=session_key_id,
     )
 
 
@@ -169,3 +173,42 @@ def _saved_policy(values: tuple[str | None, ...]) -> ResourcePolicy | None:
     except ValueError:
         raise _Unreadable(f"unknown saved policy kind {_shown(kind)}") from None
     return ResourcePolicy(account_id, resource_kind, resource, region, policy)
+
+
+SESSION_COLUMNS = (
+    "access_key_id", "run_id", "opened_at", "expires_at", "account_id", "task_policy",
+    "caller_arn", "purpose", "action_id",
+)  # fmt: skip
+
+
+def session_values(record: SessionRecord) -> tuple[object, ...]:
+    return (
+        record.access_key_id,
+        record.run_id,
+        stamp(record.opened_at),
+        stamp(record.expires_at) if record.expires_at else None,
+        record.account_id,
+        record.task_policy,
+        record.caller_arn,
+        record.purpose,
+        record.action_id,
+    )
+
+
+def decode_session(row: tuple[object, ...]) -> SessionRecord | None:
+    """A ``root_sessions`` row, or None when it does not hold what rootctl writes."""
+    key, run_id, opened, expires, account, task, caller, purpose, action_id = row
+    try:
+        return SessionRecord(
+            access_key_id=str(key),
+            run_id=str(run_id),
+            opened_at=_moment("opened_at", str(opened)),
+            expires_at=_moment("expires_at", str(expires)) if expires else None,
+            account_id=str(account),
+            task_policy=str(task),
+            purpose=str(purpose),
+            caller_arn=str(caller) if caller else None,
+            action_id=int(str(action_id)) if action_id is not None else None,
+        )
+    except (_Unreadable, ValueError):
+        return None

@@ -178,6 +178,27 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        7,
+        "every root session rootctl opened (its access key id, for CloudTrail), and the "
+        "reason and session of an exec",
+        (
+            "ALTER TABLE actions ADD COLUMN reason TEXT",
+            "ALTER TABLE actions ADD COLUMN session_key_id TEXT",
+            """CREATE TABLE root_sessions (
+                access_key_id TEXT PRIMARY KEY,
+                run_id        TEXT NOT NULL,
+                opened_at     TEXT NOT NULL,
+                expires_at    TEXT,
+                account_id    TEXT NOT NULL,
+                task_policy   TEXT NOT NULL,
+                caller_arn    TEXT,
+                purpose       TEXT NOT NULL,
+                action_id     INTEGER REFERENCES actions(id)
+            )""",
+            "CREATE INDEX root_sessions_opened ON root_sessions(opened_at)",
+        ),
+    ),
 )
 LATEST = MIGRATIONS[-1].version
 

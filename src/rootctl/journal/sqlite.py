@@ -24,7 +24,13 @@ from rootctl.errors import JournalUnavailable
 from rootctl.journal import rows, schema
 from rootctl.journal.lease import SqliteLeases
 from rootctl.journal.sqlite_changes import SqlitePlanLedger, SqliteWindowStore
-from rootctl.models import JournalQuery, JournalRow, JournalStatus, ResourcePolicy
+from rootctl.models import (
+    JournalQuery,
+    JournalRow,
+    JournalStatus,
+    ResourcePolicy,
+    SessionRecord,
+)
 
 T = TypeVar("T")
 ENV_VAR = "ROOTCTL_JOURNAL"
@@ -224,6 +230,7 @@ class SqliteJournal(SqliteLeases):
         account_name: str | None = None,
         replacement_policy: str | None = None,
         change_ref: str | None = None,
+        reason: str | None = None,
     ) -> int:
         """Write the intent row (and the backed-up policy, in the same transaction)."""
         values = (
@@ -237,12 +244,13 @@ class SqliteJournal(SqliteLeases):
             json.dumps(list(items)),
             JournalStatus.INTENT.value,
             change_ref,
+            reason,
         )
         with self.transaction() as db:
             cursor = db.execute(
                 "INSERT INTO actions (run_id, started_at, action, target, account_name,"
-                " task_policy, caller_arn, items, status, change_ref)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " task_policy, caller_arn, items, status, change_ref, reason)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 values,
             )
             entry_id = int(cursor.lastrowid or 0)
@@ -269,13 +277,21 @@ class SqliteJournal(SqliteLeases):
         *,
         request_id: str | None = None,
         error: str | None = None,
+        session_key_id: str | None = None,
     ) -> None:
         with self._lock:
             try:
                 self._writable().execute(
-                    "UPDATE actions SET finished_at = ?, status = ?, request_id = ?, error = ?"
-                    " WHERE id = ?",
-                    (rows.stamp(datetime.now(UTC)), status.value, request_id, error, entry_id),
+                    "UPDATE actions SET finished_at = ?, status = ?, request_id = ?, error = ?,"
+                    " session_key_id = COALESCE(?, session_key_id) WHERE id = ?",
+                    (
+                        rows.stamp(datetime.now(UTC)),
+                        status.value,
+                        request_id,
+                        error,
+                        session_key_id,
+                        entry_id,
+                    ),
                 )
             except sqlite3.Error as exc:
                 raise self._unavailable("cannot write to", exc) from None
@@ -328,6 +344,33 @@ class SqliteJournal(SqliteLeases):
             raise self._unavailable("cannot read", exc) from None
         except sqlite3.Error as exc:
             raise self._unavailable("cannot read", exc) from None
+
+    # -- root sessions rootctl opened (activity) -------------------------------------------
+
+    def record_sessions(self, records: Iterable[SessionRecord]) -> None:
+        """Durably record root sessions rootctl opened (one transaction)."""
+        values = [rows.session_values(r) for r in records]
+        if not values:
+            return
+        columns = ", ".join(rows.SESSION_COLUMNS)
+        marks = ", ".join("?" * len(rows.SESSION_COLUMNS))
+        sql = f"INSERT OR REPLACE INTO root_sessions ({columns}) VALUES ({marks})"  # noqa: S608
+        self.write(lambda db: db.executemany(sql, values))
+
+    def sessions(self, since: datetime | None = None) -> list[SessionRecord]:
+        """Root sessions recorded (opened at or after ``since``), oldest first."""
+
+        def select(db: sqlite3.Connection) -> list[SessionRecord]:
+            sql = f"SELECT {', '.join(rows.SESSION_COLUMNS)} FROM root_sessions"  # noqa: S608
+            params: list[object] = []
+            if since is not None:
+                sql += " WHERE opened_at >= ?"
+                params.append(rows.stamp(since))
+            found = db.execute(sql + " ORDER BY opened_at, rowid", params).fetchall()
+            decoded = (rows.decode_session(tuple(row)) for row in found)
+            return [r for r in decoded if r is not None]
+
+        return self.read(select, [])
 
     # -- reading --------------------------------------------------------------------------
 

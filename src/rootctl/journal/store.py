@@ -24,10 +24,11 @@ Nothing here names a file, a connection or SQL: ``location`` is only for people 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from rootctl.journal.changes import PlanLedger, WindowStore
-from rootctl.models import JournalQuery, JournalRow, JournalStatus, ResourcePolicy
+from rootctl.models import JournalQuery, JournalRow, JournalStatus, ResourcePolicy, SessionRecord
 
 
 @runtime_checkable
@@ -65,6 +66,7 @@ class JournalStore(Protocol):
         account_name: str | None = None,
         replacement_policy: str | None = None,
         change_ref: str | None = None,
+        reason: str | None = None,
     ) -> int:
         """Durably record the intent (status ``intent``) and return its id. Prepares the store
         first if that was not done. ``replacement_policy``: the document about to be put in
@@ -79,8 +81,19 @@ class JournalStore(Protocol):
         *,
         request_id: str | None = None,
         error: str | None = None,
+        session_key_id: str | None = None,
     ) -> None:
-        """Record the outcome of ``entry_id`` (``error`` is the reason for failed/skipped)."""
+        """Record the outcome of ``entry_id`` (``error`` is the reason for failed/skipped;
+        ``session_key_id`` the root session it ran in, when it had one of its own)."""
+        ...
+
+    def record_sessions(self, records: Iterable[SessionRecord]) -> None:
+        """Durably record root sessions rootctl opened (their access key ids, never secrets),
+        so CloudTrail's events can be tied back to rootctl's runs. Prepares the store."""
+        ...
+
+    def sessions(self, since: datetime | None = None) -> list[SessionRecord]:
+        """The root sessions recorded, oldest first (read-only, like ``entries``)."""
         ...
 
     def entries(self, query: JournalQuery | None = None) -> list[JournalRow]:

@@ -7,6 +7,14 @@ and — when it is not a plain success — a reason.
 
 from __future__ import annotations
 
+from rootctl.models.activity import (
+    ActivityFinding,
+    ActivityReport,
+    FindingKind,
+    RootSessionActivity,
+    RootUserUse,
+    SessionAction,
+)
 from rootctl.models.base import (
     AccountReport,
     AccountResult,
@@ -102,6 +110,7 @@ from rootctl.models.journal import (
     JournalQuery,
     JournalRow,
     JournalStatus,
+    SessionRecord,
     UnreadableEntry,
 )
 from rootctl.models.lockouts import (
@@ -258,6 +267,8 @@ __all__ = [
     "AccountResult",
     "AccountScp",
     "ActionCheck",
+    "ActivityFinding",
+    "ActivityReport",
     "AppliedItem",
     "ApplyOutcome",
     "ApplyReport",
@@ -313,6 +324,7 @@ __all__ = [
     "FailedFinding",
     "FeatureChange",
     "Finding",
+    "FindingKind",
     "FixAction",
     "FixMode",
     "FixState",
@@ -383,7 +395,9 @@ __all__ = [
     "ResourcePolicy",
     "RootCredentials",
     "RootNow",
+    "RootSessionActivity",
     "RootUserCheck",
+    "RootUserUse",
     "RowStatus",
     "RuleException",
     "RuleName",
@@ -396,6 +410,8 @@ __all__ = [
     "ScpStatement",
     "ScpVerdict",
     "SecurityHubExport",
+    "SessionAction",
+    "SessionRecord",
     "Signature",
     "SignatureCheck",
     "SignatureState",

@@ -58,6 +58,8 @@ class JournalEntry:
     account_name: str | None = None  # the target's name when the action was journaled
     replacement_policy: str | None = None  # the document put in place of the saved one
     change_ref: str | None = None  # the governed change it belongs to: plan:<sha256>, window:<id>
+    reason: str | None = None  # why (exec --reason)
+    session_key_id: str | None = None  # the root session's access key id (exec), for CloudTrail
 
     @property
     def outcome(self) -> JournalOutcome:
@@ -81,6 +83,22 @@ class UnreadableEntry:
 
 
 JournalRow = JournalEntry | UnreadableEntry
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRecord:
+    """A root session rootctl opened: its access key id (not a secret) ties the member
+    account's CloudTrail events to the run, the purpose and the caller that opened it."""
+
+    access_key_id: str
+    run_id: str
+    opened_at: datetime
+    account_id: str
+    task_policy: str  # the task policy's ARN
+    purpose: str  # "audit", "delete-credentials", "exec" …
+    caller_arn: str | None = None
+    expires_at: datetime | None = None
+    action_id: int | None = None  # the journal entry it belongs to (exec), if any
 
 
 @dataclass(frozen=True, slots=True)

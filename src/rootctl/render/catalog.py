@@ -9,6 +9,7 @@ from __future__ import annotations
 from rich.console import RenderableType
 
 from rootctl.models import (
+    ActivityReport,
     ApplyReport,
     AuditReport,
     CheckReport,
@@ -41,6 +42,7 @@ from rootctl.models import (
     WindowStatusReport,
 )
 from rootctl.render import (
+    activity,
     asff,
     audit_view,
     changes,
@@ -152,6 +154,9 @@ register(SweepReport, "json", governance_json.sweep_report)
 
 register(CheckReport, "table", desired.check_table)
 register(CheckReport, "json", desired.check_report)
+register(ActivityReport, "table", activity.activity_table)
+register(ActivityReport, "json", activity.activity_document)
+register(ActivityReport, "csv", activity.activity_csv)
 register_in_context(DoctorReport, "table", doctor.doctor_table)
 register_in_context(DoctorReport, "json", doctor.doctor_document)
 

@@ -217,6 +217,8 @@ def journal_entry(e: JournalEntry) -> RenderableType:
         ("Task policy", e.task_policy or ""),
         ("Caller", e.caller_arn or ""),
         ("Items", ", ".join(inert(i) for i in e.items)),
+        ("Reason", e.reason or ""),
+        ("Session key", e.session_key_id or ""),
         ("Outcome", e.outcome),
         ("Request id", e.request_id or ""),
         ("Change", e.change_ref or ""),

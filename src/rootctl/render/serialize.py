@@ -359,6 +359,8 @@ def journal_entry(e: JournalEntry) -> Json:
         "account_name": e.account_name,
         "replacement_policy": e.replacement_policy,
         "change_ref": e.change_ref,
+        "reason": e.reason,
+        "session_key_id": e.session_key_id,
     }
 
 

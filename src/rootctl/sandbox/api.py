@@ -155,6 +155,18 @@ def _root_sessions(sb: Sandbox_, request: Request, args: dict[str, str]) -> Any:
     return {"sessions": [s.to_dict() for s in sessions]}
 
 
+def _cloudtrail_events(sb: Sandbox_, request: Request, args: dict[str, str]) -> Any:
+    found = sb.cloudtrail_events(request.args.get("account"))
+    name = request.args.get("name")
+    return {"events": [e for e in found if name is None or e.get("eventName") == name]}
+
+
+def _event_data_store(sb: Sandbox_, request: Request, args: dict[str, str]) -> Any:
+    body = _json_body(request)
+    arn = sb.create_event_data_store(str(body.get("name") or "organization-events"))
+    return {"event_data_store_arn": arn, "event_data_store_id": arn.rsplit("/", 1)[-1]}
+
+
 def _clock(sb: Sandbox_, request: Request, args: dict[str, str]) -> Any:
     body = _json_body(request)
     sb.advance_clock(float(body.get("advance", 0)))
@@ -215,6 +227,8 @@ _ROUTES: list[tuple[str, str, Handler]] = [
     ("GET", r"/_sandbox/root-sessions", _root_sessions),
     ("GET|PUT|PATCH|POST|DELETE", r"/_sandbox/faults", _faults),
     ("POST|DELETE", r"/_sandbox/faults/deny", _deny),
+    ("GET", r"/_sandbox/cloudtrail/events", _cloudtrail_events),
+    ("POST", r"/_sandbox/cloudtrail/event-data-store", _event_data_store),
     ("POST", r"/_sandbox/clock", _clock),
     ("GET|PUT|PATCH|POST", r"/_sandbox/propagation-delay", _propagation),
     ("GET", r"/_sandbox/snapshot", _snapshot),

@@ -147,7 +147,7 @@ class SandboxError(HTTPException):
 
 def dialect_for(service: str, content_type: str | None) -> str:
     """The error dialect of a request to ``service`` sent with ``content_type``."""
-    if service == "organizations":
+    if service in ("organizations", "cloudtrail"):
         return "json"
     if service == "securityhub":
         return "rest-json"
@@ -217,6 +217,7 @@ _COMMON_ERRORS: dict[str, tuple[_Row, ...]] = {
         (("service:securityhub",), 429, "LimitExceededException", "Rate exceeded"),
         (("dialect:sqs-json",), 400, "ThrottlingException", "Rate exceeded"),
         (("service:sqs",), 403, "RequestThrottled", "Rate exceeded"),
+        (("service:cloudtrail",), 400, "ThrottlingException", "Rate exceeded"),
         (("*",), 400, "Throttling", "Rate exceeded"),
     ),
     "internal": (

@@ -21,6 +21,7 @@ from moto.core.responses import BaseResponse
 
 from .caches import BoundedCache
 from .callers import Caller, resolve_caller
+from .cloudtrail.recorder import record_call
 from .exceptions import (
     SandboxError,
     access_denied,
@@ -42,7 +43,9 @@ from .resources import ROOT_POLICY_EXEMPT, Target, target_of
 
 CALLER_ATTRIBUTE = "sandbox_caller"
 _PARAMETERS = BoundedCache[tuple[str, bytes], Any](1024)
-SANDBOXED_SERVICES = frozenset({"iam", "sts", "s3", "sqs", "organizations", "securityhub"})
+SANDBOXED_SERVICES = frozenset(
+    {"iam", "sts", "s3", "sqs", "organizations", "securityhub", "cloudtrail"}
+)
 
 
 def _request(caller: Caller, action: str, target: Target, region: str) -> Request:
@@ -208,9 +211,12 @@ class GatedResponse(BaseResponse):  # moto is untyped: BaseResponse is Any
             if action and handler_name not in handlers:
                 dialect = dialect_for(self.gated_service, self.headers.get("Content-Type"))
                 raise not_emulated(self.gated_service, dialect, action)
-            return super().call_action()
+            outcome = super().call_action()
         except SandboxError as error:
-            return error.as_response()
+            outcome = error.as_response()
+        # CloudTrail: every call, allowed or refused, once its answer is known.
+        record_call(self, caller_of(self), self.gated_service, action, outcome)
+        return outcome
 
     @property
     def caller(self) -> Caller:

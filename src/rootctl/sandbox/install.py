@@ -208,6 +208,7 @@ def _offline_region_lookup() -> None:
 
 def _point_services_at_the_sandbox() -> None:
     """Each service's URLs dispatch to the sandbox's response subclass."""
+    import moto.cloudtrail.urls
     import moto.iam.urls
     import moto.organizations.urls
     import moto.s3.responses
@@ -216,6 +217,7 @@ def _point_services_at_the_sandbox() -> None:
     import moto.sqs.urls
     import moto.sts.urls
 
+    from .cloudtrail.responses import SandboxCloudTrailResponse
     from .iam.responses import SandboxIamResponse
     from .organizations.responses import SandboxOrganizationsResponse
     from .s3 import SandboxS3Response, SandboxSQSResponse
@@ -225,6 +227,7 @@ def _point_services_at_the_sandbox() -> None:
     moto.iam.urls.url_paths = {"{0}/$": SandboxIamResponse.dispatch}
     moto.sts.urls.url_paths = {"{0}/$": SandboxTokenResponse.dispatch}
     moto.organizations.urls.url_paths = {"{0}/$": SandboxOrganizationsResponse.dispatch}
+    moto.cloudtrail.urls.url_paths = {"{0}/$": SandboxCloudTrailResponse.dispatch}
     moto.sqs.urls.url_paths = {
         path: SandboxSQSResponse.dispatch for path in moto.sqs.urls.url_paths
     }

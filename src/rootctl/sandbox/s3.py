@@ -13,10 +13,38 @@ from moto.s3.responses import S3Response
 from moto.sqs.responses import SQSResponse
 
 from . import gate
-from .exceptions import s3_request_ids
+from .cloudtrail.recorder import record_call
+from .exceptions import SandboxError, s3_request_ids
 
 
 class SandboxS3Response(S3Response):
+    def bucket_response(self, request: Any, full_url: str, headers: Any) -> Any:
+        # Bucket-level calls are management events: record each once its answer is known.
+        try:
+            outcome = super().bucket_response(request, full_url, headers)
+        except SandboxError as error:
+            self._trail(error.as_response())
+            raise
+        self._trail(outcome)
+        return outcome
+
+    def _trail(self, outcome: Any) -> None:
+        action = str(self.data.get("Action", ""))
+        parameters: dict[str, Any] = {"Host": str(self.headers.get("Host", ""))}
+        if self.data.get("BucketName"):
+            parameters["bucketName"] = str(self.data["BucketName"])
+        if action == "PutBucketPolicy":
+            parameters["bucketPolicy"] = self.body.decode() if isinstance(self.body, bytes) else ""
+        status, headers, body = outcome
+        record_call(
+            self,
+            gate.caller_of(self),
+            "s3",
+            action,
+            (status, dict(headers), body),
+            parameters=parameters,
+        )
+
     @staticmethod
     def _enrich_response(headers: dict[str, str], body: Any) -> tuple[dict[str, str], Any]:
         # S3 names its request ids its own way: x-amz-request-id and x-amz-id-2.

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from . import builder, console
 from . import seed as seed_module
 from .clientenv import client_environment, patched_environment
+from .cloudtrail import events as trail
 from .faults import FAULTS, Faults
 from .install import install
 from .models import CLOCK, PROPAGATION, account_state, issued_sessions, peek_account_state
@@ -215,6 +216,21 @@ class Sandbox:
         only, if given), oldest first — expired ones included."""
         return [IssuedRootSession.of(session) for session in issued_sessions(account_id)]
 
+    def cloudtrail_events(self, account_id: str | None = None) -> list[dict[str, Any]]:
+        """The CloudTrail records the sandbox kept (of ``account_id`` only, if given), oldest
+        first: what ``LookupEvents`` and CloudTrail Lake serve."""
+        if account_id is not None:
+            return trail.events_of(account_id)
+        return sorted(trail.all_events(), key=lambda e: str(e["eventTime"]))
+
+    def create_event_data_store(self, name: str = "organization-events") -> str:
+        """An organization-wide, multi-Region CloudTrail Lake event data store in the management
+        account (holding events from now on); returns its ARN."""
+        from .cloudtrail import lake
+
+        params = {"Name": name, "OrganizationEnabled": True, "MultiRegionEnabled": True}
+        return lake.create(self.management_account_id, "us-east-1", params).arn
+
     # --- root users -----------------------------------------------------------------------
 
     def root_user(self, account_id: str) -> RootUserSnapshot:
@@ -260,7 +276,14 @@ class Sandbox:
             return SignInResult(False, Reason.UNKNOWN_ACCOUNT)
         root, suspended = found
         with account_state(account_id).lock:
-            return sign_in(root, password, mfa_code, suspended)
+            result = sign_in(root, password, mfa_code, suspended)
+        if result.reason != Reason.MFA_REQUIRED:  # the console asks for the code: no event yet
+            trail.record(
+                trail.sign_in_event(
+                    account_id, "ConsoleLogin", success=result.ok, mfa_used=bool(mfa_code)
+                )
+            )
+        return result
 
     def request_password_reset(self, account_id: str) -> PasswordResetResult:
         """Simulate "Forgot password?": on success the link goes to the root e-mail."""
@@ -269,7 +292,16 @@ class Sandbox:
             return PasswordResetResult(False, Reason.UNKNOWN_ACCOUNT)
         root, suspended = found
         with account_state(account_id).lock:
-            return request_reset(root, set(self.features()), suspended)
+            result = request_reset(root, set(self.features()), suspended)
+        trail.record(
+            trail.sign_in_event(
+                account_id,
+                "PasswordRecoveryRequested",
+                success=result.ok,
+                error_message=None if result.ok else result.reason,
+            )
+        )
+        return result
 
     def complete_password_reset(
         self, account_id: str, token: str, new_password: str
@@ -279,7 +311,16 @@ class Sandbox:
         if found is None:
             return PasswordResetResult(False, Reason.UNKNOWN_ACCOUNT)
         with account_state(account_id).lock:
-            return complete_reset(found[0], token, new_password)
+            result = complete_reset(found[0], token, new_password)
+        trail.record(
+            trail.sign_in_event(
+                account_id,
+                "PasswordRecoveryCompleted",
+                success=result.ok,
+                error_message=None if result.ok else result.reason,
+            )
+        )
+        return result
 
     def mailbox(self, address: str | None = None) -> list[Email]:
         """E-mails the simulated sign-in service sent (to ``address`` only, if given)."""

@@ -71,3 +71,11 @@ _FEATURE_MESSAGES = {
 class FeatureNotEnabled(StsAccessDenied):
     def __init__(self, feature: str) -> None:
         super().__init__(_FEATURE_MESSAGES[feature])
+
+
+class InvalidSourceIdentity(ValidationError):
+    def __init__(self) -> None:
+        super().__init__(
+            "1 validation error detected: Value at 'sourceIdentity' failed to satisfy "
+            "constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]*"
+        )

@@ -10,8 +10,11 @@ from urllib.parse import urlparse
 from moto.core.responses import ActionResult
 from moto.sts.responses import TokenResponse
 
+from ..cloudtrail.events import console_expiration
+from ..cloudtrail.recorder import RESPONSE_ELEMENTS
 from ..gate import GatedResponse
-from .exceptions import UnknownOperation
+from . import source_identity
+from .exceptions import InvalidSourceIdentity, UnknownOperation
 from .models import AssumeRootRequest, assume_root
 
 _SCOPE_REGION = re.compile(r"Credential=[^/]+/\d{8}/([^/]+)/sts/")
@@ -52,11 +55,38 @@ class SandboxTokenResponse(GatedResponse, TokenResponse):
             self.querystring.get("TaskPolicyArn.arn", [None])[0],
             self.querystring.get("DurationSeconds", [None])[0],
         )
-        session = assume_root(self.caller, request)
+        caller = self.caller
+        session = assume_root(caller, request)
         credentials = {
             "AccessKeyId": session.access_key_id,
             "SecretAccessKey": session.secret_access_key,
             "SessionToken": session.session_token,
             "Expiration": session.expires_at,
         }
-        return ActionResult({"Credentials": credentials})
+        result: dict[str, Any] = {"Credentials": credentials}
+        # The caller's source identity, if its session carries one, is propagated (spec §2.2).
+        source = source_identity.of(caller.account_id, caller.access_key_id)
+        trail: dict[str, Any] = {
+            "credentials": {
+                "accessKeyId": session.access_key_id,
+                "sessionToken": session.session_token,
+                "expiration": console_expiration(session.expires_at),
+            }
+        }
+        if source:
+            result["SourceIdentity"] = source
+            trail["sourceIdentity"] = source
+        setattr(self, RESPONSE_ELEMENTS, trail)
+        return ActionResult(result)
+
+    def assume_role(self) -> ActionResult:
+        given = self._get_param("SourceIdentity")
+        if given is not None and not source_identity.VALID.match(str(given)):
+            raise InvalidSourceIdentity()
+        result: ActionResult = super().assume_role()
+        body: dict[str, Any] = result.result  # type: ignore[assignment]
+        if given:
+            role = body["Credentials"]
+            source_identity.remember(role.account_id, role.access_key_id, str(given))
+            body["SourceIdentity"] = str(given)
+        return result
