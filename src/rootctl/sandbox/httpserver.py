@@ -13,7 +13,9 @@ body, on an error, or after ``timeout`` idle seconds.
 from __future__ import annotations
 
 import io
+import socket
 import sys
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -105,6 +107,36 @@ class BoundedBody(io.RawIOBase):
             pass
 
 
+class OpenConnections:
+    """The server's persistent connections, so that stopping the server ends them too: a
+    stopped sandbox must look stopped to a client holding a kept-alive connection."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sockets: set[socket.socket] = set()
+        self.closed = False
+
+    def add(self, sock: socket.socket) -> bool:
+        with self._lock:
+            if not self.closed:
+                self._sockets.add(sock)
+            return not self.closed
+
+    def discard(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.discard(sock)
+
+    def close_all(self) -> None:
+        with self._lock:
+            self.closed = True
+            sockets, self._sockets = self._sockets, set()
+        for sock in sockets:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)  # wakes the handler blocked on the next request
+            except OSError:
+                pass  # already gone
+
+
 class KeepAliveHandler(MotoRequestHandler):
     """moto's request handler (it keeps underscored header names), with persistent
     connections."""
@@ -113,6 +145,18 @@ class KeepAliveHandler(MotoRequestHandler):
     disable_nagle_algorithm = True
     timeout = IDLE_TIMEOUT_S
     quiet = True
+
+    def setup(self) -> None:
+        super().setup()
+        connections: OpenConnections | None = getattr(self.server, "open_connections", None)
+        if connections is not None and not connections.add(self.connection):
+            self.connection.shutdown(socket.SHUT_RDWR)  # accepted as the server stopped
+
+    def finish(self) -> None:
+        connections: OpenConnections | None = getattr(self.server, "open_connections", None)
+        if connections is not None:
+            connections.discard(self.connection)
+        super().finish()
 
     def parse_request(self) -> bool:
         """http.server's, with the headers read by ``read_headers``; anything but a plain
@@ -202,4 +246,4 @@ class KeepAliveHandler(MotoRequestHandler):
         self.log_request(code, len(data))
 
 
-__all__ = ["IDLE_TIMEOUT_S", "KeepAliveHandler"]
+__all__ = ["IDLE_TIMEOUT_S", "KeepAliveHandler", "OpenConnections"]

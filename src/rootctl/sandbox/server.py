@@ -18,7 +18,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from . import api
 from .direct import DirectDispatch
 from .httpguard import HostPolicy, cross_origin, host_name, is_loopback, refuse
-from .httpserver import KeepAliveHandler
+from .httpserver import KeepAliveHandler, OpenConnections
 from .install import install
 
 
@@ -89,6 +89,8 @@ class SandboxServer:
         names = [*allowed_hosts, host]
         self.app.hosts = HostPolicy(str(self._server.server_address[0]), names)
         self._server.daemon_threads = True  # type: ignore[attr-defined]  # threaded server
+        self._connections = OpenConnections()
+        self._server.open_connections = self._connections  # type: ignore[attr-defined]
         self._thread: threading.Thread | None = None
 
     @property
@@ -120,6 +122,7 @@ class SandboxServer:
         if self._thread is not None:
             self._server.shutdown()  # blocks until serve_forever returns: only if it runs
         self._server.server_close()
+        self._connections.close_all()  # and the kept-alive connections with it
         if self._thread is not None:
             self._thread.join(timeout=5)
             self._thread = None
