@@ -12,6 +12,7 @@ body, on an error, or after ``timeout`` idle seconds.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import socket
 import sys
@@ -131,10 +132,8 @@ class OpenConnections:
             self.closed = True
             sockets, self._sockets = self._sockets, set()
         for sock in sockets:
-            try:
+            with contextlib.suppress(OSError):  # already gone
                 sock.shutdown(socket.SHUT_RDWR)  # wakes the handler blocked on the next request
-            except OSError:
-                pass  # already gone
 
 
 class KeepAliveHandler(MotoRequestHandler):
