@@ -76,10 +76,13 @@ def show(renderable: RenderableType, *, to_stderr: bool = False) -> None:
         renderable = Text(inert_lines(renderable))
     if stream.isatty():
         new_console(stream).print(renderable)
-        return
-    buffer = io.StringIO()
-    new_console(buffer, width=_pipe_width(), no_color=True).print(renderable)
-    stream.write("\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n")
+    else:
+        buffer = io.StringIO()
+        new_console(buffer, width=_pipe_width(), no_color=True).print(renderable)
+        stream.write("\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n")
+    # Flushed now, so what is shown comes before a prompt or a later click.echo on the other
+    # stream, and a captured stream (click 8.2.0's CliRunner reads the bytes) holds it.
+    stream.flush()
 
 
 def say(message: str) -> None:
@@ -174,7 +177,7 @@ def connection_options(f: Callable[P, R]) -> Callable[P, R]:
             type=click.IntRange(1, 20),
             default=8,
             show_default=True,
-            help="Attempts per AWS call (adaptive retries with jitter).",
+            help="Attempts per AWS call, the first included (backoff with jitter between them).",
         ),
         click.option("--debug", is_flag=True, help="Debug logs on stderr (secrets scrubbed)."),
     ]
