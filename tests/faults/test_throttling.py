@@ -19,6 +19,11 @@ from tests.faults.conftest import (
 )
 
 pytestmark = pytest.mark.slow
+# The sandbox throttles a fixed share of calls at random, whatever their rate: adaptive mode's
+# client-side limiter can learn nothing from that and only slows the run (a 300-account audit:
+# 180 s adaptive, 30 s standard). These tests are about the answers, so they name standard
+# mode the way a user would (AWS_RETRY_MODE); tests/core/test_retry_mode.py covers the choice.
+STANDARD_RETRIES = {"AWS_RETRY_MODE": "standard"}
 PER_ACCOUNT_CALLS = [
     "sts:AssumeRoot",
     "iam:GetLoginProfile",
@@ -55,6 +60,7 @@ def test_every_account_true_or_failed_under_faults(
     sandbox = enabled_organization(300, seed=6)
     sandbox.faults.update(throttle_rate=0.2, error_rate=0.05, seed=6)
     rootctl = rootctl_for(sandbox)
+    rootctl.env.update(STANDARD_RETRIES)
     result = rootctl.run("audit", "--all", "-o", "json", "--concurrency", "32")
     assert result.returncode == 1, result.stderr  # findings (and perhaps failures)
     counts = check_report(rootctl, json.loads(result.stdout))
@@ -66,6 +72,7 @@ def test_exhausted_retries_name_the_account_failed(rootctl_for: Callable[..., Ro
     sandbox = enabled_organization(300, seed=7)
     sandbox.faults.update(throttle_rate=0.2, error_rate=0.05, match=PER_ACCOUNT_CALLS, seed=7)
     rootctl = rootctl_for(sandbox)
+    rootctl.env.update(STANDARD_RETRIES)
     document = rootctl.json("audit", "--all", "--concurrency", "32", "--max-attempts", "2")
     counts = check_report(rootctl, document)
     assert counts.get("failed", 0) > 0, counts  # the faults really bit …

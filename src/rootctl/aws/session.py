@@ -13,6 +13,7 @@ a quota of its own and one throttled account must not slow the others.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -53,7 +54,7 @@ class ConnectionOptions:
     profile: str | None = None
     region: str | None = None
     endpoint_url: str | None = None
-    max_attempts: int = 8  # per AWS call, adaptive retries with jitter
+    max_attempts: int = 8  # per AWS call, retried with exponential backoff and jitter
     connect_timeout: float = 5.0
     read_timeout: float = 30.0
     # Explicit keys (e.g. an embedded sandbox's) instead of the credential chain; never shown.
@@ -88,6 +89,26 @@ class ThrottleCounter:
         if code in THROTTLING_CODES:
             with self._lock:
                 self.count += 1
+
+
+RetryMode = Literal["standard", "adaptive", "legacy"]
+RETRY_MODES: tuple[RetryMode, ...] = ("standard", "adaptive", "legacy")
+
+
+def configured_retry_mode(session: boto3.Session) -> RetryMode | None:
+    """The retry mode the standard AWS configuration names (AWS_RETRY_MODE, then the profile's
+    ``retry_mode``), or None when it names none (botocore's own default would be legacy)."""
+    named = os.environ.get("AWS_RETRY_MODE")
+    where = "AWS_RETRY_MODE"
+    if not named:
+        named = session._session.get_scoped_config().get("retry_mode")
+        where = "retry_mode in the AWS profile"
+    if named is None:
+        return None
+    for mode in RETRY_MODES:
+        if named == mode:
+            return mode
+    raise InputError(f"{where} must be one of {', '.join(RETRY_MODES)}, not {named!r}.")
 
 
 class AwsSession:
@@ -129,9 +150,10 @@ class AwsSession:
         self.region = region
         self.options = options
         self.concurrency = concurrency
+        self.retry_mode: RetryMode = configured_retry_mode(session) or "adaptive"
         self._config = Config(
             region_name=region,
-            retries={"mode": "adaptive", "max_attempts": options.max_attempts},
+            retries={"mode": self.retry_mode, "total_max_attempts": options.max_attempts},
             connect_timeout=options.connect_timeout,
             read_timeout=options.read_timeout,
             # every worker and its readers may hold a connection at once
@@ -139,7 +161,7 @@ class AwsSession:
             user_agent_extra=f"rootctl/{__version__}",
         )
         self._root_config = self._config.merge(
-            Config(retries={"mode": "standard", "max_attempts": options.max_attempts})
+            Config(retries={"mode": "standard", "total_max_attempts": options.max_attempts})
         )
         self._lock = threading.Lock()  # boto3.Session is not thread-safe for client creation
         self._clients: dict[str, Any] = {}
