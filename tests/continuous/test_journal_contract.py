@@ -160,3 +160,32 @@ def test_engine_takes_a_dynamodb_url(in_process_sandbox: Sandbox) -> None:
         assert ra.journal.location == "dynamodb://rootctl-engine"
         ra.prepare_journal()
         assert ra.journal_entries() == []
+
+
+def test_an_id_already_taken_costs_an_id_not_the_action(
+    in_process_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """The counter behind its rows (restored from a backup, an emulator's ADD racing): the
+    intent row is written under the next free id, never over another row."""
+    store = open_store("dynamodb", tmp_path)
+    store.prepare_for_writing()
+    first = store.begin(
+        run_id="r1", action="delete-login-profile", target="1", task_policy=None, caller_arn=None
+    )
+    db = boto3.client("dynamodb")
+    for taken in (first + 1, first + 2):  # rows the counter does not know about
+        row = {"pk": "action", "sk": f"{taken:020d}", "run_id": "other", "items": "[]",
+               "started_at": "2026-01-01T00:00:00+00:00", "action": "delete-access-key",
+               "status": "intent"}  # fmt: skip
+        item = {name: {"S": value} for name, value in row.items()} | {"id": {"N": str(taken)}}
+        db.put_item(TableName="rootctl-journal", Item=item)
+    second = store.begin(
+        run_id="r2", action="delete-login-profile", target="2", task_policy=None, caller_arn=None
+    )
+    assert second == first + 3
+    written = store.entry(second)
+    assert isinstance(written, JournalEntry)
+    assert written.target == "2"
+    other = store.entry(first + 1)
+    assert isinstance(other, JournalEntry)
+    assert other.run_id == "other"  # left as it was

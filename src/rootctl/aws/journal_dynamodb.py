@@ -25,7 +25,14 @@ from typing import Any
 from rootctl.aws.errors import translated
 from rootctl.aws.journal_dynamodb_lease import DynamoLeases, stamp
 from rootctl.aws.session import AwsSession
-from rootctl.errors import Advice, AdviceCode, InputError, JournalUnavailable, NotFound
+from rootctl.errors import (
+    Advice,
+    AdviceCode,
+    Conflict,
+    InputError,
+    JournalUnavailable,
+    NotFound,
+)
 from rootctl.journal import rows
 from rootctl.journal.changes import PlanLedger, WindowStore
 from rootctl.models import (
@@ -55,6 +62,9 @@ KEYS = [
     {"AttributeName": "pk", "KeyType": "HASH"},
     {"AttributeName": "sk", "KeyType": "RANGE"},
 ]
+
+
+ID_ATTEMPTS = 8  # ids tried for one intent row before the write fails
 
 
 def _sk(entry_id: int) -> str:
@@ -178,20 +188,7 @@ class DynamoJournal(DynamoLeases):
         reason: str | None = None,
     ) -> int:
         self.prepare_for_writing()
-        db = self._db()
-        with translated(f"UpdateItem({self.table})"):
-            counter = db.update_item(
-                TableName=self.table,
-                Key={"pk": {"S": "meta"}, "sk": {"S": "counter"}},
-                UpdateExpression="ADD next_id :one",
-                ExpressionAttributeValues={":one": {"N": "1"}},
-                ReturnValues="UPDATED_NEW",
-            )
-        entry_id = int(counter["Attributes"]["next_id"]["N"])
-        item: dict[str, Any] = {
-            "pk": {"S": "action"},
-            "sk": {"S": _sk(entry_id)},
-            "id": {"N": str(entry_id)},
+        fields: dict[str, Any] = {
             "run_id": {"S": run_id},
             "started_at": {"S": stamp(datetime.now(UTC))},
             "action": {"S": action},
@@ -208,9 +205,9 @@ class DynamoJournal(DynamoLeases):
             ("reason", reason),
         ):
             if value is not None:
-                item[name] = {"S": value}
+                fields[name] = {"S": value}
         if saved_policy is not None and saved_policy.policy is not None:
-            item["saved_policy"] = {
+            fields["saved_policy"] = {
                 "S": json.dumps(
                     {
                         "account_id": saved_policy.account_id,
@@ -221,9 +218,33 @@ class DynamoJournal(DynamoLeases):
                     }
                 )
             }
+        # An id is taken only by the PutItem's condition. A row already there under the
+        # counter's answer (a counter restored behind its rows, an emulator whose ADD is not
+        # atomic across threads) costs another id, not the action.
+        for _ in range(ID_ATTEMPTS - 1):
+            try:
+                return self._put_intent(fields)
+            except Conflict:
+                continue
+        return self._put_intent(fields)
+
+    def _put_intent(self, fields: dict[str, Any]) -> int:
+        db = self._db()
+        with translated(f"UpdateItem({self.table})"):
+            counter = db.update_item(
+                TableName=self.table,
+                Key={"pk": {"S": "meta"}, "sk": {"S": "counter"}},
+                UpdateExpression="ADD next_id :one",
+                ExpressionAttributeValues={":one": {"N": "1"}},
+                ReturnValues="UPDATED_NEW",
+            )
+        entry_id = int(counter["Attributes"]["next_id"]["N"])
+        item = {"pk": {"S": "action"}, "sk": {"S": _sk(entry_id)}, "id": {"N": str(entry_id)}}
         with translated(f"PutItem({self.table})"):
             db.put_item(
-                TableName=self.table, Item=item, ConditionExpression="attribute_not_exists(pk)"
+                TableName=self.table,
+                Item=item | fields,
+                ConditionExpression="attribute_not_exists(pk)",
             )
         return entry_id
 
