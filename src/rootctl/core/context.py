@@ -6,7 +6,7 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -64,6 +64,8 @@ class Context:
     _aws: AwsSession | None = None
     _caller: CallerIdentity | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    # Its own lock: workers asking at once make one GetCallerIdentity call, not one each.
+    _caller_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
     def aws(self) -> AwsSession:
@@ -97,9 +99,16 @@ class Context:
         return run_id
 
     def caller(self) -> CallerIdentity:
-        if self._caller is None:
-            self._caller = orgs_api.caller_identity(self.aws)
-        return self._caller
+        with self._caller_lock:
+            if self._caller is None:
+                self._caller = orgs_api.caller_identity(self.aws)
+            return self._caller
+
+    def _caller_arn(self) -> str | None:
+        try:
+            return self.caller().arn
+        except RootctlError:
+            return None
 
     def require(self, capability: Capability) -> None:
         """Fail the whole run early (exit 3) when the capability gating a task is off.
@@ -129,11 +138,8 @@ class Context:
     ) -> None:
         """Remember a root session rootctl opened (its access key id ties CloudTrail's events
         to the run). ``durable``: written now, before the session is used (write operations,
-        whose journal is prepared); otherwise kept until :meth:`flush_sessions`."""
-        try:
-            caller: str | None = self.caller().arn
-        except RootctlError:
-            caller = None
+        whose journal is prepared); otherwise kept until :meth:`flush_sessions`, which names
+        the caller then (asking STS here would cost the first accounts a round trip)."""
         record = SessionRecord(
             access_key_id=session.access_key_id,
             run_id=run_id,
@@ -141,12 +147,12 @@ class Context:
             account_id=session.account_id,
             task_policy=session.task_policy_arn,
             purpose=purpose,
-            caller_arn=caller,
+            caller_arn=None,
             expires_at=session.expiration,
             action_id=action_id,
         )
         if durable:
-            self.journal.record_sessions([record])
+            self.journal.record_sessions([replace(record, caller_arn=self._caller_arn())])
             return
         with self._lock:
             self._pending_sessions.append(record)
@@ -159,8 +165,9 @@ class Context:
             pending, self._pending_sessions = self._pending_sessions, []
         if not pending:
             return
+        caller = self._caller_arn()
         try:
-            self.journal.record_sessions(pending)
+            self.journal.record_sessions([replace(r, caller_arn=caller) for r in pending])
         except JournalUnavailable as exc:
             log.debug("root sessions not recorded in the journal: %s", exc)
 
