@@ -65,8 +65,9 @@ def test_check_sarif_one_result_per_violation(enabled: Cli, tmp_path: Path) -> N
 
     by_rule = {(r["properties"]["accountId"], r["ruleId"]): r for r in results}
     expired = by_rule[(NETWORKING, "exceptions")]
-    assert expired["message"]["text"].startswith(f"shared-networking ({NETWORKING}): root MFA device")
-    assert "expired" in expired["message"]["text"]
+    text = expired["message"]["text"]
+    assert text.startswith(f"shared-networking ({NETWORKING}): root MFA device")
+    assert "expired" in text
     (related,) = expired["relatedLocations"]
     assert related["physicalLocation"]["region"] == {"startLine": 12, "startColumn": 5}
     payments = by_rule[(PAYMENTS, "root_credentials")]
@@ -114,7 +115,8 @@ def test_sarif_prose_is_inert_and_exact_values_stay() -> None:
     (result,) = run["results"]
     assert result["ruleId"] == "new_accounts"
     assert result["level"] == "warning"
-    assert "\x1b" not in result["message"]["text"] and "\u202e" not in result["message"]["text"]
+    assert "\x1b" not in result["message"]["text"]
+    assert "\u202e" not in result["message"]["text"]
     assert result["properties"]["accountName"] == account.name  # exact, in the data
     assert "relatedLocations" not in result  # the file is a string here, not a path
     (unchecked,) = run["invocations"][0]["toolExecutionNotifications"]
