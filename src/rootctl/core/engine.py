@@ -390,6 +390,7 @@ class RootAccess(GovernedChanges):
             self.organization(),
             self._run(progress, cancel, "audit"),
             now or datetime.now(UTC),
+            self.tags() if state.scope.tags else None,  # ListTagsForResource once per engine
         )
 
     def publish_alert(self, topic_arn: str, subject: str, message: str) -> str | None:
