@@ -119,7 +119,7 @@ BASE = "version: 1\n"
             "x.yaml:3:21: scope.tags: tag 'env' given twice",
         ),
         (
-            BASE + "scope: {tags: {env: \"a\\u0007\"}}\n",
+            BASE + 'scope: {tags: {env: "a\\u0007"}}\n',
             "x.yaml:2:21: scope.tags.env: invalid tag",
         ),
         (

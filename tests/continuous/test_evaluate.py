@@ -174,7 +174,8 @@ def test_scope_tags_all_must_match_on_the_account_or_an_ou_above() -> None:
     assert notes == ()
     both = parse("version: 1\nscope: {accounts: ['444444444444'], tags: {env: prod}}\n")
     targets, _ = scope_targets(both, ORG, tags)  # the web account inherits env: prod
-    assert sorted(a.id for a in targets.selected) == ["222222222222", "333333333333", "444444444444"]
+    chosen = sorted(a.id for a in targets.selected)
+    assert chosen == ["222222222222", "333333333333", "444444444444"]
     none = parse("version: 1\nscope: {tags: {env: staging}}\n")
     targets, notes = scope_targets(none, ORG, tags)
     assert targets.selected == ()

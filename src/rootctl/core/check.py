@@ -111,9 +111,7 @@ def scope_targets(
     return targets, tuple(notes)
 
 
-def _tagged(
-    wanted: tuple[tuple[str, str], ...], org: Organization, tags: Tags | None
-) -> list[str]:
+def _tagged(wanted: tuple[tuple[str, str], ...], org: Organization, tags: Tags | None) -> list[str]:
     """Accounts carrying every pair of ``wanted``, on themselves or an OU above them."""
     if not wanted:
         return []
