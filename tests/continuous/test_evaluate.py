@@ -107,6 +107,10 @@ def test_new_accounts_clean_after_and_auto_apply() -> None:
     assert len(plan.accounts[1].items) == 3  # exactly the violations: all three credentials
     auto = enforcement_plan(report, auto_only=True)
     assert [[i.kind.value for i in p.items] for p in auto.accounts] == [[], ["password"], []]
+    people = enforcement_plan(report, person_only=True)  # what a change plan holds
+    for whole, one, other in zip(plan.accounts, auto.accounts, people.accounts, strict=True):
+        assert sorted(i.id for i in whole.items) == sorted(i.id for i in one.items + other.items)
+    assert [i.kind.value for i in people.accounts[1].items] == ["access-keys", "mfa"]
 
 
 def test_table_names_rule_and_finding_inertly() -> None:
