@@ -34,10 +34,16 @@ ASFF_MAX = {
 }
 
 
-def check_sarif(log: dict[str, Any]) -> None:
+def validate_sarif(log: dict[str, Any]) -> None:
+    """Valid against the OASIS SARIF 2.1.0 schema (any rootctl SARIF document)."""
     validator = jsonschema.Draft4Validator(SARIF_SCHEMA, format_checker=jsonschema.FormatChecker())
     errors = sorted(validator.iter_errors(log), key=lambda e: list(e.path))
     assert not errors, [f"{list(e.path)}: {e.message[:200]}" for e in errors[:5]]
+
+
+def check_sarif(log: dict[str, Any]) -> None:
+    """An evidence report's SARIF: valid, and what code scanning expects of it."""
+    validate_sarif(log)
     (run,) = log["runs"]
     rules = run["tool"]["driver"]["rules"]
     assert {r["name"] for r in rules} == {

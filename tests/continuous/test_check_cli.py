@@ -109,15 +109,18 @@ def test_enforce_plans_exactly_the_violations_and_applies_auto_ones(
     plan = enabled("enforce", "--config", config, "--out", str(out), "-o", "json")
     assert plan.exit_code == 1, plan.output
     assert enabled.sandbox.snapshot() == snapshot  # no --yes: nothing changed
-    written = json.loads(out.read_text())
-    assert written == json.loads(plan.stdout) | {"generated_at": written["generated_at"]}
-    items = {row["account_id"]: [i["kind"] for i in row["items"]] for row in written["accounts"]}
+    printed = json.loads(plan.stdout)  # the deletion plan of every violation
+    items = {row["account_id"]: [i["kind"] for i in row["items"]] for row in printed["accounts"]}
     # PAYMENTS keeps its password and MFA (the exception): only its access key is planned.
     assert items == {
         PAYMENTS: ["access-keys"],
         CHECKOUT: ["password", "access-keys"],
         RECOVERY_ONLY: ["password"],
         MANAGEMENT: [],
+    }
+    written = json.loads(out.read_text())["plan"]  # the change-control plan: the same items
+    assert {t["account_id"]: [i["kind"] for i in t["items"]] for t in written["targets"]} == {
+        account: kinds for account, kinds in items.items() if kinds
     }
 
     applied = enabled.json("enforce", "--config", config, "--yes", exit_code=1)

@@ -60,6 +60,7 @@ version: 1
 scope:
   ous: [ou-abcd-12345678]
   accounts: [210987654321]
+  tags: {team: payments, year: 2024, note: ""}
 rules:
   recovery_window_max: 4h
   new_accounts: clean-after 24h
@@ -78,6 +79,7 @@ enforce:
 """
     )
     assert state.scope.accounts == ("210987654321",)  # unquoted: still the id's digits
+    assert state.scope.tags == (("team", "payments"), ("year", "2024"), ("note", ""))
     assert state.recovery_window_max == timedelta(hours=4)
     assert state.new_accounts.action is NewAccountsAction.CLEAN_AFTER
     assert state.new_accounts.after == timedelta(hours=24)
@@ -105,7 +107,25 @@ BASE = "version: 1\n"
             "x.yaml:2:25: scope.ous: all: true already covers",
         ),
         (BASE + "scope: {}\n", "x.yaml:2:8: scope: names no account"),
-        (BASE + "scope: {tags: {env: prod}}\n", "x.yaml:2:15: scope.tags: this rootctl does not"),
+        (BASE + "scope: {tags: [env]}\n", "x.yaml:2:15: scope.tags: expected a mapping of tag"),
+        (BASE + "scope: {tags: {}}\n", "x.yaml:2:15: scope.tags: expected a mapping of tag"),
+        (BASE + "scope: {tags: {env: }}\n", "x.yaml:2:20: scope.tags.env: expected a tag value"),
+        (
+            BASE + "scope: {tags: {env: [a, b]}}\n",
+            "x.yaml:2:21: scope.tags.env: expected a tag value, got a list",
+        ),
+        (
+            BASE + "scope:\n  tags: {env: prod, env: dev}\n",
+            "x.yaml:3:21: scope.tags: tag 'env' given twice",
+        ),
+        (
+            BASE + 'scope: {tags: {env: "a\\u0007"}}\n',
+            "x.yaml:2:21: scope.tags.env: invalid tag",
+        ),
+        (
+            BASE + "scope: {all: true, tags: {env: prod}}\n",
+            "x.yaml:2:26: scope.tags: all: true already covers",
+        ),
         (BASE + "scope: {ous: [ou-x]}\n", "x.yaml:2:15: scope.ous[0]: invalid OU id 'ou-x'"),
         (
             BASE + "rules:\n  recovery_window_max: 4 hours\n",

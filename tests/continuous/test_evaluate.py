@@ -107,6 +107,10 @@ def test_new_accounts_clean_after_and_auto_apply() -> None:
     assert len(plan.accounts[1].items) == 3  # exactly the violations: all three credentials
     auto = enforcement_plan(report, auto_only=True)
     assert [[i.kind.value for i in p.items] for p in auto.accounts] == [[], ["password"], []]
+    people = enforcement_plan(report, person_only=True)  # what a change plan holds
+    for whole, one, other in zip(plan.accounts, auto.accounts, people.accounts, strict=True):
+        assert sorted(i.id for i in whole.items) == sorted(i.id for i in one.items + other.items)
+    assert [i.kind.value for i in people.accounts[1].items] == ["access-keys", "mfa"]
 
 
 def test_table_names_rule_and_finding_inertly() -> None:
@@ -163,3 +167,23 @@ def test_alert_text_is_inert_in_chat() -> None:
     assert "<!channel>" not in alert.text
     assert "&lt;!channel&gt; &lt;https://evil.example|bank&gt;\\u202e" in alert.text
     assert alert.details["violations"][0]["account_name"] == hostile.name  # JSON: exact
+
+
+def test_scope_tags_all_must_match_on_the_account_or_an_ou_above() -> None:
+    tags = {"ou-ab12-prod0001": {"env": "prod"}, "222222222222": {"team": "api"}}
+    tags |= {"444444444444": {"team": "api"}, "333333333333": {"team": "web"}}
+    state = parse("version: 1\nscope: {tags: {team: api, env: prod}}\n")
+    targets, notes = scope_targets(state, ORG, tags)
+    assert [a.id for a in targets.selected] == ["222222222222"]  # dev has team: api, not env
+    assert notes == ()
+    both = parse("version: 1\nscope: {accounts: ['444444444444'], tags: {env: prod}}\n")
+    targets, _ = scope_targets(both, ORG, tags)  # the web account inherits env: prod
+    chosen = sorted(a.id for a in targets.selected)
+    assert chosen == ["222222222222", "333333333333", "444444444444"]
+    none = parse("version: 1\nscope: {tags: {env: staging}}\n")
+    targets, notes = scope_targets(none, ORG, tags)
+    assert targets.selected == ()
+    assert notes == (
+        f"scope names the tags env=staging, which no account of organization {ORG.id} carries "
+        "(on itself or an OU above it)",
+    )

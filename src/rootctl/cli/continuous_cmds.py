@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 import click
@@ -21,10 +20,17 @@ from rootctl.cli.common import (
     progress_bar,
     say,
 )
-from rootctl.models import CheckReport, DeletionPlan, DeletionReport
+from rootctl.cli.plan_cmds import next_steps
+from rootctl.models import (
+    ChangePlan,
+    CheckReport,
+    DeletionPlan,
+    DeletionReport,
+    DesiredState,
+    PlanDocument,
+)
+from rootctl.render import governance
 from rootctl.render.changes import plan_summary
-from rootctl.render.registry import render
-from rootctl.render.text import json_text
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -66,7 +72,8 @@ def check(config_path: str, output: str, **kwargs: Any) -> int:
     "--out",
     "out_path",
     type=click.Path(dir_okay=False, writable=True),
-    help="Also write the plan (JSON, the deletion-plan document) to this file.",
+    help="Write the change-control plan of the violations left for people (enforce.approvals "
+    "approvals, then `rootctl apply`) to this file.",
 )
 @click.option(
     "--yes",
@@ -79,7 +86,8 @@ def check(config_path: str, output: str, **kwargs: Any) -> int:
 def enforce(config_path: str, out_path: str | None, yes: bool, output: str, **kwargs: Any) -> int:
     """Check, then plan exactly the violations' fixes. With --yes, remove the credentials
     of the violations rootctl.yaml lets enforcement fix without a person (enforce.auto_apply),
-    each removal journaled; the others stay in the plan for a person.
+    each removal journaled. The others need people: --out writes their change-control plan,
+    which needs enforce.approvals approvals (`rootctl approve`) before `rootctl apply`.
 
     Exit 0 nothing left to fix, 1 violations remain (or failed), 2 invalid file.
     """
@@ -90,21 +98,29 @@ def enforce(config_path: str, out_path: str | None, yes: bool, output: str, **kw
             report = ra.check(state, progress=progress)
         plan = ra.enforcement_plan(report)
         auto = ra.enforcement_plan(report, auto_only=True)
-        if out_path:
-            _write_plan(Path(out_path), plan)
-        if not yes or not auto.to_delete or report.interrupted:
+        applying = yes and bool(auto.to_delete) and not report.interrupted
+        people = ra.enforcement_plan(report, person_only=applying)
+        if out_path and people.to_delete and not report.interrupted:
+            # Written before anything changes: the plan is the people's part either way.
+            change = ra.enforcement_change_plan(state, report, auto_applied=applying)
+            document = ra.plan_document(change)
+            ra.write_plan(document, out_path)
+            written: tuple[ChangePlan, PlanDocument] | None = (change, document)
+        else:
+            written = None
+        if not applying:
             emit(plan, output)
             if output == "table":
                 say(_plan_note(plan, auto, yes))
+            _people_note(state, people, out_path, written)
             return exit_code(report, clean=report.compliant)
         emit(auto, "table", to_stderr=output != "table")
         confirm(f"Remove {plan_summary(auto)}?", yes=yes, what="enforce")
         with progress_bar("Enforcing") as progress:
             result = ra.delete_credentials(auto, progress=progress)
     emit(result, output)
-    left = len(plan.to_delete) - len(auto.to_delete)
-    if left:
-        say(f"{left} account(s) have violations that need a person (see the plan).")
+    _people_note(state, people, out_path, written)
+    left = len(people.to_delete)
     return exit_code(result, clean=result.clean and not left and report.compliant)
 
 
@@ -112,7 +128,7 @@ def _plan_note(plan: DeletionPlan, auto: DeletionPlan, yes: bool) -> str:
     if not plan.to_delete:
         return "Nothing to enforce."
     if not auto.to_delete:
-        return "No violation is auto_apply in the desired state: a person applies this plan."
+        return "No violation is auto_apply in the desired state: people approve and apply them."
     if yes:
         return "Interrupted: nothing was changed."
     return (
@@ -121,8 +137,32 @@ def _plan_note(plan: DeletionPlan, auto: DeletionPlan, yes: bool) -> str:
     )
 
 
-def _write_plan(path: Path, plan: DeletionPlan) -> None:
-    try:
-        path.write_text(json_text(render(plan, "json")) + "\n")
-    except OSError as exc:
-        raise rootctl.InputError(f"cannot write the plan to {path}: {exc.strerror}.") from None
+def _people_note(
+    state: DesiredState,
+    people: DeletionPlan,
+    out_path: str | None,
+    written: tuple[ChangePlan, PlanDocument] | None,
+) -> None:
+    """What the violations left for people need, and what to run (stderr)."""
+    if not people.to_delete:
+        if out_path is not None:
+            say(f"No violation needs people: nothing was written to {out_path}.")
+        return
+    count = len(people.to_delete)
+    need = f"{state.approvals} approval(s)"
+    if written is not None and out_path is not None:
+        change, document = written
+        say(
+            f"{count} account(s) have violations for people; their change plan, written to "
+            f"{out_path}, needs {need} (enforce.approvals)."
+        )
+        say(governance.plan_summary(change))
+        say(next_steps(change, document, out_path))
+    elif out_path is not None:
+        say("Interrupted: some accounts were not checked, so no plan was written.")
+    else:
+        say(
+            f"{count} account(s) have violations for people (they need {need}, "
+            f"enforce.approvals): add --out plan.json to write their change plan, then another "
+            "principal runs `rootctl approve plan.json`; then `rootctl apply plan.json`."
+        )

@@ -33,7 +33,14 @@ from rootctl.cli.common import (
 )
 from rootctl.core.planning import DEFAULT_EXPIRY, MAX_EXPIRY, PlanTerms
 from rootctl.errors import InputError
-from rootctl.models import ApplyReport, CredentialKind, PlanCheck, PlanOperation
+from rootctl.models import (
+    ApplyReport,
+    ChangePlan,
+    CredentialKind,
+    PlanCheck,
+    PlanDocument,
+    PlanOperation,
+)
 from rootctl.render import governance
 
 P = ParamSpec("P")
@@ -129,15 +136,19 @@ def _make(operation: PlanOperation, kwargs: dict[str, Any], **what: Any) -> int:
             ra.write_plan(document, out)
     show(governance.plan_items(plan), to_stderr=True)
     say(governance.plan_summary(plan))
-    where = "the file" if out == "-" else out
+    say(next_steps(plan, document, "the file" if out == "-" else out))
+    return EXIT_FINDINGS if plan.failed else 0
+
+
+def next_steps(plan: ChangePlan, document: PlanDocument, where: str) -> str:
+    """The plan's hash and what its reviewers run next (``where``: the file)."""
     step = (
         f"another principal runs `rootctl approve {where}`; then `rootctl apply {where}`"
         if plan.required_approvals
         else f"`rootctl apply {where}` (no approval needed)"
     )
     signed = " (signed with KMS)" if document.signature else ""
-    say(f"sha256 {document.hash}{signed}.\nNext: {step}.")
-    return EXIT_FINDINGS if plan.failed else 0
+    return f"sha256 {document.hash}{signed}.\nNext: {step}."
 
 
 @click.group()

@@ -16,7 +16,7 @@ from rootctl.core import audit as audit_mod
 from rootctl.core.context import Context
 from rootctl.core.deletion import all_items
 from rootctl.core.fanout import Run
-from rootctl.core.targets import resolve
+from rootctl.core.targets import Tags, resolve, tags_in_effect
 from rootctl.journal import JournalStore
 from rootctl.models import (
     NEW_ACCOUNT_AGE,
@@ -52,10 +52,20 @@ _NOUNS = {
 }
 
 
-def scope_targets(state: DesiredState, org: Organization) -> tuple[TargetSet, tuple[str, ...]]:
+def scope_targets(
+    state: DesiredState, org: Organization, tags: Tags | None = None
+) -> tuple[TargetSet, tuple[str, ...]]:
     """The accounts ``state`` covers in ``org`` (the management account skipped), and notes
-    about names in the file the organization does not have."""
+    about names in the file the organization does not have. ``tags`` (resource id → tags, as
+    ``--tag`` reads them) is needed when the scope names tags."""
     notes: list[str] = []
+    tagged = _tagged(state.scope.tags, org, tags)
+    if state.scope.tags and not tagged:
+        shown = ", ".join(f"{k}={v}" for k, v in state.scope.tags)
+        notes.append(
+            f"scope names the tags {shown}, which no account of organization {org.id} carries "
+            "(on itself or an OU above it)"
+        )
     known_ous = [u for u in state.scope.ous if u == org.root_id or org.unit(u) is not None]
     notes += [
         f"scope names OU {u}, which is not in organization {org.id}"
@@ -63,6 +73,7 @@ def scope_targets(state: DesiredState, org: Organization) -> tuple[TargetSet, tu
         if u not in known_ous
     ]
     accounts = [a for a in state.scope.accounts if org.account(a) is not None]
+    accounts += [a for a in tagged if a not in accounts]
     notes += [
         f"scope names account {a}, which is not in organization {org.id}"
         for a in state.scope.accounts
@@ -100,6 +111,16 @@ def scope_targets(state: DesiredState, org: Organization) -> tuple[TargetSet, tu
     return targets, tuple(notes)
 
 
+def _tagged(wanted: tuple[tuple[str, str], ...], org: Organization, tags: Tags | None) -> list[str]:
+    """Accounts carrying every pair of ``wanted``, on themselves or an OU above them."""
+    if not wanted:
+        return []
+    if tags is None:
+        raise ValueError("the scope names tags: pass the organization's tags")
+    in_effect = tags_in_effect(org, tags)
+    return [a.id for a in org.accounts if set(wanted) <= in_effect[a.id]]
+
+
 def recovery_windows(journal: JournalStore, account_ids: list[str]) -> dict[str, datetime]:
     """When password recovery was last allowed (and succeeded), per account, from the journal."""
     if not account_ids:
@@ -115,9 +136,14 @@ def recovery_windows(journal: JournalStore, account_ids: list[str]) -> dict[str,
 
 
 def check(
-    ctx: Context, state: DesiredState, org: Organization, run: Run, now: datetime
+    ctx: Context,
+    state: DesiredState,
+    org: Organization,
+    run: Run,
+    now: datetime,
+    tags: Tags | None = None,
 ) -> CheckReport:
-    targets, notes = scope_targets(state, org)
+    targets, notes = scope_targets(state, org, tags)
     ctx.require(audit_mod.TASK.capability)
     report = audit_mod.audit(ctx, targets, run)
     windows = (

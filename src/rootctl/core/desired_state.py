@@ -129,21 +129,17 @@ def _scope(reader: Reader, node: Node | None) -> ConfigScope:
     if node is None:
         return ConfigScope()
     fields = reader.mapping(node, _SCOPE)
-    if "tags" in fields:
-        raise reader.error(
-            fields["tags"],
-            "this rootctl does not read account tags yet; name the accounts by ous or accounts",
-        )
     everything = reader.flag(fields["all"]) if "all" in fields else False
     named = [name for name in ("accounts", "ous", "tags") if name in fields]
     if everything and named:
         raise reader.error(fields[named[0]], "all: true already covers every account; remove one")
     if not everything and not named:
-        raise reader.error(node, "names no account: use all: true, accounts or ous")
+        raise reader.error(node, "names no account: use all: true, accounts, ous or tags")
     return ConfigScope(
         all=everything,
         accounts=reader.account_ids(fields["accounts"]) if "accounts" in fields else (),
         ous=reader.unit_ids(fields["ous"]) if "ous" in fields else (),
+        tags=reader.tags(fields["tags"]) if "tags" in fields else (),
     )
 
 

@@ -46,6 +46,7 @@ from rootctl.core.compliance import evaluate
 from rootctl.core.context import Context
 from rootctl.core.doctor import catalogue, diagnose
 from rootctl.core.enforce import enforcement_plan
+from rootctl.core.enforce import plan_terms as enforcement_terms
 from rootctl.core.fanout import Run
 from rootctl.core.governance import GovernedChanges
 from rootctl.core.history import LATEST, AuditRef
@@ -61,6 +62,7 @@ from rootctl.models import (
     AuditSource,
     CallerIdentity,
     Capability,
+    ChangePlan,
     CheckReport,
     ComplianceReport,
     CredentialKind,
@@ -390,6 +392,7 @@ class RootAccess(GovernedChanges):
             self.organization(),
             self._run(progress, cancel, "audit"),
             now or datetime.now(UTC),
+            self.tags() if state.scope.tags else None,  # ListTagsForResource once per engine
         )
 
     def publish_alert(self, topic_arn: str, subject: str, message: str) -> str | None:
@@ -397,10 +400,22 @@ class RootAccess(GovernedChanges):
         return sns.publish(self._ctx.aws, topic_arn, subject, message)
 
     @staticmethod
-    def enforcement_plan(report: CheckReport, *, auto_only: bool = False) -> DeletionPlan:
+    def enforcement_plan(
+        report: CheckReport, *, auto_only: bool = False, person_only: bool = False
+    ) -> DeletionPlan:
         """The deletion plan of exactly ``report``'s violations (only the auto-apply ones when
-        ``auto_only``); :meth:`delete_credentials` carries it out, journaled."""
-        return enforcement_plan(report, auto_only=auto_only)
+        ``auto_only``, only the others when ``person_only``); :meth:`delete_credentials`
+        carries it out, journaled."""
+        return enforcement_plan(report, auto_only=auto_only, person_only=person_only)
+
+    def enforcement_change_plan(
+        self, state: DesiredState, report: CheckReport, *, auto_applied: bool = False
+    ) -> ChangePlan:
+        """The change-control plan of ``report``'s violations for people (all of them; only
+        those not auto-apply when ``auto_applied``, i.e. enforce removed the others): it needs
+        the file's ``enforce.approvals``, then ``approve_plan``/``apply_plan``."""
+        planned = enforcement_plan(report, person_only=auto_applied)
+        return self.plan_from_deletion(planned, enforcement_terms(state))
 
     def evaluate_compliance(self, report: AuditReport) -> ComplianceReport:
         """The controls evaluated on an audit already made (the dashboard's cached one)."""

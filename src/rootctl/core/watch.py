@@ -2,7 +2,8 @@
 
 Each round: audit and judge (:meth:`RootAccess.check`), compare with the last round (drift:
 accounts whose credentials changed; new violations), alert on new violations, enforce the
-``auto_apply`` ones when asked, alert on the result, then wait. A lease in the journal keeps a
+``auto_apply`` ones when asked (never the others: they need a change plan with the file's
+``enforce.approvals``), alert on the result, then wait. A lease in the journal keeps a
 second watch from starting; a heartbeat renews it, so a watch that dies leaves a lease others
 take over once it expires. ``stop`` (set on SIGTERM/SIGINT by the face) is also the fan-out's
 cancel: accounts not started are left alone, an item being removed finishes and is journaled.
@@ -177,6 +178,19 @@ class Watch:
         if new:
             self._notify(violations_alert(self.state.source, new))
         if self.options.enforce and not self.stop.is_set():
+            # Only auto_apply (the file's standing approval) is removed here; the rest waits
+            # for a change plan with enforce.approvals approvals: said once, when new.
+            waiting = sorted({v.account.id for v in new if v.items and not v.auto_apply})
+            if waiting:
+                self.log(
+                    {
+                        "event": "needs-approval",
+                        "accounts": waiting,
+                        "approvals": self.state.approvals,
+                        "next": "rootctl enforce --out plan.json; rootctl approve plan.json; "
+                        "rootctl apply plan.json",
+                    }
+                )
             fixed = self._enforce(report)
             if fixed and not report.interrupted:
                 # A fixed violation that comes back is new again (and alerted again).

@@ -24,6 +24,7 @@ T = TypeVar("T")
 _TRUE = ("true", "yes", "on")
 _FALSE = ("false", "no", "off")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_STR = "tag:yaml.org,2002:str"
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,29 @@ class Reader:
             self.checked(item, check_unit_id, "an OU id") for item in self.sequence(node, "OU ids")
         ]
         return tuple(dict.fromkeys(found))
+
+    def tags(self, node: Node) -> tuple[tuple[str, str], ...]:
+        """``{KEY: VALUE, …}``: Organizations tags (keys and values as written, each key once)."""
+        if not isinstance(node.yaml, yaml.MappingNode) or not node.yaml.value:
+            raise self.error(node, f"expected a mapping of tag keys to values, got {kind_of(node)}")
+        found: dict[str, tuple[str, str]] = {}
+        for key_node, value_node in node.yaml.value:
+            key = self.scalar(Node(key_node, node.path), "a tag key")
+            value = Node(value_node, (*node.path, key))
+            if key in found:
+                raise self.error(
+                    Node(key_node, node.path),
+                    f"tag {key!r} given twice: an account has one value per key",
+                )
+            # A string is kept exactly ("" is a value Organizations allows); anything else
+            # must be a scalar, read as written (env: 2024 is the text 2024).
+            is_text = isinstance(value.yaml, yaml.ScalarNode) and value.yaml.tag == _STR
+            text = value.text if is_text else self.scalar(value, "a tag value")
+            try:
+                found[key] = validation.tag_pair(key, text, "tag")
+            except InputError as exc:
+                raise self.error(value, unsentence(exc.message)) from None
+        return tuple(found.values())
 
     def kinds(self, node: Node) -> tuple[CredentialKind, ...]:
         valid = [kind.value for kind in CredentialKind]

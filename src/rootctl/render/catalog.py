@@ -48,6 +48,7 @@ from rootctl.render import (
     changes,
     controls,
     desired,
+    desired_sarif,
     doctor,
     flat,
     governance,
@@ -154,6 +155,7 @@ register(SweepReport, "json", governance_json.sweep_report)
 
 register(CheckReport, "table", desired.check_table)
 register(CheckReport, "json", desired.check_report)
+register(CheckReport, "sarif", desired_sarif.document)
 register(ActivityReport, "table", activity.activity_table)
 register(ActivityReport, "json", activity.activity_document)
 register(ActivityReport, "csv", activity.activity_csv)

@@ -1,4 +1,5 @@
-"""``check``'s report for people (a table of violations) and for machines (JSON, SARIF-free).
+"""``check``'s report for people (a table of violations) and for machines (JSON; the SARIF
+is render/desired_sarif.py).
 
 Messages, owners and names come from the file and from AWS: every one goes through
 ``inert``/``literal`` like any outside text.

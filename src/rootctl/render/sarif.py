@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from rootctl.models import Control, ControlStatus, EvidenceFinding, EvidenceReport
@@ -75,7 +76,6 @@ def _result(report: EvidenceReport, f: EvidenceFinding, index: int, label: str) 
     message = f"{inert(f.subject_name)} ({f.subject_id}): {f.status.value} — {inert(f.reason)}"
     if f.detail:
         message += f" ({inert(f.detail)})"
-    path = "/".join(f.ou_path) or "organization"
     return {
         "ruleId": rule_id(f.control),
         "ruleIndex": index,
@@ -83,22 +83,9 @@ def _result(report: EvidenceReport, f: EvidenceFinding, index: int, label: str) 
         "level": LEVELS.get(label, "warning") if kind == "fail" else "none",
         "message": {"text": message},
         "locations": [
-            {
-                "physicalLocation": {
-                    "artifactLocation": {"uri": f"aws/{report.organization_id}/{f.subject_id}"}
-                },
-                "logicalLocations": [
-                    {
-                        "name": f.subject_id,
-                        "fullyQualifiedName": f"{path}/{f.subject_name}",
-                        "kind": "resource",
-                    }
-                ],
-            }
+            account_location(report.organization_id, f.subject_id, f.subject_name, f.ou_path)
         ],
-        "partialFingerprints": {
-            FINGERPRINT: hashlib.sha256(f.finding_id.encode()).hexdigest(),
-        },
+        "partialFingerprints": {FINGERPRINT: fingerprint(f.finding_id)},
         "properties": {
             "findingId": f.finding_id,
             "accountId": f.subject_id,
@@ -115,6 +102,61 @@ def document(report: EvidenceReport) -> dict[str, Any]:
     labels = {c.id: severity(report, c) for c in controls}
     index = {c.id: i for i, c in enumerate(controls)}
     audit = report.audit.summary
+    return sarif_log(
+        version=report.tool_version,
+        rules=[_rule(report, c, labels[c.id]) for c in controls],
+        automation_id=f"rootctl/{report.organization_id}/",
+        invocation={
+            "executionSuccessful": not audit.interrupted,
+            "startTimeUtc": iso(audit.started_at),
+            "endTimeUtc": iso(audit.finished_at),
+        },
+        results=[
+            _result(report, f, index[f.control.id], labels[f.control.id])
+            for f in report.findings
+            if f.control.id in index
+        ],
+        properties={
+            "organizationId": report.organization_id,
+            "auditId": audit.id,
+            "callerArn": audit.caller_arn,
+        },
+    )
+
+
+# -- shared with the other SARIF documents (render/desired_sarif.py) ---------------------------
+
+
+def fingerprint(text: str) -> str:
+    """A stable ``partialFingerprints`` value: dashboards follow a result across runs by it."""
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def account_location(
+    organization_id: str, account_id: str, name: str, ou_path: Sequence[str]
+) -> dict[str, Any]:
+    """An account as a SARIF location: the pseudo-path ``aws/<organization>/<account>`` (code
+    scanning wants a physical location) and the account as a logical location under its OU
+    path (exact names: JSON carries them as they are)."""
+    path = "/".join(ou_path) or "organization"
+    return {
+        "physicalLocation": {"artifactLocation": {"uri": f"aws/{organization_id}/{account_id}"}},
+        "logicalLocations": [
+            {"name": account_id, "fullyQualifiedName": f"{path}/{name}", "kind": "resource"}
+        ],
+    }
+
+
+def sarif_log(
+    *,
+    version: str,
+    rules: list[dict[str, Any]],
+    results: list[dict[str, Any]],
+    automation_id: str,
+    invocation: dict[str, Any],
+    properties: dict[str, Any],
+) -> dict[str, Any]:
+    """A SARIF 2.1.0 log of one rootctl run."""
     return {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
@@ -123,29 +165,15 @@ def document(report: EvidenceReport) -> dict[str, Any]:
                 "tool": {
                     "driver": {
                         "name": "rootctl",
-                        "version": report.tool_version,
+                        "version": version,
                         "informationUri": INFORMATION_URI,
-                        "rules": [_rule(report, c, labels[c.id]) for c in controls],
+                        "rules": rules,
                     }
                 },
-                "automationDetails": {"id": f"rootctl/{report.organization_id}/"},
-                "invocations": [
-                    {
-                        "executionSuccessful": not audit.interrupted,
-                        "startTimeUtc": iso(audit.started_at),
-                        "endTimeUtc": iso(audit.finished_at),
-                    }
-                ],
-                "results": [
-                    _result(report, f, index[f.control.id], labels[f.control.id])
-                    for f in report.findings
-                    if f.control.id in index
-                ],
-                "properties": {
-                    "organizationId": report.organization_id,
-                    "auditId": audit.id,
-                    "callerArn": audit.caller_arn,
-                },
+                "automationDetails": {"id": automation_id},
+                "invocations": [invocation],
+                "results": results,
+                "properties": properties,
             }
         ],
     }
