@@ -229,3 +229,35 @@ def test_stale_lease_is_taken_over_and_sns_alerts(enabled: Cli, tmp_path: Path) 
     alert = json.loads(message["Body"])
     assert alert["event"] == "new-violations"
     assert {v["account_id"] for v in alert["rootctl"]["violations"]} == {CHECKOUT}
+
+
+def test_each_round_reads_the_organization_again(enabled: Cli, tmp_path: Path) -> None:
+    """An account that joins while watch runs is checked in the next round."""
+    config = tmp_path / "rootctl.yaml"
+    config.write_text("version: 1\nscope: {all: true}\n")
+    process = subprocess.Popen(
+        [*ROOTCTL, "watch", "--config", str(config), "--interval", "1s"],
+        env={**enabled.aws.env, "ROOTCTL_JOURNAL": str(enabled.journal)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+    events = Events(process)
+    try:
+        before = events.wait("checked")["accounts"]
+        orgs = boto3.client(
+            "organizations",
+            endpoint_url=enabled.aws.endpoint_url,
+            region_name="us-east-1",
+            aws_access_key_id=enabled.aws.access_key_id,
+            aws_secret_access_key=enabled.aws.secret_access_key,
+        )
+        orgs.create_account(AccountName="from-the-factory", Email="factory@example.com")
+        events.wait("checked", accounts=before + 1)
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=60) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()

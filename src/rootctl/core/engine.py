@@ -219,8 +219,9 @@ class RootAccess(GovernedChanges):
 
     def tags(self, *, refresh: bool = False) -> dict[str, dict[str, str]]:
         """Tags of the root, every OU and every account (resource id → key → value), read
-        once (ListTagsForResource per resource, ``concurrency`` at a time) and cached."""
-        org = self.organization(refresh=refresh)
+        once (ListTagsForResource per resource, ``concurrency`` at a time) and cached;
+        ``refresh`` reads them again, for the organization as last read."""
+        org = self.organization()
         with self._tags_lock:
             if self._tags is None or refresh:
                 self._tags = read_tags(self._ctx, org)
@@ -383,16 +384,19 @@ class RootAccess(GovernedChanges):
         now: datetime | None = None,
         progress: ProgressCallback | None = None,
         cancel: threading.Event | None = None,
+        refresh: bool = False,
     ) -> CheckReport:
         """Audit the accounts ``state`` covers and judge each against its rules (read-only;
-        the journal is only read, for open recovery windows)."""
+        the journal is only read, for open recovery windows). ``refresh`` reads the
+        organization (and its tags) again: a long-running watch must see new accounts."""
         return check_mod.check(
             self._ctx,
             state,
-            self.organization(),
+            self.organization(refresh=refresh),
             self._run(progress, cancel, "audit"),
             now or datetime.now(UTC),
-            self.tags() if state.scope.tags else None,  # ListTagsForResource once per engine
+            # ListTagsForResource once per engine, or per refresh
+            self.tags(refresh=refresh) if state.scope.tags else None,
         )
 
     def publish_alert(self, topic_arn: str, subject: str, message: str) -> str | None:

@@ -136,7 +136,9 @@ class Watch:
     def round(self, store: LeaseStore) -> None:
         started = datetime.now(UTC)
         self.log({"event": "round-start", "round": self.status.rounds + 1})
-        report = self.ra.check(self.state, cancel=self.stop)
+        # Every round after the first reads the organization again: accounts arrive (an
+        # account factory), move and get tagged while watch runs.
+        report = self.ra.check(self.state, cancel=self.stop, refresh=self.status.rounds > 0)
         previous = _load(store.load_watch_state(LEASE_NAME))
         current = _state_of(report)
         new = [v for v in report.violations if _key(v) not in previous.get("violations", [])]
