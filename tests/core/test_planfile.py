@@ -17,6 +17,7 @@ from rootctl.models import (
     Approval,
     ChangePlan,
     CredentialKind,
+    FixAction,
     ItemKind,
     LeftOut,
     PlanItem,
@@ -72,6 +73,25 @@ def test_a_written_plan_reads_back_intact_and_matches_its_schema() -> None:
     assert planfile.parse(planfile.text(back)).hash == document.hash
 
 
+def test_lockout_fixes_carry_their_action_and_document_and_other_items_stay_as_they_were() -> None:
+    corrected = '{"Version":"2012-10-17","Statement":[{"Sid":"\u202eKeep"}]}'
+    items = (
+        PlanItem(ItemKind.BUCKET_POLICY, "vault-mixed", policy_sha256="a" * 64,
+                 region="us-east-1", action=FixAction.PUT_CORRECTED, replacement=corrected),
+        PlanItem(ItemKind.QUEUE_POLICY, "https://sqs.eu-west-1.amazonaws.com/1/q",
+                 policy_sha256="b" * 64, region="eu-west-1", action=FixAction.DELETE),
+    )  # fmt: skip
+    plan = a_plan(operation=PlanOperation.FIX_LOCKOUTS, kinds=(),
+                  targets=(PlanTarget("111100000001", "vault", items),))  # fmt: skip
+    text = planfile.text(planfile.new_document(plan))
+    jsonschema.validate(json.loads(text), PLAN_SCHEMA, format_checker=jsonschema.FormatChecker())
+    back = planfile.parse(text)
+    assert (back.intact, back.plan) == (True, plan)
+    # Items of other plans have no action keys: their files (and hashes) are as before.
+    credentials = json.loads(planfile.text(planfile.new_document(a_plan())))
+    assert "action" not in credentials["plan"]["targets"][0]["items"][0]
+
+
 def test_the_hash_is_of_the_canonical_plan_object() -> None:
     document = planfile.new_document(a_plan())
     body = json.loads(planfile.text(document))["plan"]
@@ -114,6 +134,11 @@ def test_every_byte_of_the_plan_and_its_hash_matters() -> None:
         (lambda d: d["plan"].update(expires_at="tomorrow"), "plan.expires_at is not an ISO"),
         (lambda d: d["plan"]["targets"][0]["items"][0].update(kind="rootkit"), "unknown value"),
         (lambda d: d.update(approvals={}), "approvals is not a list"),
+        (lambda d: d["plan"]["targets"][0]["items"][0].update(action="skip"), "action is skip"),
+        (
+            lambda d: d["plan"]["targets"][0]["items"][0].update(action="put-corrected"),
+            "replacement_policy goes with action put-corrected",
+        ),
     ],
 )
 def test_a_file_that_is_not_a_plan_is_refused_in_one_line(edit, message) -> None:

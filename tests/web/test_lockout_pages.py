@@ -71,6 +71,26 @@ def test_scan_filter_view_and_fix(client: TestClient, app: FastAPI, sandbox: San
     assert missing.status_code == 404
 
 
+def test_a_previewed_fix_saved_as_a_plan(client: TestClient, app: FastAPI) -> None:
+    fields = {"account": VAULT, "kind": "s3", "name": "vault-mixed", "mode": "correct"}
+    assert form(client, "/lockouts/save-plan", **fields).status_code == 404  # no scan yet
+    form(client, "/lockouts/scan")
+    assert app.state.dashboard.jobs.wait_all(60)
+    view = client.get("/lockouts/finding", params=fields).text
+    assert 'action="/lockouts/save-plan"' in view
+    saved = form(client, "/lockouts/save-plan", **fields, required_approvals="1")
+    assert saved.status_code == 303, saved.text
+    name = saved.headers["location"].split("?")[0].rsplit("/", 1)[1]
+    assert "fix-lockouts" in client.get(saved.headers["location"]).text
+    plan = json.loads((app.state.plans.directory / name).read_text())["plan"]
+    assert plan["operation"] == "fix-lockouts"
+    assert [t["account_id"] for t in plan["targets"]] == [VAULT]
+    [item] = plan["targets"][0]["items"]
+    assert (item["id"], item["action"]) == ("vault-mixed", "put-corrected")
+    assert "LockItDown" not in item["replacement_policy"]
+    assert plan["left_out"] == []  # only the account of the finding
+
+
 def _policy(sandbox: Sandbox, bucket: str) -> str:
     """The bucket's policy as the account's admin reads it (GetBucketPolicy over HTTP)."""
     admin = sandbox.principal_credentials(VAULT, "admin")

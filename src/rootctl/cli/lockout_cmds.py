@@ -3,7 +3,8 @@ surgical fix (`--fix`: a corrected policy, or `--fix delete`)."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import click
 
@@ -26,8 +27,14 @@ from rootctl.cli.common import (
 )
 from rootctl.cli.credential_cmds import NAME_THE_ACCOUNTS
 from rootctl.errors import InputError
-from rootctl.models import FixMode, LockoutClass, LockoutReport, ResourceKind
+from rootctl.models import FixMode, LockoutClass, LockoutReport, ResourceKind, TargetSet
 from rootctl.render import lockouts as words
+
+if TYPE_CHECKING:
+    from rootctl import RootAccess
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 KINDS = {"s3": ResourceKind.S3_BUCKET, "sqs": ResourceKind.SQS_QUEUE}
 STATUSES = tuple(c.value for c in LockoutClass if c.is_finding)
@@ -60,29 +67,62 @@ def _regions(value: str, what: str) -> str | tuple[str, ...]:
     return tuple(validation.region_name(v, f"{what} Region") for v in items)
 
 
+def scan_options(f: Callable[P, R]) -> Callable[P, R]:
+    """--kind, --regions, --status: what a lock-out scan looks at (find-lockouts, plan
+    lockouts)."""
+    options = [
+        click.option(
+            "--kind",
+            "kinds",
+            metavar="KINDS",
+            callback=inputs.option(_kinds),
+            help="Comma list of s3,sqs (default: both).",
+        ),
+        click.option(
+            "--regions",
+            metavar="all|LIST",
+            callback=inputs.option(_regions),
+            help="Where to look: 'all' (every Region SQS is offered in), or a comma list. "
+            "Default: every bucket, and queues in --region.",
+        ),
+        click.option(
+            "--status",
+            "statuses",
+            metavar="CLASSES",
+            callback=inputs.option(_statuses),
+            help=f"Comma list of the classes to report (and fix): {', '.join(STATUSES)} "
+            "(default: all).",
+        ),
+    ]
+    for option in reversed(options):
+        f = option(f)
+    return f
+
+
+def scan(
+    ra: RootAccess,
+    targets: TargetSet,
+    kinds: tuple[ResourceKind, ...] | None,
+    regions: str | tuple[str, ...] | None,
+    statuses: tuple[LockoutClass, ...] | None,
+    *,
+    show_healthy: bool = False,
+) -> LockoutReport:
+    """The scan the --kind/--regions/--status options ask for, with a progress bar."""
+    with progress_bar("Looking for lock-outs") as progress:
+        return ra.find_lockouts(
+            targets,
+            kinds=kinds or tuple(ResourceKind),
+            regions=regions,
+            classes=statuses or tuple(LockoutClass(s) for s in STATUSES),
+            show_healthy=show_healthy,
+            progress=progress,
+        )
+
+
 @click.command("find-lockouts")
 @target_options
-@click.option(
-    "--kind",
-    "kinds",
-    metavar="KINDS",
-    callback=inputs.option(_kinds),
-    help="Comma list of s3,sqs (default: both).",
-)
-@click.option(
-    "--regions",
-    metavar="all|LIST",
-    callback=inputs.option(_regions),
-    help="Where to look: 'all' (every Region SQS is offered in), or a comma list. Default: "
-    "every bucket, and queues in --region.",
-)
-@click.option(
-    "--status",
-    "statuses",
-    metavar="CLASSES",
-    callback=inputs.option(_statuses),
-    help=f"Comma list of the classes to report (and fix): {', '.join(STATUSES)} (default: all).",
-)
+@scan_options
 @click.option("--show-healthy", is_flag=True, help="List healthy policies too (else counted).")
 @click.option(
     "--fix",
@@ -122,15 +162,7 @@ def find_lockouts(
         if fix is not None and not dry_run:
             ra.prepare_journal()  # a journal that cannot be written stops us before any AWS call
         targets = ra.select_targets(chosen)
-        with progress_bar("Looking for lock-outs") as progress:
-            report = ra.find_lockouts(
-                targets,
-                kinds=kinds or tuple(ResourceKind),
-                regions=regions,
-                classes=statuses or tuple(LockoutClass(s) for s in STATUSES),
-                show_healthy=show_healthy,
-                progress=progress,
-            )
+        report = scan(ra, targets, kinds, regions, statuses, show_healthy=show_healthy)
         if fix is None or report.interrupted:
             emit(report, output)
             if report.interrupted:

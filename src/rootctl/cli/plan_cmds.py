@@ -1,7 +1,7 @@
 """`rootctl plan …`, `rootctl approve PLAN`, `rootctl apply PLAN`: change control.
 
 A plan is a file: made from a fresh read (`plan delete-credentials|allow-password-recovery|
-unlock-s3|unlock-sqs`), shown and checked (`plan show`), approved by other principals
+unlock-s3|unlock-sqs|lockouts`), shown and checked (`plan show`), approved by other principals
 (`approve`), applied once (`apply`) — changing only what is still exactly as planned.
 """
 
@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
-from typing import Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TypeVar
 
 import click
 
 from rootctl import validation
-from rootctl.cli import inputs
+from rootctl.cli import inputs, lockout_cmds
 from rootctl.cli.common import (
     EXIT_FINDINGS,
     EXIT_INTERRUPTED,
@@ -31,17 +31,26 @@ from rootctl.cli.common import (
     show,
     target_options,
 )
+from rootctl.cli.lockout_cmds import scan_options
 from rootctl.core.planning import DEFAULT_EXPIRY, MAX_EXPIRY, PlanTerms
 from rootctl.errors import InputError
 from rootctl.models import (
     ApplyReport,
     ChangePlan,
     CredentialKind,
+    FixMode,
+    LockoutClass,
     PlanCheck,
     PlanDocument,
     PlanOperation,
+    ResourceKind,
+    TargetSet,
 )
 from rootctl.render import governance
+from rootctl.render import lockouts as lockout_words
+
+if TYPE_CHECKING:
+    from rootctl import RootAccess
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -104,7 +113,22 @@ def plan_terms(f: Callable[P, R]) -> Callable[P, R]:
     return f
 
 
+Producer = Callable[["RootAccess", TargetSet, PlanTerms], ChangePlan]
+
+
+def _fresh_read(operation: PlanOperation, **what: Any) -> Producer:
+    def produce(ra: RootAccess, targets: TargetSet, terms: PlanTerms) -> ChangePlan:
+        with progress_bar("Planning") as progress:
+            return ra.make_plan(operation, targets, terms=terms, progress=progress, **what)
+
+    return produce
+
+
 def _make(operation: PlanOperation, kwargs: dict[str, Any], **what: Any) -> int:
+    return _write_plan(_fresh_read(operation, **what), kwargs)
+
+
+def _write_plan(produce: Producer, kwargs: dict[str, Any]) -> int:
     chosen = selector(kwargs)
     if chosen.empty:
         raise click.UsageError(NAME_THE_ACCOUNTS)
@@ -124,8 +148,7 @@ def _make(operation: PlanOperation, kwargs: dict[str, Any], **what: Any) -> int:
     sign_with, out = kwargs.pop("sign_with"), kwargs.pop("out")
     with engine(kwargs) as ra:
         targets = ra.select_targets(chosen)
-        with progress_bar("Planning") as progress:
-            plan = ra.make_plan(operation, targets, terms=terms, progress=progress, **what)
+        plan = produce(ra, targets, terms)
         if plan.incomplete:
             say("Interrupted: some accounts were not read, so no plan was written.")
             return EXIT_INTERRUPTED
@@ -209,6 +232,42 @@ def _unlock_command(operation: PlanOperation, name: str, flag: str, noun: str) -
 
 _unlock_command(PlanOperation.UNLOCK_S3, "unlock-s3", "--bucket", "bucket")
 _unlock_command(PlanOperation.UNLOCK_SQS, "unlock-sqs", "--queue", "queue")
+
+
+@plan.command("lockouts")
+@target_options
+@scan_options
+@click.option(
+    "--fix",
+    type=click.Choice([m.value for m in FixMode]),
+    default=FixMode.CORRECT.value,
+    show_default=True,
+    help="'correct': put each policy back without its locking statements (the corrected "
+    "document is in the plan); 'delete': the whole policy.",
+)
+@plan_terms
+@connection_options
+@command
+def plan_lockouts(
+    kinds: tuple[ResourceKind, ...] | None,
+    regions: str | tuple[str, ...] | None,
+    statuses: tuple[LockoutClass, ...] | None,
+    fix: str,
+    **kwargs: Any,
+) -> int:
+    """Plan fixing lock-outs: what `find-lockouts --fix` would do, as a plan — each policy's
+    SHA-256 as scanned, the action, and for a correction the document to put."""
+
+    def produce(ra: RootAccess, targets: TargetSet, terms: PlanTerms) -> ChangePlan:
+        report = lockout_cmds.scan(ra, targets, kinds, regions, statuses)
+        if report.interrupted:  # some accounts not looked at: the plan says so, none is written
+            return ra.plan_from_lockouts(report, (), terms)
+        fixes = ra.plan_lockout_fixes(report, FixMode(fix))
+        if fixes:
+            show(lockout_words.fix_preview(fixes), to_stderr=True)
+        return ra.plan_from_lockouts(report, fixes, terms)
+
+    return _write_plan(produce, kwargs)
 
 
 @plan.command("show")

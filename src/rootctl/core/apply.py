@@ -5,22 +5,27 @@ An item that changed since the plan (a password re-created, an MFA device re-ena
 edited) is *drifted*; one found now that the plan does not name (a new key) is reported as
 drifted too and never touched; one that disappeared is *already gone*. The changes themselves
 go through the engine's one path for each operation — :func:`rootctl.core.removal.remove_items`,
-:func:`rootctl.core.recovery.allow_in`, :func:`rootctl.core.unlock.remove_policy` — journaled
-under a run that carries ``plan:<sha256>``; drifted items get a ``skipped`` journal row.
+:func:`rootctl.core.recovery.allow_in`, :func:`rootctl.core.unlock.remove_policy`,
+:func:`rootctl.core.lockout_fix.change` — journaled under a run that carries
+``plan:<sha256>``; drifted items get a ``skipped`` journal row.
+
+A fix-lockouts plan may hold buckets and queues: its S3 items are applied in S3 unlock
+sessions, then its SQS items in SQS unlock sessions, and each account's two rows merged.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from rootctl.aws.resource_policies import PolicyStore
 from rootctl.aws.root_session import RootSession
-from rootctl.core import recovery, review
+from rootctl.core import lockout_fix, recovery, review
 from rootctl.core.clock import aware
 from rootctl.core.context import Context
-from rootctl.core.fanout import NOT_STARTED, Run, in_root_sessions
+from rootctl.core.fanout import NOT_STARTED, FanOut, Run, in_root_sessions
 from rootctl.core.planfile import policy_hash
 from rootctl.core.removal import REMOVALS, remove_items
 from rootctl.core.targets import MANAGEMENT_REASON
@@ -34,7 +39,10 @@ from rootctl.models import (
     ApplyOutcome,
     ApplyReport,
     ApplyState,
+    ChangePlan,
     CredentialKind,
+    FixAction,
+    FixState,
     ItemKind,
     ItemOutcome,
     Organization,
@@ -48,6 +56,7 @@ from rootctl.models import (
     RecoveryState,
     ResourceKind,
     RootCredentials,
+    TaskPolicy,
     UnlockState,
 )
 
@@ -91,7 +100,6 @@ def _apply(
     ctx: Context, checked: PlanCheck, org: Organization, run: Run, run_id: str, caller: str
 ) -> ApplyReport:
     plan = checked.document.plan
-    by_id = {t.account_id: t for t in plan.targets}
     accounts: list[Account] = []
     gone: list[AccountApply] = []
     for target in plan.targets:
@@ -102,34 +110,59 @@ def _apply(
             gone.append(_untouched(shown, target, ApplyState.SKIPPED, why))
         else:
             accounts.append(account)
-    work = _WORK[plan.operation](ctx, run_id)
-
-    def per_account(
-        session: RootSession, account: Account, cancel: threading.Event
-    ) -> AccountApply:
-        return _summarize(account, work(session, account, by_id[account.id], cancel))
-
-    fan = in_root_sessions(
-        ctx,
-        accounts,
-        plan.operation.task_policy,
-        per_account,
-        AccountApply,
-        run,
-        not_run=lambda a: _untouched(a, by_id[a.id], ApplyState.NOT_RUN, NOT_STARTED),
-        session_failed=lambda a, exc: _untouched(
-            a, by_id[a.id], ApplyState.FAILED, f"could not open a root session: {exc}"
-        ),
+    work = (
+        _fix_lockouts(ctx, run_id, plan.organization_id)
+        if plan.operation is PlanOperation.FIX_LOCKOUTS
+        else _WORK[plan.operation](ctx, run_id)
     )
+    rows: dict[str, list[AccountApply]] = {}
+    interrupted = False
+    for task, part in _sessions(plan):
+        here = {t.account_id: t for t in part}
+        mine = [a for a in accounts if a.id in here]
+        if interrupted:
+            done = [_untouched(a, here[a.id], ApplyState.NOT_RUN, NOT_STARTED) for a in mine]
+        else:
+            fan = _in_sessions(ctx, task, mine, here, work, run)
+            done, interrupted = list(fan.rows), fan.interrupted
+        for row in done:
+            rows.setdefault(row.account.id, []).append(row)
     return ApplyReport(
         plan.organization_id,
-        (*fan.rows, *gone),
-        fan.interrupted,
+        (*(_merged(parts) for parts in rows.values()), *gone),
+        interrupted,
         plan_hash=checked.document.hash,
         plan_id=plan.id,
         operation=plan.operation,
         run_id=run_id,
         applied_by=caller,
+    )
+
+
+def _in_sessions(
+    ctx: Context,
+    task: TaskPolicy,
+    accounts: Sequence[Account],
+    targets: dict[str, PlanTarget],
+    work: Work,
+    run: Run,
+) -> FanOut[AccountApply]:
+    def per_account(
+        session: RootSession, account: Account, cancel: threading.Event
+    ) -> AccountApply:
+        return _summarize(account, work(session, account, targets[account.id], cancel))
+
+    return in_root_sessions(
+        ctx,
+        accounts,
+        task,
+        per_account,
+        AccountApply,
+        run,
+        not_run=lambda a: _untouched(a, targets[a.id], ApplyState.NOT_RUN, NOT_STARTED),
+        session_failed=lambda a, exc: _untouched(
+            a, targets[a.id], ApplyState.FAILED, f"could not open a root session: {exc}"
+        ),
     )
 
 
@@ -313,12 +346,7 @@ def _unlock_item(
     if before.policy is None:
         return AppliedItem(item, ApplyOutcome.ALREADY_GONE, "it has no policy now")
     if policy_hash(before.policy) != item.policy_sha256:
-        drifted = AppliedItem(
-            item,
-            ApplyOutcome.DRIFTED,
-            f"the policy changed since the plan (sha256 {policy_hash(before.policy)[:12]}…, "
-            f"the plan has {str(item.policy_sha256)[:12]}…): left alone",
-        )
+        drifted = _drifted_policy(item, before.policy)
         _skip(ctx, run_id, account, session, DELETE_ACTION[policies.kind], drifted)
         return drifted
     result = remove_policy(ctx, run_id, policies, before)
@@ -332,6 +360,79 @@ def _unlock_item(
     return AppliedItem(item, ApplyOutcome.FAILED, result.reason, request_id=result.request_id)
 
 
+def _drifted_policy(item: PlanItem, now: str) -> AppliedItem:
+    return AppliedItem(
+        item,
+        ApplyOutcome.DRIFTED,
+        f"the policy changed since the plan (sha256 {policy_hash(now)[:12]}…, "
+        f"the plan has {str(item.policy_sha256)[:12]}…): left alone",
+    )
+
+
+# -- fix-lockouts -------------------------------------------------------------------------------
+
+
+def _fix_lockouts(ctx: Context, run_id: str, organization_id: str) -> Work:
+    def work(
+        session: RootSession, account: Account, target: PlanTarget, cancel: threading.Event
+    ) -> tuple[AppliedItem, ...]:
+        done: list[AppliedItem] = []
+        for item in target.items:
+            kind = _RESOURCE_KINDS.get(item.kind)
+            if cancel.is_set():
+                done.append(AppliedItem(item, ApplyOutcome.NOT_RUN, "interrupted (Ctrl-C)"))
+            elif kind is None or item.action not in _FIXES:
+                done.append(AppliedItem(item, ApplyOutcome.FAILED, "not a lock-out fix"))
+            else:
+                store = session.policies(kind)
+                done.append(_fix_item(ctx, run_id, account, session, store, item, organization_id))
+        return tuple(done)
+
+    return work
+
+
+_RESOURCE_KINDS = {
+    ItemKind.BUCKET_POLICY: ResourceKind.S3_BUCKET,
+    ItemKind.QUEUE_POLICY: ResourceKind.SQS_QUEUE,
+}
+_FIXES = (FixAction.PUT_CORRECTED, FixAction.DELETE)
+
+
+def _fix_item(
+    ctx: Context,
+    run_id: str,
+    account: Account,
+    session: RootSession,
+    policies: PolicyStore,
+    item: PlanItem,
+    organization_id: str,
+) -> AppliedItem:
+    """One planned fix, through the one path find-lockouts --fix takes too."""
+    try:
+        before = policies.read(item.id, item.region)
+    except NotFound as exc:
+        return AppliedItem(item, ApplyOutcome.ALREADY_GONE, f"no longer there: {exc.message}")
+    except RootctlError as exc:
+        return AppliedItem(item, ApplyOutcome.FAILED, str(exc))
+    if before.policy is None:
+        return AppliedItem(item, ApplyOutcome.ALREADY_GONE, "it has no policy now")
+    if policy_hash(before.policy) != item.policy_sha256:
+        drifted = _drifted_policy(item, before.policy)
+        action = lockout_fix.ACTIONS[(policies.kind, item.action or FixAction.DELETE)]
+        _skip(ctx, run_id, account, session, action, drifted)
+        return drifted
+    replacement = item.replacement if item.action is FixAction.PUT_CORRECTED else None
+    done = lockout_fix.change(ctx, policies, before, replacement, run_id, organization_id)
+    if done.state is FixState.FIXED:
+        return AppliedItem(
+            item,
+            ApplyOutcome.APPLIED,
+            request_id=done.request_id,
+            note=f"{item.action}; the original policy is saved in journal entry {done.journal_id}",
+        )
+    return AppliedItem(item, ApplyOutcome.FAILED, done.reason, request_id=done.request_id)
+
+
 _WORK: dict[PlanOperation, Callable[[Context, str], Work]] = {
     PlanOperation.DELETE_CREDENTIALS: _delete,
     PlanOperation.ALLOW_PASSWORD_RECOVERY: _recovery,
@@ -341,6 +442,34 @@ _WORK: dict[PlanOperation, Callable[[Context, str], Work]] = {
 
 
 # -- rows ---------------------------------------------------------------------------------------
+
+
+def _sessions(plan: ChangePlan) -> list[tuple[TaskPolicy, tuple[PlanTarget, ...]]]:
+    """The root sessions to open, each with the part of the plan applied in it."""
+    if plan.operation is not PlanOperation.FIX_LOCKOUTS:
+        return [(plan.operation.task_policy, plan.targets)]
+    passes: list[tuple[TaskPolicy, tuple[PlanTarget, ...]]] = []
+    for kind in ResourceKind:
+        mine = (replace(t, items=tuple(i for i in t.items if i.kind is ItemKind.of(kind)))
+                for t in plan.targets)  # fmt: skip
+        part = tuple(t for t in mine if t.items)
+        if part:
+            passes.append((kind.task_policy, part))
+    return passes
+
+
+_WORST = (ApplyState.FAILED, ApplyState.NOT_RUN, ApplyState.DRIFTED, ApplyState.SKIPPED)
+
+
+def _merged(parts: Sequence[AccountApply]) -> AccountApply:
+    """One account's rows (one per session) as one."""
+    if len(parts) == 1:
+        return parts[0]
+    states = {p.state for p in parts}
+    state = next((s for s in _WORST if s in states), ApplyState.APPLIED)
+    reasons = "; ".join(p.reason for p in parts if p.reason)
+    items = tuple(i for p in parts for i in p.items)
+    return AccountApply(parts[0].account, state, items, reasons or None)
 
 
 def _skip(

@@ -7,7 +7,7 @@ Plans and windows expire by rootctl's own clock (``RootAccess(now=…)``), never
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,8 +21,10 @@ from rootctl.models import (
     ChangePlan,
     CredentialKind,
     DeletionPlan,
+    LockoutReport,
     PlanCheck,
     PlanDocument,
+    PlannedFix,
     PlanOperation,
     ProgressCallback,
     ResourceKind,
@@ -80,6 +82,8 @@ class GovernedChanges:
             return planning.deletion_plan(self._ctx, target_set, tuple(kinds), terms, run)
         if operation is PlanOperation.ALLOW_PASSWORD_RECOVERY:
             return planning.recovery_plan(self._ctx, target_set, terms, run)
+        if operation is PlanOperation.FIX_LOCKOUTS:
+            raise InputError("a fix-lockouts plan comes from a lock-out scan: plan_from_lockouts.")
         kind = operation.resource_kind
         assert kind is not None
         names = tuple(resources)
@@ -93,6 +97,17 @@ class GovernedChanges:
     ) -> ChangePlan:
         """A change plan of exactly what a deletion preview (``plan_deletion``) found."""
         return planning.from_deletion(self._ctx, planned, terms or PlanTerms())
+
+    def plan_from_lockouts(
+        self,
+        report: LockoutReport,
+        fixes: Sequence[PlannedFix],
+        terms: PlanTerms | None = None,
+    ) -> ChangePlan:
+        """A fix-lockouts change plan of exactly the fixes ``plan_lockout_fixes`` planned from
+        ``report``: each with its policy's SHA-256 as scanned and, for a correction, the
+        corrected document."""
+        return planning.from_lockouts(self._ctx, report, fixes, terms or PlanTerms())
 
     def plan_document(self, plan: ChangePlan, *, sign_with: str | None = None) -> PlanDocument:
         """The plan ready to write, signed with the KMS key ``sign_with`` when given."""

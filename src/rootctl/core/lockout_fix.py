@@ -5,7 +5,7 @@ statements survive; or delete the whole policy (what the console does).
 For each resource, inside its account's unlock session: read the policy again and leave it
 alone if it changed since the scan; journal the intent with the original policy saved and the
 corrected draft next to it; put (or delete); read it back and classify it again — "fixed" only
-when no lock-out is left.
+when no lock-out is left. Applying a fix-lockouts plan goes through the same :func:`change`.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from itertools import groupby
 
 from rootctl.aws.resource_policies import PolicyStore
@@ -34,6 +35,7 @@ from rootctl.models import (
     ResourceFix,
     ResourceKind,
     ResourceLockout,
+    ResourcePolicy,
 )
 
 ACTIONS = {
@@ -91,6 +93,64 @@ def _statements(finding: ResourceLockout) -> list[object]:
     return found if isinstance(found, list) else [found]
 
 
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What putting (or deleting) one policy did."""
+
+    state: FixState  # FIXED, STILL_LOCKED or FAILED
+    journal_id: int | None = None
+    request_id: str | None = None
+    reason: str | None = None
+
+
+def change(
+    ctx: Context,
+    store: PolicyStore,
+    current: ResourcePolicy,
+    replacement: str | None,
+    run_id: str,
+    organization_id: str,
+) -> Change:
+    """Put ``replacement`` in place of ``current`` (None: delete it), journaled before and
+    after with ``current`` saved; then read it back and classify it again. The caller has
+    made sure ``current`` is what it meant to change (find-lockouts --fix: the policy as
+    scanned; apply: the policy the plan hashed)."""
+    action = FixAction.PUT_CORRECTED if replacement is not None else FixAction.DELETE
+    outcome = ctx.journaled(
+        run_id=run_id,
+        action=ACTIONS[(store.kind, action)],
+        target=current.account_id,
+        task_policy=store.kind.task_policy,
+        items=[current.resource],
+        call=(
+            (lambda: store.put(current, replacement))
+            if replacement is not None
+            else (lambda: store.delete(current))
+        ),
+        saved_policy=current,
+        replacement_policy=replacement,
+    )
+    if outcome.error is not None:
+        return Change(FixState.FAILED, outcome.entry_id, outcome.request_id, str(outcome.error))
+    try:
+        after = store.read(current.resource, current.region)
+    except RootctlError as exc:
+        return Change(
+            FixState.FAILED,
+            outcome.entry_id,
+            outcome.request_id,
+            f"done, but reading it back failed: {exc}",
+        )
+    if after.policy is not None and classify(after, organization_id).lockout.is_finding:
+        return Change(
+            FixState.STILL_LOCKED,
+            outcome.entry_id,
+            outcome.request_id,
+            "the policy read back still locks the account out",
+        )
+    return Change(FixState.FIXED, outcome.entry_id, outcome.request_id)
+
+
 def _fix_one(
     ctx: Context, store: PolicyStore, fix: PlannedFix, run_id: str, organization_id: str
 ) -> ResourceFix:
@@ -107,44 +167,8 @@ def _fix_one(
             FixState.CHANGED,
             reason="the policy changed since it was read; run find-lockouts again",
         )
-    replacement = fix.replacement
-    outcome = ctx.journaled(
-        run_id=run_id,
-        action=ACTIONS[(finding.kind, fix.action)],
-        target=finding.account_id,
-        task_policy=finding.kind.task_policy,
-        items=[finding.resource],
-        call=(
-            (lambda: store.put(current, replacement))
-            if replacement is not None
-            else (lambda: store.delete(current))
-        ),
-        saved_policy=current,
-        replacement_policy=replacement,
-    )
-    if outcome.error is not None:
-        return ResourceFix(
-            fix, FixState.FAILED, outcome.entry_id, outcome.request_id, str(outcome.error)
-        )
-    try:
-        after = store.read(finding.resource, finding.region)
-    except RootctlError as exc:
-        return ResourceFix(
-            fix,
-            FixState.FAILED,
-            outcome.entry_id,
-            outcome.request_id,
-            f"done, but reading it back failed: {exc}",
-        )
-    if after.policy is not None and classify(after, organization_id).lockout.is_finding:
-        return ResourceFix(
-            fix,
-            FixState.STILL_LOCKED,
-            outcome.entry_id,
-            outcome.request_id,
-            "the policy read back still locks the account out",
-        )
-    return ResourceFix(fix, FixState.FIXED, outcome.entry_id, outcome.request_id)
+    done = change(ctx, store, current, fix.replacement, run_id, organization_id)
+    return ResourceFix(fix, done.state, done.journal_id, done.request_id, done.reason)
 
 
 def _account_state(items: Sequence[ResourceFix]) -> AccountFixState:

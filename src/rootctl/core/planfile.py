@@ -25,6 +25,7 @@ from rootctl.models import (
     Approval,
     ChangePlan,
     CredentialKind,
+    FixAction,
     ItemKind,
     LeftOut,
     PlanDocument,
@@ -109,7 +110,7 @@ def plan_body(plan: ChangePlan) -> dict[str, Any]:
 
 
 def _item(item: PlanItem) -> dict[str, Any]:
-    return {
+    body = {
         "kind": item.kind.value,
         "id": item.id,
         "created_at": _iso(item.created_at),
@@ -117,6 +118,10 @@ def _item(item: PlanItem) -> dict[str, Any]:
         "region": item.region,
         "detail": item.detail,
     }
+    if item.action is not None:  # lock-out fixes only: other plans' items stay as they were
+        body["action"] = item.action.value
+        body["replacement_policy"] = item.replacement
+    return body
 
 
 def _signature(signature: Signature | None) -> dict[str, Any] | None:
@@ -266,14 +271,22 @@ def _target(raw: Any, where: str) -> PlanTarget:
 def _read_item(raw: Any, where: str) -> PlanItem:
     raw = _object(raw, where)
     created = raw.get("created_at")
-    return PlanItem(
+    action = raw.get("action")
+    item = PlanItem(
         kind=_enum(ItemKind, raw.get("kind"), f"{where}.kind"),
         id=_text(raw.get("id"), f"{where}.id"),
         created_at=None if created is None else _time(created, f"{where}.created_at"),
         policy_sha256=_optional_text(raw.get("policy_sha256"), f"{where}.policy_sha256"),
         region=_optional_text(raw.get("region"), f"{where}.region"),
         detail=_optional_text(raw.get("detail"), f"{where}.detail") or "",
+        action=None if action is None else _enum(FixAction, action, f"{where}.action"),
+        replacement=_optional_text(raw.get("replacement_policy"), f"{where}.replacement_policy"),
     )
+    if item.action is FixAction.SKIP:
+        raise _Bad(f"{where}.action is skip: a plan holds only changes")
+    if (item.action is FixAction.PUT_CORRECTED) != (item.replacement is not None):
+        raise _Bad(f"{where}.replacement_policy goes with action put-corrected, and only with it")
+    return item
 
 
 def _left_out(raw: Any, where: str) -> LeftOut:

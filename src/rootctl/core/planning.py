@@ -4,7 +4,9 @@ policy's SHA-256).
 
 Deletion plans come from the deletion engine's own planning (:func:`rootctl.core.deletion.
 plan`): one audit path. Recovery plans record that an account has no login profile; unlock
-plans record each named bucket's or queue's policy hash.
+plans record each named bucket's or queue's policy hash; lock-out fix plans come from a
+lock-out scan and :func:`rootctl.core.lockout_fix.plan`: each fix with the hash of the policy
+as scanned and, for a correction, the corrected document.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from rootctl.aws.root_session import RootSession
@@ -27,14 +29,18 @@ from rootctl.models import (
     ChangePlan,
     CredentialKind,
     DeletionPlan,
+    FixAction,
     ItemKind,
     LeftOut,
+    LockoutReport,
     PlanItem,
+    PlannedFix,
     PlanningState,
     PlanOperation,
     PlanState,
     PlanTarget,
     ResourceKind,
+    ScanState,
     TargetSet,
     TaskPolicy,
 )
@@ -143,6 +149,66 @@ def unlock_plan(
         ctx, targets.selected, kind.task_policy, look, AccountPlanning, run, skipped=targets
     )
     return _assemble(ctx, PlanOperation.unlock(kind), targets.organization_id, fan.rows, terms)
+
+
+def from_lockouts(
+    ctx: Context, report: LockoutReport, fixes: Sequence[PlannedFix], terms: PlanTerms
+) -> ChangePlan:
+    """A change plan of exactly the fixes planned from ``report`` (a fresh scan). Fixes that
+    cannot be made (a policy that does not parse, asked to be corrected) are left out, said
+    why."""
+    by_account: dict[str, list[PlannedFix]] = {}
+    for fix in fixes:
+        by_account.setdefault(fix.finding.account_id, []).append(fix)
+    rows: list[AccountPlanning] = []
+    skipped: list[LeftOut] = []
+    for row in report.accounts:
+        mine = by_account.get(row.account.id, [])
+        items = tuple(_fix_item(f) for f in mine if f.action is not FixAction.SKIP)
+        skips = "; ".join(
+            f"{f.finding.short_kind}:{f.finding.name}: {f.reason}"
+            for f in mine
+            if f.action is FixAction.SKIP
+        )
+        if items:
+            rows.append(AccountPlanning(row.account, PlanningState.PLANNED, items))
+            if skips:
+                skipped.append(
+                    LeftOut(row.account.id, row.account.name, PlanningState.SKIPPED.value, skips)
+                )
+        elif skips:
+            rows.append(AccountPlanning(row.account, PlanningState.SKIPPED, reason=skips))
+        else:
+            rows.append(
+                AccountPlanning(row.account, _scan_state(row.state), reason=row.reason)
+                if row.state is not ScanState.CLEAN
+                else AccountPlanning(
+                    row.account, PlanningState.NOTHING_TO_DO, reason="no lock-out found"
+                )
+            )
+    plan = _assemble(ctx, PlanOperation.FIX_LOCKOUTS, report.organization_id, rows, terms)
+    return replace(plan, left_out=plan.left_out + tuple(skipped))
+
+
+def _fix_item(fix: PlannedFix) -> PlanItem:
+    finding = fix.finding
+    return PlanItem(
+        ItemKind.of(finding.kind),
+        finding.resource,
+        policy_sha256=policy_hash(finding.policy),
+        region=finding.region,
+        detail=f"{finding.lockout.value}: {fix.reason}",
+        action=fix.action,
+        replacement=fix.replacement,
+    )
+
+
+def _scan_state(state: ScanState) -> PlanningState:
+    """An account without a fix: why (a scan that could not read everything has failed)."""
+    return {
+        ScanState.SKIPPED: PlanningState.SKIPPED,
+        ScanState.NOT_RUN: PlanningState.NOT_RUN,
+    }.get(state, PlanningState.FAILED)
 
 
 def _named(kind: ResourceKind, resource: str, wanted: Sequence[str]) -> bool:

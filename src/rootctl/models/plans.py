@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 from rootctl.models.base import AccountReport, AccountResult
 from rootctl.models.catalogue import TaskPolicy
+from rootctl.models.lockouts import FixAction
 from rootctl.models.organization import Account
 from rootctl.models.resources import ResourceKind
 from rootctl.models.results import CredentialKind
@@ -27,14 +28,18 @@ class PlanOperation(StrEnum):
     ALLOW_PASSWORD_RECOVERY = "allow-password-recovery"  # noqa: S105 - an operation name
     UNLOCK_S3 = "unlock-s3"
     UNLOCK_SQS = "unlock-sqs"
+    FIX_LOCKOUTS = "fix-lockouts"  # buckets and queues: each item's kind names its session
 
     @property
     def task_policy(self) -> TaskPolicy:
+        """The root session apply opens (fix-lockouts: the S3 one; its queue items are
+        applied in SQS unlock sessions, see :func:`rootctl.core.apply.apply`)."""
         return {
             PlanOperation.DELETE_CREDENTIALS: TaskPolicy.DELETE,
             PlanOperation.ALLOW_PASSWORD_RECOVERY: TaskPolicy.CREATE_PASSWORD,
             PlanOperation.UNLOCK_S3: TaskPolicy.S3_UNLOCK,
             PlanOperation.UNLOCK_SQS: TaskPolicy.SQS_UNLOCK,
+            PlanOperation.FIX_LOCKOUTS: TaskPolicy.S3_UNLOCK,
         }[self]
 
     @property
@@ -77,8 +82,9 @@ class ItemKind(StrEnum):
 @dataclass(frozen=True, slots=True)
 class PlanItem:
     """One item to change. ``id``: ``login-profile``, a key or certificate id, an MFA serial, a
-    bucket name or a queue URL. ``created_at`` (credentials) and ``policy_sha256`` (unlocks)
-    tell the planned item from a later one with the same id."""
+    bucket name or a queue URL. ``created_at`` (credentials) and ``policy_sha256`` (unlocks,
+    lock-out fixes) tell the planned item from a later one with the same id. Lock-out fixes
+    also say what to do (``action``) and, for a correction, the document to put."""
 
     kind: ItemKind
     id: str
@@ -86,6 +92,8 @@ class PlanItem:
     policy_sha256: str | None = None
     region: str | None = None
     detail: str = ""  # for people only; not compared
+    action: FixAction | None = None  # fix-lockouts: put-corrected or delete
+    replacement: str | None = None  # fix-lockouts, put-corrected: the corrected policy
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,7 +32,7 @@ from rootctl.models import (
 )
 from rootctl.render.human import _add_row, _grid, _table
 from rootctl.render.styles import STATE_STYLES, utc
-from rootctl.render.text import inert, literal
+from rootctl.render.text import inert, literal, pretty_policy
 
 STYLES = {
     **STATE_STYLES,
@@ -95,6 +95,8 @@ def _item(item: PlanItem) -> str:
         text = _LABELS[item.kind] + (" (login profile)" if item.kind is ItemKind.PASSWORD else "")
     else:
         text = f"{_LABELS[item.kind]} {inert(item.id)}"
+    if item.action is not None:  # a lock-out fix: put-corrected or delete
+        text = f"{item.action.value}: {text}"
     if item.created_at is not None:
         text += f" (since {item.created_at.astimezone(UTC):%Y-%m-%d %H:%M:%S})"
     if item.policy_sha256:
@@ -166,6 +168,7 @@ def plan_check(checked: PlanCheck) -> RenderableType:
             )
         parts += [approvals, Text("")]
     parts.append(plan_items(plan))
+    parts += _corrections(plan)
     if checked.problems:
         text = Text("Cannot be applied now:", style="bold")
         for problem in checked.problems:
@@ -201,6 +204,19 @@ def plan_items(plan: ChangePlan) -> RenderableType:
             reason.append(f": {inert(out.reason)}", style="dim")
         _add_row(table, literal(out.account_id), literal(out.account_name), reason)
     return table
+
+
+def _corrections(plan: ChangePlan) -> list[RenderableType]:
+    """The documents a fix-lockouts plan puts, as the file holds them (outside text)."""
+    parts: list[RenderableType] = []
+    for target in plan.targets:
+        for item in target.items:
+            if item.replacement is None:
+                continue
+            head = f"\nput-corrected {_LABELS[item.kind]} {inert(item.id)} ({target.account_id}):"
+            parts.append(Text(head, style="bold"))
+            parts.append(Text(pretty_policy(item.replacement)))
+    return parts
 
 
 # -- apply ----------------------------------------------------------------------------------------

@@ -1,11 +1,13 @@
 """The Lock-outs page: find-lockouts org-wide as a background job, the findings with filters,
 one finding's statements and the diff original → corrected, and the fix behind a typed
-confirmation (the account id). Same engine calls as `rootctl find-lockouts --fix`: each policy
-saved in the journal first, the corrected draft next to it."""
+confirmation (the account id) — or saved as a fix-lockouts plan (`rootctl plan lockouts`).
+Same engine calls as `rootctl find-lockouts --fix`: each policy saved in the journal first, the
+corrected draft next to it."""
 
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -27,6 +29,8 @@ from rootctl.models import (
     TargetSelector,
 )
 from rootctl.render.lockouts import CLASS_WORDS, diff_lines, statement_json
+from rootctl.web.change_pages import Terms
+from rootctl.web.change_pages import _saved as saved
 from rootctl.web.dashboard import Dashboard, Notice, check_confirmation
 from rootctl.web.jobs import Job, JobKind
 from rootctl.web.pages import board_of, render, see_other, with_notice
@@ -224,3 +228,26 @@ def fix(
             (why or "",),
         )
     return with_notice(request, "/lockouts", notice)
+
+
+@router.post("/lockouts/save-plan")
+def save_plan(
+    request: Request,
+    account: Annotated[str, Form(max_length=12)],
+    kind: Annotated[str, Form(max_length=8)],
+    name: Field,
+    terms: Terms,
+    mode: Annotated[str, Form(max_length=16)] = FixMode.CORRECT.value,
+) -> Response:
+    """The fix previewed on the finding's page as a fix-lockouts plan (the policy's SHA-256 as
+    the latest scan read it: apply leaves it alone if it changed since)."""
+    if mode not in {m.value for m in FixMode} or kind not in KINDS:
+        raise InputError("Choose how to fix it: correct or delete.")
+    board = lockouts_of(request)
+    report, finding = board.finding(account, kind, name)
+    planned = board.planned(report, finding, FixMode(mode))
+    if planned.action is FixAction.SKIP:
+        raise InputError(f"Nothing to plan: {planned.reason}")
+    mine = replace(report, accounts=tuple(a for a in report.accounts if a.account.id == account))
+    engine = board.board.engine
+    return saved(request, engine.plan_document(engine.plan_from_lockouts(mine, [planned], terms)))
