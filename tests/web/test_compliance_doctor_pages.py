@@ -112,7 +112,8 @@ def test_plan_the_fix_is_a_preview(client: TestClient, sandbox: Sandbox) -> None
     started = client.post("/bulk", data=fields)
     assert started.status_code == 303
     job = wait_job(client, started.headers["location"].rsplit("/", 1)[1])
-    assert job["kind"] == "plan" and job["state"] == "succeeded"
+    assert job["kind"] == "plan"
+    assert job["state"] == "succeeded"
     assert sandbox.snapshot() == before
 
 
@@ -155,7 +156,8 @@ def test_doctor_shows_what_blocks_with_where_why_and_fix(engine: rootctl.RootAcc
     shown = text_of(page.text)
     assert "FAIL — " in shown
     assert shown.index("FAIL — ") < shown.index("OK — ")
-    assert "Where" in shown and "Why" in shown
+    assert "Where" in shown
+    assert "Why" in shown
     assert "Use Enable on the Overview page" in shown  # the dashboard's words for the fix
 
 
@@ -168,7 +170,8 @@ def test_the_new_pages_carry_the_security_headers(client: TestClient, path: str)
     assert response.headers["content-security-policy"] == CONTENT_SECURITY_POLICY
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["x-frame-options"] == "DENY"
-    assert "<script>" not in response.text and " style=" not in response.text
+    assert "<script>" not in response.text
+    assert " style=" not in response.text
 
 
 class TestHostile:
@@ -186,7 +189,8 @@ class TestHostile:
         for path, page in pages.items():
             assert page.status_code == 200, path
             assert unsafe_characters(page.text, allow="\n") == [], path
-            assert "<script>alert" not in page.text and "<img src=x" not in page.text, path
+            assert "<script>alert" not in page.text, path
+            assert "<img src=x" not in page.text, path
         assert str(escape(VISIBLE[SCRIPT])) in pages["control"].text
         assert str(escape(VISIBLE[MANAGEMENT])) in pages["/compliance"].text
         assert client.get("/compliance.csv").status_code == 200
@@ -208,7 +212,7 @@ class TestLargeOrganization:
         )
         assert more, "a 300-account organization fails some control in more than 10 accounts"
         # The summary lists at most SHOWN accounts per control.
-        for table in re.findall(r'<table class="findings">.*?</table>', page.text, re.S):
+        for table in re.findall(r'<table class="findings cards">.*?</table>', page.text, re.S):
             assert table.count("<tr>") <= SHOWN + 1
         count, control = int(more[0][0]), more[0][1].replace("+", " ")
         failing = count + SHOWN
@@ -220,4 +224,5 @@ class TestLargeOrganization:
             assert 'rel="next"' in first.text
             end = client.get("/compliance", params={"control": control, "page": last})
             assert f"{(last - 1) * 50 + 1}–{failing} of" in end.text
-            assert 'rel="prev"' in end.text and 'rel="next"' not in end.text
+            assert 'rel="prev"' in end.text
+            assert 'rel="next"' not in end.text
