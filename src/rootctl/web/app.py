@@ -26,7 +26,15 @@ from rootctl.errors import (
     Throttled,
     TrustedAccessDisabled,
 )
-from rootctl.web import api, change_pages, history_page, lockout_pages, pages
+from rootctl.web import (
+    api,
+    change_pages,
+    compliance_page,
+    doctor_page,
+    history_page,
+    lockout_pages,
+    pages,
+)
 from rootctl.web.dashboard import Dashboard, Selection
 from rootctl.web.plans import PlanShelf
 from rootctl.web.security import (
@@ -119,6 +127,8 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(history_page.router)
     app.include_router(lockout_pages.router)
+    app.include_router(compliance_page.router)
+    app.include_router(doctor_page.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(
         SecurityMiddleware,

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from rootctl.core.compliance import evaluate
 from rootctl.core.engine import RootAccess
 from rootctl.errors import InputError, JournalUnavailable, NotFound
 from rootctl.models import (
@@ -17,14 +18,18 @@ from rootctl.models import (
     AccountAudit,
     AuditReport,
     AuditSource,
+    AuditState,
     Capability,
+    ComplianceReport,
     CredentialKind,
     DeletionPlan,
     DeletionReport,
+    DoctorReport,
     FeatureChange,
     JournalOutcome,
     JournalQuery,
     JournalRow,
+    Operation,
     Organization,
     OrgStatus,
     PolicyListing,
@@ -199,6 +204,29 @@ class Dashboard:
             raise
         except InputError as exc:
             raise NotFound(exc.message) from None
+
+    def compliance(self) -> ComplianceReport | None:
+        """The root-user controls on the cached audit, with the cached status: no AWS call
+        beyond the tree. None before any audit; a member the cache has not seen yet is
+        not evaluated ("not-run"), like an account the CLI's audit did not reach."""
+        rows = self.cache.snapshot()
+        if not rows:
+            return None
+        org = self.organization()
+        unseen = "not in the dashboard's audit yet (Re-audit)"
+        audits = tuple(
+            rows.get(a.id) or AccountAudit(a, AuditState.NOT_RUN, reason=unseen)
+            for a in org.accounts
+        )
+        return evaluate(AuditReport(org.id, audits), self.status())
+
+    def doctor(self, operations: Iterable[Operation]) -> DoctorReport:
+        """`rootctl doctor --for …` on every account: read-only, but it calls AWS (a short
+        AssumeRoot per task and member account), so only the Doctor page asks for it."""
+        chosen = tuple(operations)
+        if not chosen:
+            raise InputError("Choose at least one operation to check.")
+        return self.engine.doctor(chosen)
 
     def audit_job(self) -> Job | None:
         running = self.jobs.running(JobKind.AUDIT)

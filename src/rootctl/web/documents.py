@@ -11,7 +11,7 @@ from rootctl.models import (
     Organization,
 )
 from rootctl.render import serialize
-from rootctl.render.registry import render
+from rootctl.render.registry import RenderContext, render
 from rootctl.web.dashboard import Dashboard, expected_confirmation
 from rootctl.web.jobs import Job, JobKind, JobState
 
@@ -60,9 +60,9 @@ def journal_entries(entries: list[JournalRow]) -> Json:
     return serialize.journal(entries)
 
 
-def document(value: object) -> Json:
+def document(value: object, context: RenderContext | None = None) -> Json:
     """``value``'s JSON document, from the renderer registry (the CLI's ``-o json``)."""
-    rendered = render(value, "json")
+    rendered = render(value, "json", context)
     if not isinstance(rendered, dict):
         raise TypeError(f"the json renderer of {type(value).__name__} must return a dict")
     return rendered

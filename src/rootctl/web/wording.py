@@ -17,6 +17,10 @@ WEB_WORDING: Mapping[AdviceCode, str] = {
     AdviceCode.DEREGISTER_DELEGATE_FIRST: (
         "Deregister the IAM delegated administrator first (`rootctl delegate --deregister`)."
     ),
+    AdviceCode.DELETE_ROOT_CREDENTIALS: (
+        "Delete the {what} of the {count} failing account(s): Plan the fix previews the "
+        "deletion (nothing changes until you confirm it on the job page)."
+    ),
     AdviceCode.RETRY_LATER: "Retry in a moment; AWS is throttling requests.",
     AdviceCode.GRANT_ACTIONS: "Add this statement to the caller's IAM policy: {statement}",
     AdviceCode.EXEMPT_ASSUMED_ROOT: (
@@ -32,3 +36,8 @@ def advice_text(advice: Advice | None) -> str | None:
         return None
     template = WEB_WORDING.get(advice.code)
     return advice.text if template is None else template.format_map(dict(advice.params))
+
+
+def words(advice: Advice) -> str:
+    """:func:`advice_text` for renderers, which always have advice to word."""
+    return advice_text(advice) or advice.text
