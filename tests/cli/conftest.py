@@ -36,6 +36,7 @@ RECOVERY_ONLY = "630495867703"  # an empty login profile (recovery allowed)
 SUSPENDED = "630495867704"
 NETWORKING = "741506978801"  # password, hardware MFA, two signing certificates
 PROD_OU_PATH = ["Root", "Workloads", "Prod"]
+CHECKOUT_PASSWORD = "Checkout-Prod-Root-19"  # the example seed's
 
 
 def validate(document: dict[str, Any]) -> dict[str, Any]:
@@ -92,3 +93,13 @@ def enabled(cli: Cli) -> Cli:
 
 def by_id(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {row["account_id"]: row for row in document["accounts"]}
+
+
+def signed_in_days_ago(sandbox: Sandbox, account_id: str, password: str, days: int) -> None:
+    """The long-term root user signs in at the console ``days`` ago (the sandbox clock set
+    back for the sign-in only): GetUser's PasswordLastUsed then says when."""
+    sandbox.advance_clock(-days * 86400)
+    try:
+        assert sandbox.sign_in(account_id, password).ok
+    finally:
+        sandbox.advance_clock(days * 86400)

@@ -2,21 +2,67 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
+from datetime import datetime, timedelta
 
 from tests.cli.conftest import (
     CHECKOUT,
+    CHECKOUT_PASSWORD,
     DELEGATE,
     DEV_PAYMENTS,
     MANAGEMENT,
     NETWORKING,
+    ORDERS,
     PAYMENTS,
     SHARED_DEV,
     Cli,
     by_id,
+    signed_in_days_ago,
 )
 
 TARGETS = ["--account", PAYMENTS, "--account", NETWORKING, "--account", DEV_PAYMENTS]
+
+
+def _moment(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def test_recently_used_root_password_is_in_the_plan(enabled: Cli) -> None:
+    signed_in_days_ago(enabled.sandbox, CHECKOUT, CHECKOUT_PASSWORD, 3)
+    both = ["--account", CHECKOUT, "--account", ORDERS, "--dry-run"]
+
+    plan = enabled.json("delete-credentials", *both, exit_code=0)
+    (recent,) = plan["risks"]["recently_used_passwords"]
+    assert (recent["account_id"], recent["kind"]) == (CHECKOUT, "password")
+    ago = _moment(plan["planned_at"]) - _moment(recent["last_used"])  # the exact time
+    assert timedelta(days=3) <= ago < timedelta(days=3, minutes=5)
+    rows = by_id(plan)
+    assert rows[CHECKOUT]["items"][0]["last_used"] == recent["last_used"]
+    assert rows[ORDERS]["items"][0]["last_used"] is None  # never signed in
+    assert plan["risks"]["recently_used_keys"] == []
+
+    table = enabled("delete-credentials", *both)
+    assert table.exit_code == 0, table.output
+    assert "password used 3 days ago" in table.stdout
+    assert "1 root password used in the last 30 days will be deleted" in " ".join(
+        table.stdout.split()
+    )
+    rows_csv = {
+        r["account_id"]: r
+        for r in csv.DictReader(
+            io.StringIO(enabled(*["delete-credentials", *both, "-o", "csv"]).stdout)
+        )
+    }
+    assert rows_csv[CHECKOUT]["recently_used"] == "password used 3 days ago"
+    assert rows_csv[ORDERS]["recently_used"] == ""
+
+    # the password kept (--only access-keys): nothing to warn about
+    keys_only = enabled.json(
+        "delete-credentials", "--account", CHECKOUT, "--only", "access-keys", "--dry-run"
+    )
+    assert keys_only["risks"]["recently_used_passwords"] == []
 
 
 def test_dry_run_and_refusal_change_nothing(enabled: Cli) -> None:

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from rootctl.cli import common
-from tests.cli.conftest import NETWORKING, PAYMENTS, Cli
+from tests.cli.conftest import (
+    CHECKOUT,
+    CHECKOUT_PASSWORD,
+    NETWORKING,
+    PAYMENTS,
+    Cli,
+    signed_in_days_ago,
+)
 
 
 @pytest.fixture
@@ -37,3 +44,18 @@ def test_explicit_endpoint_and_bad_profile(enabled: Cli) -> None:
     bad = enabled("status", "--profile", "no-such-profile")
     assert bad.exit_code == 2
     assert "no-such-profile" in bad.stderr
+
+
+@pytest.mark.usefixtures("terminal")
+def test_prompt_names_a_recently_used_root_password(enabled: Cli) -> None:
+    signed_in_days_ago(enabled.sandbox, CHECKOUT, CHECKOUT_PASSWORD, 3)
+    result = enabled("delete-credentials", "--account", CHECKOUT, input="n\n")
+    assert result.exit_code == 0
+    question = " ".join(result.stderr.split())
+    assert (
+        "Warning: 1 root password used in the last 30 days will be deleted: prod-checkout "
+        "(418273645502), password used 3 days ago." in question
+    )
+    assert question.index("password used 3 days ago") < question.index("Delete 2 items")
+    assert "Nothing done." in result.stderr
+    assert enabled.sandbox.root_user(CHECKOUT).login_profile

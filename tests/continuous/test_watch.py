@@ -24,9 +24,11 @@ import pytest
 
 from rootctl.journal import Journal
 from rootctl.models import JournalEntry, JournalStatus
-from tests.cli.conftest import CHECKOUT, NETWORKING, ORDERS, SHARED_DEV, Cli
+from tests.cli.conftest import CHECKOUT, MANAGEMENT, NETWORKING, ORDERS, PAYMENTS, SHARED_DEV, Cli
 
 ROOTCTL = [sys.executable, "-m", "rootctl"]
+ADMIN = f"arn:aws:iam::{MANAGEMENT}:user/admin"
+AUDIT_POLICY = "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"
 WATCHED = (CHECKOUT, SHARED_DEV, NETWORKING, ORDERS)  # each has a root password
 CONFIG = f"""\
 version: 1
@@ -164,6 +166,7 @@ def test_watch_finds_returning_password_enforces_and_stops_cleanly(
         assert 'rootctl_accounts_with_credentials{kind="access-keys"} 2' in metrics
         assert "rootctl_removed_total 5" in metrics
         assert "rootctl_last_audit_age_seconds " in metrics
+        assert "rootctl_new_root_callers_total 0" in metrics  # the first round only learns
 
         kinds = [body["event"] for body in received]
         assert kinds.count("new-violations") == 2
@@ -261,3 +264,64 @@ def test_each_round_reads_the_organization_again(enabled: Cli, tmp_path: Path) -
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_watch_alerts_once_on_a_first_assume_root_pair(
+    enabled: Cli, tmp_path: Path, webhook: tuple[str, list[dict[str, Any]]]
+) -> None:
+    """Issue 18: someone assumes root into an account for the first time, outside rootctl,
+    between two rounds: the next round alerts once, naming the pair; the one after is quiet.
+    The pairs known persist in the journal between runs (each run here is a new process's
+    worth of state: ``--once``)."""
+    config = tmp_path / "rootctl.yaml"
+    config.write_text(f"version: 1\nscope: {{accounts: ['{CHECKOUT}']}}\n")
+    hook_url, received = webhook
+
+    def round_() -> list[dict[str, Any]]:
+        result = enabled(
+            "watch", "--config", str(config), "--once", "--notify", f"webhook:{hook_url}"
+        )
+        assert result.exit_code == 1, result.stderr  # CHECKOUT keeps its root credentials
+        return [json.loads(line) for line in result.stderr.splitlines()]
+
+    def caller_alerts() -> list[dict[str, Any]]:
+        return [body for body in received if body["event"] == "new-root-callers"]
+
+    first = round_()  # learns the pairs (its own audit's among them): nothing to alert on
+    assert "root-callers-learned" in [line["event"] for line in first]
+    assert caller_alerts() == []
+
+    sts = boto3.client("sts", region_name="us-east-1", endpoint_url=enabled.aws.endpoint_url)
+    outside = sts.assume_root(TargetPrincipal=PAYMENTS, TaskPolicyArn={"arn": AUDIT_POLICY})
+    key = outside["Credentials"]["AccessKeyId"]
+
+    second = round_()
+    (alert,) = caller_alerts()
+    (pair,) = alert["rootctl"]["pairs"]
+    assert (pair["caller_arn"], pair["account_id"]) == (ADMIN, PAYMENTS)
+    assert pair["account_name"] == "prod-payments"
+    assert pair["task_policy"] == "IAMAuditRootUserCredentials"
+    assert (pair["session_key_id"], pair["opened_by_rootctl"]) == (key, False)
+    assert pair["time"]
+    assert f"{ADMIN} assumed root into {PAYMENTS} (prod-payments)" in alert["text"]
+    assert "IAMAuditRootUserCredentials" in alert["text"]
+    for secret in (
+        outside["Credentials"]["SecretAccessKey"],
+        outside["Credentials"]["SessionToken"],
+    ):
+        assert secret not in json.dumps(received)
+    logged = [line for line in second if line["event"] == "new-root-caller"]
+    assert [(line["caller_arn"], line["account_id"]) for line in logged] == [(ADMIN, PAYMENTS)]
+
+    third = round_()  # the watch's own audit again, the outsider's pair now known: quiet
+    assert len(caller_alerts()) == 1
+    assert "new-root-caller" not in [line["event"] for line in third]
+
+    # CloudTrail that cannot be read: one warning line a round, and the round goes on.
+    enabled.sandbox.faults.update(error_rate=1.0, match=["cloudtrail:LookupEvents"])
+    unreadable = round_()
+    warnings = [line for line in unreadable if line["event"] == "root-activity-unreadable"]
+    assert len(warnings) == 1
+    assert warnings[0]["level"] == "warning"
+    assert unreadable[-1]["event"] == "stopped"
+    assert len(caller_alerts()) == 1

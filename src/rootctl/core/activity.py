@@ -67,8 +67,7 @@ def activity(
     if store is None or not store.organization_enabled:
         # An organization event data store holds the management account's events too.
         history = max(history, now - LOOKUP_HISTORY)
-        query = EventQuery(names=(ASSUME_ROOT,), start=min(history, since), end=until)
-        events += cloudtrail.lookup_events(aws, query)
+        events += _looked_up(ctx, min(history, since), until)
         sources.append(f"LookupEvents in {ctx.caller().account_id}, {aws.region}")
     if store is not None:
         query = EventQuery(names=(ASSUME_ROOT,), start=min(history, since), end=until)
@@ -86,14 +85,22 @@ def activity(
     in_window = [
         c for c in calls if c.event.time >= since and (until is None or c.event.time <= until)
     ]
-    journaled = _journaled(ctx, since - timedelta(hours=1))
+    journaled = journaled_sessions(ctx, since - timedelta(hours=1))
     if journaled is None:
         blind.append("which sessions rootctl opened: the journal cannot be read")
     actions = _actions(ctx, store, in_window, since, until) if store is not None else None
     root_use = _root_user_use(ctx, store, accounts, since, until) if store is not None else None
     can_tell_new = history < since
     sessions = tuple(
-        _session(ctx, c, journaled, actions, first_seen, can_tell_new) for c in in_window
+        session_of(
+            ctx,
+            c,
+            journaled,
+            actions,
+            new_caller=can_tell_new
+            and first_seen.get((c.caller_arn, c.target_account)) == c.event.event_id,
+        )
+        for c in in_window
     )
     return ActivityReport(
         since=since,
@@ -104,6 +111,16 @@ def activity(
         history_since=history if can_tell_new else None,
         root_user_use=root_use,
     )
+
+
+def assume_root_calls(ctx: Context, start: datetime) -> list[AssumeRootCall]:
+    """The AssumeRoot calls LookupEvents recorded from ``start`` on (in the caller's account,
+    in the session's Region), oldest first."""
+    return _calls(_looked_up(ctx, start, None), None)
+
+
+def _looked_up(ctx: Context, start: datetime, end: datetime | None) -> list[TrailEvent]:
+    return cloudtrail.lookup_events(ctx.aws, EventQuery(names=(ASSUME_ROOT,), start=start, end=end))
 
 
 def _without_lake(region: str, too_old: bool) -> list[str]:
@@ -137,7 +154,7 @@ def _first_seen(calls: Iterable[AssumeRootCall]) -> dict[tuple[str | None, str |
     return first
 
 
-def _journaled(ctx: Context, since: datetime) -> dict[str, SessionRecord] | None:
+def journaled_sessions(ctx: Context, since: datetime) -> dict[str, SessionRecord] | None:
     """The sessions rootctl recorded, by key id; None when the journal cannot be read."""
     try:
         return {r.access_key_id: r for r in ctx.journal.sessions(since)}
@@ -211,18 +228,19 @@ def _root_user_use(
     return tuple(found)
 
 
-def _session(
+def session_of(
     ctx: Context,
     call: AssumeRootCall,
     journaled: dict[str, SessionRecord] | None,
-    actions: dict[str, list[SessionAction]] | None,
-    first_seen: dict[tuple[str | None, str | None], str],
-    can_tell_new: bool,
+    actions: dict[str, list[SessionAction]] | None = None,
+    *,
+    new_caller: bool = False,
 ) -> RootSessionActivity:
+    """One AssumeRoot call as a session: tied to the journal (``journaled``: by key id; None:
+    unreadable), with its member-account ``actions`` when a source shows them."""
     key = call.session_key_id
     record = journaled.get(key) if key and journaled else None
     account = call.target_account or ""
-    pair = (call.caller_arn, call.target_account)
     return RootSessionActivity(
         opened_at=call.event.time,
         account_id=account,
@@ -236,5 +254,5 @@ def _session(
         journal_known=journaled is not None,
         purpose=record.purpose if record else None,
         actions=tuple(actions.get(key, ())) if actions is not None and key else None,
-        new_caller=can_tell_new and first_seen.get(pair) == call.event.event_id,
+        new_caller=new_caller,
     )

@@ -44,9 +44,13 @@ def all_items(credentials: RootCredentials) -> list[PlannedItem]:
     if profile:
         created = f"created {profile.created:%Y-%m-%d}" if profile.created else ""
         what = {"recovery-allowed": "recovery allowed, no password"}.get(profile.kind.value, "")
-        detail = ", ".join(part for part in (what, created) if part)
+        signed_in = profile.password_last_used
+        last = f"last used {signed_in:%Y-%m-%d}" if signed_in else ""
+        detail = ", ".join(part for part in (what, created, last) if part)
         items.append(
-            PlannedItem(CredentialKind.PASSWORD, LOGIN_PROFILE, detail, created=profile.created)
+            PlannedItem(
+                CredentialKind.PASSWORD, LOGIN_PROFILE, detail, signed_in, created=profile.created
+            )
         )
     for key in credentials.access_keys:
         if key.last_used:

@@ -36,6 +36,7 @@ from rootctl.core import (
     lockout_fix,
     lockouts,
     recovery,
+    root_callers,
     scp_audit,
     securityhub,
     targets,
@@ -698,6 +699,11 @@ class RootAccess(GovernedChanges):
             trail_lake=trail_lake,
             baseline=baseline,
         )
+
+    def new_root_callers(self, saved: str | None) -> root_callers.CallerRound:
+        """For ``watch``: the caller/account pairs whose first AssumeRoot came since the look
+        ``saved`` records (the previous round's ``CallerRound.state``). Read-only."""
+        return root_callers.new_root_callers(self._ctx, saved)
 
     # -- journal -------------------------------------------------------------------------------
 

@@ -1,6 +1,8 @@
-"""Alerts: new violations and enforcement results, to webhooks (JSON with a Slack-compatible
-``text``) and SNS topics. An alert carries ids, kinds, rules and counts, never a credential's
-secret (rootctl never holds one: AssumeRoot credentials stay inside the root session)."""
+"""Alerts: new violations, enforcement results and new root callers, to webhooks (JSON with
+a Slack-compatible ``text``) and SNS topics. An alert carries ids, kinds, rules and counts,
+never a credential's secret (rootctl never holds one: AssumeRoot credentials stay inside the
+root session; a new root caller's alert names the session's access key id, as ``activity``
+shows it)."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from urllib.parse import urlsplit
 
 from rootctl.errors import RootctlError
 from rootctl.models import AccountDeletion, DeletionReport, Violation
+from rootctl.models.activity import RootSessionActivity
 
 WEBHOOK_TIMEOUT_S = 10
 MAX_LISTED = 20  # a message names at most this many violations; the count says the rest
@@ -21,7 +24,7 @@ MAX_LISTED = 20  # a message names at most this many violations; the count says 
 
 @dataclass(frozen=True)
 class Alert:
-    event: str  # "new-violations" | "enforced"
+    event: str  # "new-violations" | "enforced" | "new-root-callers"
     text: str  # one paragraph for people (Slack's ``text``)
     details: dict[str, Any]
 
@@ -56,6 +59,36 @@ def enforced_alert(report: DeletionReport) -> Alert:
     if failed:
         text += f"; {len(failed)} account(s) failed: " + ", ".join(r.account.id for r in failed)
     return Alert("enforced", text, {"accounts": [removal(r) for r in rows]})
+
+
+def root_callers_alert(sessions: Sequence[RootSessionActivity]) -> Alert:
+    """Callers that assumed root into an account for the first time: who, where, with which
+    task policy, when — and the session's access key id (never its secret or token)."""
+    lines = [f"rootctl: {len(sessions)} first AssumeRoot caller/account pair(s)"]
+    lines += [
+        f"• {chat_safe(s.caller_arn or 'unknown caller')} assumed root into {s.account_id}"
+        + (f" ({chat_safe(s.account_name)})" if s.account_name else "")
+        + f" with {chat_safe(s.task or 'no task policy')} at {s.opened_at.isoformat()}"
+        + (f", refused: {chat_safe(s.error_code)}" if s.error_code else "")
+        + ("" if s.journaled or not s.journal_known else ", not opened by rootctl")
+        for s in sessions[:MAX_LISTED]
+    ]
+    if len(sessions) > MAX_LISTED:
+        lines.append(f"… and {len(sessions) - MAX_LISTED} more")
+    pairs = [
+        {
+            "caller_arn": s.caller_arn,
+            "account_id": s.account_id,
+            "account_name": s.account_name,
+            "task_policy": s.task,
+            "time": s.opened_at.isoformat(),
+            "session_key_id": s.access_key_id,
+            "error_code": s.error_code,
+            "opened_by_rootctl": s.journaled if s.journal_known else None,
+        }
+        for s in sessions
+    ]
+    return Alert("new-root-callers", "\n".join(lines), {"pairs": pairs})
 
 
 def removal(row: AccountDeletion) -> dict[str, Any]:

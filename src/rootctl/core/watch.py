@@ -23,8 +23,15 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from rootctl.core.engine import RootAccess
-from rootctl.core.notify import Notifier, enforced_alert, removal, violations_alert
-from rootctl.errors import InputError
+from rootctl.core.notify import (
+    Notifier,
+    enforced_alert,
+    removal,
+    root_callers_alert,
+    violations_alert,
+)
+from rootctl.core.root_callers import STATE_NAME as CALLERS_STATE
+from rootctl.errors import InputError, RootctlError
 from rootctl.journal import LeaseStore
 from rootctl.models import CheckReport, CheckState, DeletionReport, DesiredState, Violation
 
@@ -49,6 +56,7 @@ class WatchStatus:
     throttles: int = 0
     removed: int = 0
     alerts_failed: int = 0
+    new_root_callers: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
 
@@ -179,6 +187,8 @@ class Watch:
         self.last = report
         if new:
             self._notify(violations_alert(self.state.source, new))
+        if not self.stop.is_set():
+            self._root_callers(store)
         if self.options.enforce and not self.stop.is_set():
             # Only auto_apply (the file's standing approval) is removed here; the rest waits
             # for a change plan with enforce.approvals approvals: said once, when new.
@@ -198,6 +208,38 @@ class Watch:
                 # A fixed violation that comes back is new again (and alerted again).
                 kept = [k for k in current["violations"] if k not in fixed]
                 store.save_watch_state(LEASE_NAME, json.dumps(current | {"violations": kept}))
+
+    def _root_callers(self, store: LeaseStore) -> None:
+        """Alert on callers that assumed root into an account for the first time since the
+        last round; CloudTrail that cannot be read is one warning line, and the watch goes on."""
+        try:
+            found = self.ra.new_root_callers(store.load_watch_state(CALLERS_STATE))
+            store.save_watch_state(CALLERS_STATE, found.state)
+        except RootctlError as exc:
+            self.log(
+                {
+                    "event": "root-activity-unreadable",
+                    "level": "warning",
+                    "error": " ".join(str(exc).split()),
+                }
+            )
+            return
+        if found.learned:
+            self.log({"event": "root-callers-learned"})
+        for s in found.new:
+            self.log(
+                {
+                    "event": "new-root-caller",
+                    "caller_arn": s.caller_arn,
+                    "account_id": s.account_id,
+                    "task_policy": s.task,
+                    "time": s.opened_at.isoformat(),
+                }
+            )
+        with self.status.lock:
+            self.status.new_root_callers += len(found.new)
+        if found.new:
+            self._notify(root_callers_alert(found.new))
 
     def _enforce(self, report: CheckReport) -> set[str]:
         """Apply the auto_apply violations; the keys of those now entirely fixed."""

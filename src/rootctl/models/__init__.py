@@ -181,6 +181,7 @@ from rootctl.models.resources import (
     UnlockState,
 )
 from rootctl.models.results import (
+    RECENT_USE_DAYS,
     AccountAudit,
     AccountDeletion,
     AccountPlan,
@@ -249,6 +250,7 @@ __all__ = [
     "CONFIG_VERSION",
     "COUNTED_VERDICTS",
     "NEW_ACCOUNT_AGE",
+    "RECENT_USE_DAYS",
     "AccessKey",
     "Account",
     "AccountApply",

@@ -85,8 +85,9 @@ class CredentialKind(StrEnum):
 @dataclass(frozen=True, slots=True)
 class PlannedItem:
     """One credential to remove (or, in ``AccountPlan.kept``, one the chosen kinds leave).
-    ``id`` is the key id, certificate id or MFA serial; an access key carries its last use;
-    ``created`` when it came to be (login profile, key, certificate upload, MFA enabling)."""
+    ``id`` is the key id, certificate id or MFA serial; an access key and the password carry
+    their last use; ``created`` when it came to be (login profile, key, certificate upload,
+    MFA enabling)."""
 
     kind: CredentialKind
     id: str
@@ -98,6 +99,10 @@ class PlannedItem:
 
     def used_within(self, days: int, now: datetime) -> bool:
         return self.last_used is not None and now - self.last_used <= timedelta(days=days)
+
+    def days_since_use(self, now: datetime) -> int | None:
+        """Whole days from the last use to ``now`` (0: within the last 24 hours)."""
+        return None if self.last_used is None else max((now - self.last_used).days, 0)
 
 
 class PlanState(StrEnum):
@@ -129,7 +134,7 @@ class AccountPlan(AccountResult):
         )
 
 
-RECENT_KEY_DAYS = 30
+RECENT_USE_DAYS = 30  # a root password or access key used this recently: warn before deleting
 
 
 class PlanRisk(StrEnum):
@@ -137,6 +142,7 @@ class PlanRisk(StrEnum):
 
     PASSWORD_WITHOUT_MFA = "password-without-mfa"  # noqa: S105 - a risk name
     KEY_RECENTLY_USED = "key-recently-used"
+    PASSWORD_RECENTLY_USED = "password-recently-used"  # noqa: S105 - a risk name
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,16 +162,24 @@ class DeletionPlan(AccountReport[AccountPlan]):
         return tuple(a for a in self.to_delete if a.leaves_password_without_mfa)
 
     @property
-    def recently_used_keys(self) -> tuple[tuple[AccountPlan, PlannedItem], ...]:
-        """Root access keys to delete that were used in the last 30 days: something still
-        depends on them."""
+    def recently_used(self) -> tuple[tuple[AccountPlan, PlannedItem], ...]:
+        """Root passwords and access keys to delete that were used in the last
+        ``RECENT_USE_DAYS`` days: someone still signs in, or something still depends on them."""
         return tuple(
             (a, i)
             for a in self.to_delete
             for i in a.items
-            if i.kind is CredentialKind.ACCESS_KEYS
-            and i.used_within(RECENT_KEY_DAYS, self.planned_at)
+            if i.kind in (CredentialKind.PASSWORD, CredentialKind.ACCESS_KEYS)
+            and i.used_within(RECENT_USE_DAYS, self.planned_at)
         )
+
+    @property
+    def recently_used_keys(self) -> tuple[tuple[AccountPlan, PlannedItem], ...]:
+        return tuple(p for p in self.recently_used if p[1].kind is CredentialKind.ACCESS_KEYS)
+
+    @property
+    def recently_used_passwords(self) -> tuple[tuple[AccountPlan, PlannedItem], ...]:
+        return tuple(p for p in self.recently_used if p[1].kind is CredentialKind.PASSWORD)
 
     @property
     def risks(self) -> tuple[PlanRisk, ...]:
@@ -174,6 +188,8 @@ class DeletionPlan(AccountReport[AccountPlan]):
             found.append(PlanRisk.PASSWORD_WITHOUT_MFA)
         if self.recently_used_keys:
             found.append(PlanRisk.KEY_RECENTLY_USED)
+        if self.recently_used_passwords:
+            found.append(PlanRisk.PASSWORD_RECENTLY_USED)
         return tuple(found)
 
     def item_counts(self) -> dict[CredentialKind, int]:

@@ -10,12 +10,15 @@ from rich.console import RenderableType
 from rich.text import Text
 
 from rootctl.models import (
+    RECENT_USE_DAYS,
     AccountDeletion,
     AccountPlan,
     AccountRecovery,
     AccountReport,
+    CredentialKind,
     DeletionPlan,
     DeletionReport,
+    PlannedItem,
     PlanState,
     RecoveryReport,
 )
@@ -39,8 +42,9 @@ def plan_summary(plan: DeletionPlan) -> str:
 
 
 def plan_warnings(plan: DeletionPlan) -> list[str]:
-    """What a person must know before confirming: a password left without MFA, root keys
-    something used lately (with when, where and by which service)."""
+    """What a person must know before confirming: a password left without MFA, root
+    passwords someone signed in with lately, root keys something used lately (with when,
+    where and by which service)."""
     warnings = []
     lonely = plan.password_without_mfa
     if lonely:
@@ -49,37 +53,64 @@ def plan_warnings(plan: DeletionPlan) -> list[str]:
             f"MFA: {named([who(a) for a in lonely])}. The password alone will then sign in "
             "as root; delete the password too (leave out --only, or add password)."
         )
-    recent = plan.recently_used_keys
-    if recent:
+    passwords = plan.recently_used_passwords
+    if passwords:
+        used = [f"{who(account)}, {recent_use(item, plan)}" for account, item in passwords]
+        warnings.append(
+            f"{plural(len(passwords), 'root password')} used in the last {RECENT_USE_DAYS} "
+            f"days will be deleted: {named(used)}. Someone still signs in as root there."
+        )
+    keys = plan.recently_used_keys
+    if keys:
         used = [
             f"{inert(item.id)} in {who(account)}, last used {day(item.last_used)}"
             + (f" by {inert(item.last_used_service)}" if item.last_used_service else "")
             + (f" in {inert(item.last_used_region)}" if item.last_used_region else "")
-            for account, item in recent
+            for account, item in keys
         ]
         warnings.append(
-            f"{plural(len(recent), 'root access key')} used in the last 30 days will be "
-            f"deleted: {named(used)}. Something may still depend on them."
+            f"{plural(len(keys), 'root access key')} used in the last {RECENT_USE_DAYS} days "
+            f"will be deleted: {named(used)}. Something may still depend on them."
         )
     return warnings
 
 
-def _items(row: AccountPlan) -> Text:
+def recent_use(item: PlannedItem, plan: DeletionPlan) -> str:
+    """``password used 3 days ago``: how long before the plan was made an item was used."""
+    days = item.days_since_use(plan.planned_at)
+    what = "password" if item.kind is CredentialKind.PASSWORD else f"access key {inert(item.id)}"
+    when = {0: "today", 1: "1 day ago"}.get(days or 0, f"{days} days ago")
+    return f"{what} used {when}"
+
+
+def recent_uses(row: AccountPlan, plan: DeletionPlan) -> list[str]:
+    """An account's items to delete used in the last ``RECENT_USE_DAYS`` days."""
+    return [recent_use(i, plan) for a, i in plan.recently_used if a is row]
+
+
+def _items(row: AccountPlan, plan: DeletionPlan) -> Text:
     if not row.items:
         return literal(row.reason or "")
-    return Text(
+    text = Text(
         "\n".join(
             f"{i.kind.value}: {inert(i.id)}" + (f" ({inert(i.detail)})" if i.detail else "")
             for i in row.items
         )
     )
+    for use in recent_uses(row, plan):
+        text.append(f"\n{use}", style="yellow")
+    return text
 
 
 def deletion_plan(plan: DeletionPlan, statuses: Statuses = ()) -> RenderableType:
     summary = Text(plan_summary(plan), style="bold")
     notes = [Text(f"Warning: {w}", style="yellow") for w in plan_warnings(plan)]
     return _nothing_collapsed(
-        plan, statuses, [states_line(plan), summary, *notes], _items, "Items to remove / reason"
+        plan,
+        statuses,
+        [states_line(plan), summary, *notes],
+        lambda row: _items(row, plan),
+        "Items to remove / reason",
     )
 
 

@@ -24,6 +24,7 @@ from rootctl.models import (
     RecoveryReport,
     RowStatus,
 )
+from rootctl.render import changes
 from rootctl.render.serialize import iso
 from rootctl.render.text import csv_cell
 
@@ -100,11 +101,13 @@ def _rows_csv(
     items: Callable[[R], str] | None = None,
     *,
     email: bool = False,
+    more: Sequence[tuple[str, Callable[[R], str]]] = (),
 ) -> str:
-    """One row per account: id, name, (e-mail), OU path, state, reason (and the items)."""
+    """One row per account: id, name, (e-mail), OU path, state, reason (and the items, and
+    ``more`` named columns)."""
     header = ["account_id", "name", *(["email"] if email else []), "ou_path", "state", "reason"]
     return _csv(
-        [*header, "items"] if items else header,
+        [*header, *(["items"] if items else []), *(name for name, _ in more)],
         (
             [
                 a.account.id,
@@ -114,6 +117,7 @@ def _rows_csv(
                 a.state.value,
                 a.reason,
                 *([items(a)] if items else []),
+                *(column(a) for _, column in more),
             ]
             for a in report.shown(statuses)
         ),
@@ -121,7 +125,13 @@ def _rows_csv(
 
 
 def plan_csv(plan: DeletionPlan, statuses: Collection[RowStatus] = ()) -> str:
-    return _rows_csv(plan, statuses, lambda a: JOIN.join(f"{i.kind.value}:{i.id}" for i in a.items))
+    """``recently_used``: the account's items to delete used in the last 30 days."""
+    return _rows_csv(
+        plan,
+        statuses,
+        lambda a: JOIN.join(f"{i.kind.value}:{i.id}" for i in a.items),
+        more=[("recently_used", lambda a: JOIN.join(changes.recent_uses(a, plan)))],
+    )
 
 
 def deletion_csv(report: DeletionReport, statuses: Collection[RowStatus] = ()) -> str:

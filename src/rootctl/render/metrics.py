@@ -19,6 +19,7 @@ class Status(Protocol):
     throttles: int
     removed: int
     alerts_failed: int
+    new_root_callers: int
 
 
 def _metric(
@@ -98,5 +99,12 @@ def prometheus(status: Status, now: datetime | None = None) -> str:
         "counter",
         "Alerts that could not be sent.",
         [("", status.alerts_failed)],
+    )
+    _metric(
+        lines,
+        "rootctl_new_root_callers_total",
+        "counter",
+        "Caller/account pairs alerted on: a caller's first AssumeRoot into an account.",
+        [("", status.new_root_callers)],
     )
     return "\n".join(lines) + "\n"

@@ -25,6 +25,7 @@ from rootctl.models import (
     Capability,
     ComplianceReport,
     ControlStatus,
+    CredentialKind,
     DeleteState,
     DeletionPlan,
     DeletionReport,
@@ -186,7 +187,9 @@ def audit_report(report: AuditReport, statuses: Collection[RowStatus] = ()) -> J
 
 def planned_item(item: PlannedItem) -> Json:
     found: Json = {"kind": item.kind.value, "id": item.id, "detail": item.detail}
-    if item.kind.value == "access-keys":
+    if item.kind is CredentialKind.PASSWORD:
+        found["last_used"] = iso(item.last_used)
+    elif item.kind is CredentialKind.ACCESS_KEYS:
         found |= {
             "last_used": iso(item.last_used),
             "last_used_service": item.last_used_service,
@@ -220,6 +223,10 @@ def deletion_plan(plan: DeletionPlan, statuses: Collection[RowStatus] = ()) -> J
                 "recently_used_keys": [
                     {"account_id": a.account.id, **planned_item(i)}
                     for a, i in plan.recently_used_keys
+                ],
+                "recently_used_passwords": [
+                    {"account_id": a.account.id, **planned_item(i)}
+                    for a, i in plan.recently_used_passwords
                 ],
             }
         },
