@@ -53,6 +53,10 @@ class AdviceCode(StrEnum):
     GRANT_ACTIONS = "grant-actions"
     USE_IAM_PRINCIPAL = "use-iam-principal"  # root user credentials cannot call AssumeRoot
     LIFT_CALLER_DENY = "lift-caller-deny"  # params: policy_type, action
+    # An SCP blocks root task sessions. params: policy (in words: "SCP p-…", or "a customer
+    # SCP attached to ou-…" where a level of the path allows nothing the tasks need)
+    FIX_BLOCKING_SCP = "fix-blocking-scp"
+    STAGE_GUARDRAIL = "stage-guardrail"  # nothing refuses the long-term root user
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,6 +149,14 @@ NEUTRAL_WORDING: Mapping[AdviceCode, str] = {
     AdviceCode.LIFT_CALLER_DENY: (
         "A {policy_type} that applies to the caller denies {action}; allow it there for the "
         "principal that runs rootctl."
+    ),
+    AdviceCode.FIX_BLOCKING_SCP: (
+        "Exempt root task sessions (aws:AssumedRoot) in the SCP statement that denies them, or "
+        "allow their actions for root task sessions where nothing does."
+    ),
+    AdviceCode.STAGE_GUARDRAIL: (
+        "Before deleting root credentials, attach an SCP that denies the root user unless "
+        "aws:AssumedRoot (AWS's pattern) to a pilot OU, check it, then widen it."
     ),
 }
 

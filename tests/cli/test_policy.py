@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import boto3
 import pytest
 
 from rootctl.core.requirements import DOCTOR, NEEDS_NO_PERMISSION, REQUIREMENTS
@@ -115,6 +116,14 @@ def test_a_persons_policy_also_runs_doctor_as_a_role(
     cli: Cli, calls: list[tuple[str, str]]
 ) -> None:
     assert cli("enable").exit_code == 0
+    orgs = boto3.client(
+        "organizations",
+        endpoint_url=cli.aws.endpoint_url,
+        **cli.sandbox.admin_credentials().boto3_kwargs(),
+    )  # SCPs on: doctor reads them (scps)
+    orgs.enable_policy_type(
+        RootId=orgs.list_roots()["Roots"][0]["Id"], PolicyType="SERVICE_CONTROL_POLICY"
+    )
     printed = cli("policy", "--for", "all")  # a person: doctor's reads too
     assert printed.exit_code == 0, printed.output
     actions, _tasks = granted(json.loads(printed.stdout))

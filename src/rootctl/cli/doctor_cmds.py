@@ -86,10 +86,11 @@ def _for_option(allowed: tuple[Operation, ...], *, default_all: bool) -> Callabl
 @command
 def doctor(operations: tuple[Operation, ...], output: str, list_checks: bool, **kwargs: Any) -> int:
     """Find what will block the chosen commands before you touch anything, and change
-    nothing: the caller, the organization, the caller's permissions, and in each targeted
+    nothing: the caller, the organization, the caller's permissions, in each targeted
     member account (TARGETS default to --all) a short AssumeRoot with each task and one
-    harmless read. Exit 0 when nothing blocks them, 1 when something does, 3 when AWS
-    prevented the check itself."""
+    harmless read, and the SCPs on the accounts' paths, decided statically as `rootctl scp
+    audit` does. --list-checks names every check. Exit 0 when nothing blocks them, 1 when
+    something does, 3 when AWS prevented the check itself."""
     chosen = selector(kwargs)
     if list_checks:
         emit(RootAccess.doctor_checks(), output)

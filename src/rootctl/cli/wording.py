@@ -79,6 +79,15 @@ CLI_WORDING: Mapping[AdviceCode, str] = {
         '"Null": {{"aws:AssumedRoot": "true"}} to the Condition of the Deny statement that '
         "blocks it (`rootctl policy --scp-exemption` prints AWS's pattern)."
     ),
+    AdviceCode.FIX_BLOCKING_SCP: (
+        "Run `rootctl scp guardrail --fix-existing` (--dry-run first to see the change): it "
+        "mends {policy} to let root task sessions through and keeps the rest of it."
+    ),
+    AdviceCode.STAGE_GUARDRAIL: (
+        "Stage rootctl's guardrail before deleting root credentials: `rootctl scp guardrail "
+        "--print` shows it, `--apply --ou PILOT_OU` attaches it, then `rootctl doctor --ou "
+        "PILOT_OU`."
+    ),
     AdviceCode.ALLOW_REMOTE: (
         "Pass --allow-remote if you really mean it (and read docs/web.md first)."
     ),

@@ -129,6 +129,16 @@ DOCTOR = (
         "doctor: find a role session's role, with its path, to simulate it",
         required=False,
     ),
+    Need(
+        "organizations:ListPoliciesForTarget",
+        "doctor: read the SCPs attached along the targets' paths (else it warns)",
+        required=False,
+    ),
+    Need(
+        "organizations:DescribePolicy",
+        "doctor: read those SCPs' documents (else it warns)",
+        required=False,
+    ),
 )
 
 

@@ -288,8 +288,15 @@ def delegate_check(
     account = next((org.account(d) for d in delegates if org.account(d) is not None), None)
     if account is None or account.id == org.management_account_id:
         return None, None
+    return assess_delegate(reader, org, account, ctx.aws.region, enabled=enabled), None
+
+
+def assess_delegate(
+    reader: PolicyReader, org: Organization, account: Account, region: str, *, enabled: bool
+) -> DelegateCheck:
+    """``account``'s own SCPs on its principals' ``sts:AssumeRoot`` in ``region``, one check
+    per task policy (`scp audit` for the registered delegate, `doctor` for the caller's)."""
     levels = [reader.level(t, n) for t, n in path_of(org, account)] if enabled else []
-    region = ctx.aws.region
     principal = OneOf(f"arn:aws:iam::{account.id}:role/*", f"arn:aws:iam::{account.id}:user/*")
     tasks = []
     for task in TaskPolicy:
@@ -309,7 +316,7 @@ def delegate_check(
         check = _check(levels, request, "arn:aws:iam::*:root")
         tasks.append(TaskCheck(task, check.decision, (check,)))
     decision = worst([t.decision for t in tasks])
-    return DelegateCheck(account, region, decision, tuple(tasks), _path_levels(levels)), None
+    return DelegateCheck(account, region, decision, tuple(tasks), _path_levels(levels))
 
 
 def audit(ctx: Context, org: Organization, targets: TargetSet, run: Run) -> ScpAuditReport:

@@ -15,6 +15,7 @@ from rootctl.errors import Advice
 from rootctl.models.base import AccountReport, AccountResult
 from rootctl.models.catalogue import TaskPolicy
 from rootctl.models.organization import Account
+from rootctl.models.scp import ScpStatement
 
 
 class Operation(StrEnum):
@@ -117,7 +118,9 @@ class DoctorCheckList:
 @dataclass(frozen=True, slots=True)
 class DoctorFinding:
     """One check's result: ``message`` says what, ``where`` where, ``why`` why it matters,
-    ``fix`` how to fix it (None when there is nothing to do)."""
+    ``fix`` how to fix it (None when there is nothing to do). A finding about one member
+    account names it in ``account_id``; one about many that share a cause (the same SCP
+    statement …) lists them in ``accounts``; ``statement`` is the SCP statement it is about."""
 
     check: str
     status: CheckStatus
@@ -128,6 +131,8 @@ class DoctorFinding:
     account_id: str | None = None
     task: TaskPolicy | None = None
     denial: Denial | None = None
+    accounts: tuple[Account, ...] = ()
+    statement: ScpStatement | None = None
 
 
 class ProbeState(StrEnum):
@@ -223,7 +228,14 @@ class DoctorReport:
 
     @property
     def blocked_accounts(self) -> tuple[str, ...]:
-        return tuple(f.account_id for f in self.failures if f.account_id is not None)
+        """Each member account a failure names, once (several checks may name one)."""
+        named = [
+            account_id
+            for f in self.failures
+            for account_id in (f.account_id, *(a.id for a in f.accounts))
+            if account_id is not None
+        ]
+        return tuple(dict.fromkeys(named))
 
     def by_check(self, check: str) -> tuple[DoctorFinding, ...]:
         return tuple(f for f in self.findings if f.check == check)

@@ -16,6 +16,7 @@ from rich.text import Text
 
 from rootctl.errors import Advice
 from rootctl.models import (
+    Account,
     AccountProbe,
     BlockedGroup,
     CheckStatus,
@@ -24,6 +25,7 @@ from rootctl.models import (
     DoctorFinding,
     DoctorReport,
     PolicyDocument,
+    ScpStatement,
 )
 from rootctl.models.doctor import denied_where
 from rootctl.render.registry import RenderContext
@@ -85,7 +87,19 @@ def _finding(finding: DoctorFinding, words: Words) -> Text:
         text.append(f"\nwhy: {inert(finding.why)}", style="dim")
         if finding.fix is not None:
             text.append(f"\nfix: {inert(words(finding.fix))}", style="yellow")
+    if finding.accounts and finding.status is not CheckStatus.OK:
+        _accounts(text, finding.accounts)
     return text
+
+
+def _accounts(text: Text, accounts: Sequence[Account]) -> None:
+    """The accounts a grouped finding names: the first few here, every one in -o json."""
+    text.append(f"\n{len(accounts)} account(s):", style="")
+    for acct in accounts[:SHOWN_PER_GROUP]:
+        text.append(f"\n  {inert(acct.id)}  {inert(acct.name)}", style="")
+    if len(accounts) > SHOWN_PER_GROUP:
+        more = len(accounts) - SHOWN_PER_GROUP
+        text.append(f"\n  … and {more} more (-o json lists them all)", "dim")
 
 
 def _listing() -> Table:
@@ -174,6 +188,21 @@ def finding_json(finding: DoctorFinding, words: Words) -> Json:
         "fix_advice": _advice(finding.fix),
         "task": finding.task.value if finding.task else None,
         "denial": _denial(finding.denial),
+        "account_ids": [a.id for a in finding.accounts],
+        "scp_statement": _statement(finding.statement),
+    }
+
+
+def _statement(ref: ScpStatement | None) -> Json | None:
+    if ref is None:
+        return None
+    return {
+        "policy_id": ref.policy_id,
+        "policy_name": ref.policy_name,
+        "target_id": ref.target_id,
+        "index": ref.index,
+        "sid": ref.sid,
+        "depends_on": list(ref.depends_on),
     }
 
 

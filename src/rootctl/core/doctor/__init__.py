@@ -5,7 +5,8 @@ It changes nothing. In order: gather the organization-level facts (each read obs
 (:mod:`.permissions`), then a short AssumeRoot and one harmless read per task in every targeted
 member account (:mod:`.accounts`, through the engine's fan-out); then every registered check
 turns the facts into findings (:mod:`.registry` — add a check with ``register``; the built-in
-ones are :mod:`.setup`, :mod:`.permissions` and :mod:`.accounts`, run in that order).
+ones are :mod:`.setup`, :mod:`.permissions` and :mod:`.accounts`, run in that order, then
+:mod:`.scps`, the static SCP evaluation `rootctl scp audit` makes).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from rootctl.core.context import Context
 from rootctl.core.doctor import (
     accounts,
     permissions,
-    setup,  # noqa: F401 - importing a check module registers it
+    scps,  # noqa: F401 - importing a check module registers it
+    setup,  # noqa: F401
 )
 from rootctl.core.doctor.facts import Facts, gather_organization, gather_targets
 from rootctl.core.doctor.registry import Check, Stage, catalogue, check, checks, register
@@ -35,7 +37,7 @@ def diagnose(
     run: Run,
 ) -> DoctorReport:
     chosen = tuple(dict.fromkeys(operations))
-    facts = Facts(ctx, chosen, tasks_of(chosen), actions_of(chosen))
+    facts = Facts(ctx, chosen, tasks_of(chosen), actions_of(chosen), run=run)
     gather_organization(facts)
     if facts.sts_problem is None:
         gather_targets(facts, selector, read_tree)

@@ -18,6 +18,7 @@ from rootctl.aws import organizations as orgs_api
 from rootctl.aws.errors import denial_in
 from rootctl.core import targets as targets_mod
 from rootctl.core.context import Context
+from rootctl.core.fanout import Run
 from rootctl.core.organization import caller_role
 from rootctl.core.requirements import ORGANIZATION_TREE, Need
 from rootctl.errors import (
@@ -97,6 +98,7 @@ class Facts:
     simulation_problem: str | None = None
     probes: ProbeReport | None = None
     probes_skipped: str | None = None  # why no account was probed
+    run: Run | None = None  # how doctor fans out (checks that read per account use it too)
 
     @property
     def region(self) -> str:

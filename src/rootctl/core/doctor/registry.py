@@ -16,12 +16,14 @@ from enum import IntEnum
 from rootctl.core.doctor.facts import Facts
 from rootctl.errors import Advice
 from rootctl.models import (
+    Account,
     CheckStatus,
     Denial,
     DoctorCheck,
     DoctorCheckList,
     DoctorFinding,
     Operation,
+    ScpStatement,
     TaskPolicy,
 )
 
@@ -61,6 +63,8 @@ class Check:
         account_id: str | None = None,
         task: TaskPolicy | None = None,
         denial: Denial | None = None,
+        accounts: tuple[Account, ...] = (),
+        statement: ScpStatement | None = None,
     ) -> DoctorFinding:
         return DoctorFinding(
             self.id,
@@ -72,6 +76,8 @@ class Check:
             account_id,
             task,
             denial,
+            accounts,
+            statement,
         )
 
 
