@@ -19,6 +19,7 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
+from functools import partial
 
 from rootctl.aws.resource_policies import PolicyStore
 from rootctl.aws.root_session import RootSession
@@ -55,6 +56,7 @@ from rootctl.models import (
     PlanUse,
     RecoveryState,
     ResourceKind,
+    ResourcePolicy,
     RootCredentials,
     TaskPolicy,
     UnlockState,
@@ -337,18 +339,10 @@ def _unlock_item(
     policies: PolicyStore,
     item: PlanItem,
 ) -> AppliedItem:
-    try:
-        before = policies.get(item.id)
-    except NotFound as exc:
-        return AppliedItem(item, ApplyOutcome.ALREADY_GONE, f"no longer there: {exc.message}")
-    except RootctlError as exc:
-        return AppliedItem(item, ApplyOutcome.FAILED, str(exc))
-    if before.policy is None:
-        return AppliedItem(item, ApplyOutcome.ALREADY_GONE, "it has no policy now")
-    if policy_hash(before.policy) != item.policy_sha256:
-        drifted = _drifted_policy(item, before.policy)
-        _skip(ctx, run_id, account, session, DELETE_ACTION[policies.kind], drifted)
-        return drifted
+    read = partial(policies.get, item.id)
+    before = _as_planned(ctx, run_id, account, session, item, read, DELETE_ACTION[policies.kind])
+    if isinstance(before, AppliedItem):
+        return before
     result = remove_policy(ctx, run_id, policies, before)
     if result.state is UnlockState.REMOVED:
         return AppliedItem(
@@ -360,13 +354,35 @@ def _unlock_item(
     return AppliedItem(item, ApplyOutcome.FAILED, result.reason, request_id=result.request_id)
 
 
-def _drifted_policy(item: PlanItem, now: str) -> AppliedItem:
-    return AppliedItem(
+def _as_planned(
+    ctx: Context,
+    run_id: str,
+    account: Account,
+    session: RootSession,
+    item: PlanItem,
+    read: Callable[[], ResourcePolicy],
+    action: str,
+) -> ResourcePolicy | AppliedItem:
+    """The policy as it is now when it is still the one planned; otherwise the item's outcome
+    (gone, unreadable, or drifted: left alone, journaled as skipped under ``action``)."""
+    try:
+        before = read()
+    except NotFound as exc:
+        return AppliedItem(item, ApplyOutcome.ALREADY_GONE, f"no longer there: {exc.message}")
+    except RootctlError as exc:
+        return AppliedItem(item, ApplyOutcome.FAILED, str(exc))
+    if before.policy is None:
+        return AppliedItem(item, ApplyOutcome.ALREADY_GONE, "it has no policy now")
+    if policy_hash(before.policy) == item.policy_sha256:
+        return before
+    drifted = AppliedItem(
         item,
         ApplyOutcome.DRIFTED,
-        f"the policy changed since the plan (sha256 {policy_hash(now)[:12]}…, "
+        f"the policy changed since the plan (sha256 {policy_hash(before.policy)[:12]}…, "
         f"the plan has {str(item.policy_sha256)[:12]}…): left alone",
     )
+    _skip(ctx, run_id, account, session, action, drifted)
+    return drifted
 
 
 # -- fix-lockouts -------------------------------------------------------------------------------
@@ -408,19 +424,11 @@ def _fix_item(
     organization_id: str,
 ) -> AppliedItem:
     """One planned fix, through the one path find-lockouts --fix takes too."""
-    try:
-        before = policies.read(item.id, item.region)
-    except NotFound as exc:
-        return AppliedItem(item, ApplyOutcome.ALREADY_GONE, f"no longer there: {exc.message}")
-    except RootctlError as exc:
-        return AppliedItem(item, ApplyOutcome.FAILED, str(exc))
-    if before.policy is None:
-        return AppliedItem(item, ApplyOutcome.ALREADY_GONE, "it has no policy now")
-    if policy_hash(before.policy) != item.policy_sha256:
-        drifted = _drifted_policy(item, before.policy)
-        action = lockout_fix.ACTIONS[(policies.kind, item.action or FixAction.DELETE)]
-        _skip(ctx, run_id, account, session, action, drifted)
-        return drifted
+    action = lockout_fix.ACTIONS[(policies.kind, item.action or FixAction.DELETE)]
+    read = partial(policies.read, item.id, item.region)
+    before = _as_planned(ctx, run_id, account, session, item, read, action)
+    if isinstance(before, AppliedItem):
+        return before
     replacement = item.replacement if item.action is FixAction.PUT_CORRECTED else None
     done = lockout_fix.change(ctx, policies, before, replacement, run_id, organization_id)
     if done.state is FixState.FIXED:
