@@ -89,7 +89,7 @@ def test_compliance_and_doctor_pages(
     assert page.locator(".doctor-findings").count() == 0  # nothing ran on load
     page.get_by_label("unlock").uncheck()
     page.get_by_role("button", name="Check").click()
-    page.get_by_text("Nothing blocks audit, delete, recovery.").wait_for()
+    page.get_by_text("Nothing blocks audit, delete, recovery (1 warning(s)).").wait_for()
     check_layout(story, f"doctor{suffix}")
 
     context.close()
