@@ -19,7 +19,7 @@ from fastapi import FastAPI
 from starlette.testclient import TestClient
 
 import rootctl
-from rootctl.models import JournalOutcome, JournalQuery
+from rootctl.models import JournalEntry, JournalOutcome, JournalQuery
 from rootctl.sandbox import Sandbox
 from rootctl.web import DashboardServer, create_app
 from tests.web.conftest import Live, logged_in
@@ -277,11 +277,15 @@ def test_cancel_mid_apply_leaves_no_intent_only_row(
         assert 'plan <span class="state state-interrupted">interrupted' in page
         assert "Stopped before the end" in page
         rows = own_engine.journal_entries(JournalQuery(changes=(f"plan:{document.hash}",)))
-        assert rows
-        assert all(r.outcome is not JournalOutcome.UNKNOWN for r in rows)
+        entries = [r for r in rows if isinstance(r, JournalEntry)]
+        assert entries
+        assert len(entries) == len(rows)
+        assert all(r.outcome is not JournalOutcome.UNKNOWN for r in entries)  # no intent only
         untouched = {a.account.id for a in report.accounts if a.state.value == "not-run"}
-        assert not {r.target for r in rows} & untouched
-        assert own_engine.check_plan(document).use.outcome == "interrupted"
+        assert not {r.target for r in entries} & untouched
+        use = own_engine.check_plan(document).use
+        assert use is not None
+        assert use.outcome == "interrupted"
 
 
 def test_a_recovery_preview_and_an_unlock_save_as_plans(planner_app: FastAPI) -> None:
