@@ -89,6 +89,15 @@ def test_a_previewed_fix_saved_as_a_plan(client: TestClient, app: FastAPI) -> No
     assert (item["id"], item["action"]) == ("vault-mixed", "put-corrected")
     assert "LockItDown" not in item["replacement_policy"]
     assert plan["left_out"] == []  # only the account of the finding
+    page = client.get(saved.headers["location"]).text  # the plan page: action and document
+    assert '<li data-fix="put-corrected"><strong>put-corrected</strong>: bucket-policy' in page
+    corrected = page.split('aria-label="Corrected policy of vault-mixed">')[1].split("</pre>")[0]
+    assert "&#34;Sid&#34;: &#34;PublicRead&#34;" in corrected  # escaped, pretty-printed
+    assert "LockItDown" not in corrected
+    deleting = form(client, "/lockouts/save-plan", **{**fields, "mode": "delete"})
+    page = client.get(deleting.headers["location"]).text
+    assert '<li data-fix="delete"><strong>delete</strong>: bucket-policy' in page
+    assert "Corrected policy of" not in page
 
 
 def _policy(sandbox: Sandbox, bucket: str) -> str:

@@ -121,7 +121,6 @@ def create_app(
     app.state.secrets = secrets or Secrets()
     app.state.sandbox_note = sandbox_note
     app.state.plans = PlanShelf(engine, Path(plans_dir) if plans_dir else default_plans_dir(engine))
-    app.state.applied = {}  # plan hash → the ApplyReport this server produced
     app.include_router(api.router)
     app.include_router(change_pages.router)
     app.include_router(pages.router)

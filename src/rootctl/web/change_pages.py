@@ -4,10 +4,12 @@ windows (open, countdown, Close).
 
 The dashboard acts as one AWS identity (the one it was started with): its Approve button shows
 only when that identity is neither the planner nor an earlier approver; the engine checks it
-again. Apply runs in the request (a plan's items are already known, nothing is searched)."""
+again. Apply runs as a background job (``/jobs/{id}``, live progress, Cancel): the POST refuses
+whatever the engine's check refuses before any AssumeRoot, and starts nothing then."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime, timedelta
 from typing import Annotated
 
@@ -20,6 +22,7 @@ from rootctl.errors import InputError
 from rootctl.models import (
     ApplyOutcome,
     ApplyReport,
+    ApplyState,
     DeletionPlan,
     JournalEntry,
     JournalQuery,
@@ -29,6 +32,7 @@ from rootctl.models import (
     PlanStatus,
     ResourceKind,
 )
+from rootctl.render.text import pretty_policy
 from rootctl.web import views
 from rootctl.web.dashboard import Notice, Selection, check_confirmation
 from rootctl.web.jobs import JobKind, JobState
@@ -38,6 +42,7 @@ from rootctl.web.pages import (
     Text,
     board_of,
     render,
+    see_other,
     with_notice,
 )
 from rootctl.web.plans import PlanShelf
@@ -53,17 +58,26 @@ def _left(until: datetime, now: datetime) -> str:
 
 TEMPLATES.env.filters["left"] = _left
 
+
+def _apply_counts(report: ApplyReport) -> dict[str, dict[str, int]]:
+    """Items by outcome and accounts by state, every outcome named (0 too) for the items."""
+    items = Counter(i.outcome for a in report.accounts for i in a.items)
+    accounts = Counter(a.state for a in report.accounts)
+    return {
+        "items": {o.value: items[o] for o in ApplyOutcome},
+        "accounts": {s.value: accounts[s] for s in ApplyState},
+    }
+
+
+TEMPLATES.env.filters["policy_text"] = pretty_policy  # then `lines`, as policy.html does
+TEMPLATES.env.filters["apply_counts"] = _apply_counts
+
 Count = Annotated[int, Form(ge=0, le=20)]
 
 
 def shelf_of(request: Request) -> PlanShelf:
     shelf: PlanShelf = request.app.state.plans
     return shelf
-
-
-def applied_reports(request: Request) -> dict[str, ApplyReport]:
-    reports: dict[str, ApplyReport] = request.app.state.applied
-    return reports
 
 
 def caller_arn(request: Request) -> str:
@@ -206,7 +220,7 @@ def plan_page(request: Request, name: str) -> Response:
         plan=checked.document.plan,
         caller=caller,
         can_approve=may_approve(checked, caller),
-        report=applied_reports(request).get(checked.document.hash),
+        applying=board_of(request).applying(name),
         entries=entries,
         confirmation=checked.document.plan.id[:8],
         active="plans",
@@ -227,18 +241,9 @@ def approve(request: Request, name: str, csrf_token: Text = "", kms_key: Text = 
 
 @router.post("/plans/{name}/apply")
 def apply(request: Request, name: str, confirm: Text) -> Response:
-    shelf = shelf_of(request)
-    document = shelf.read(name)
-    expected = document.plan.id[:8]
-    if confirm.strip() != expected:
-        raise InputError(f"Type the plan's short id ({expected}) to confirm; nothing was done.")
-    board = board_of(request)
-    report = board.engine.apply_plan(document)
-    applied_reports(request)[document.hash] = report
-    counts = ", ".join(f"{len(report.items(outcome))} {outcome.value}" for outcome in ApplyOutcome)
-    level = "ok" if report.clean else "warn"
-    lines = (counts, "Drifted items were left alone; see the report below.")
-    return with_notice(request, f"/plans/{name}", Notice(level, f"Plan {report.outcome}", lines))
+    document = shelf_of(request).read(name)
+    job = board_of(request).start_apply(document, name, confirm)
+    return see_other(f"/jobs/{job.id}")
 
 
 # -- recovery windows -----------------------------------------------------------------------------

@@ -12,10 +12,12 @@ from datetime import UTC, datetime
 
 from rootctl.core.compliance import evaluate
 from rootctl.core.engine import RootAccess
+from rootctl.core.review import refusal
 from rootctl.errors import InputError, JournalUnavailable, NotFound
 from rootctl.models import (
     Account,
     AccountAudit,
+    ApplyReport,
     AuditReport,
     AuditSource,
     AuditState,
@@ -32,6 +34,8 @@ from rootctl.models import (
     Operation,
     Organization,
     OrgStatus,
+    PlanDocument,
+    PlanOperation,
     PolicyListing,
     ProgressCallback,
     RecoveryReport,
@@ -309,6 +313,45 @@ class Dashboard:
             writes=True,
             then=lambda job: self._reaudit(job.account_ids),
         )
+
+    def start_apply(self, document: PlanDocument, subject: str, confirm: str) -> Job:
+        """Apply a plan file as a job. Everything that can refuse it before any AssumeRoot is
+        checked here, so a refusal starts nothing: the typed short id, a run already applying
+        it, then the engine's check (hash, signature, approvals, expiry, organization, single
+        use). The job checks again and claims the plan (the journal decides a race)."""
+        plan = document.plan
+        expected = plan.id[:8]
+        if confirm.strip() != expected:
+            raise ConfirmationError(
+                f"Type the plan's short id ({expected}) to confirm; nothing was done."
+            )
+        if any(j.subject == subject for j in self.jobs.running(JobKind.APPLY)):
+            raise InputError("This plan is being applied already; follow that job.")
+        checked = self.engine.check_plan(document)
+        if not checked.ready:
+            raise refusal(checked, "apply")
+        account_ids = tuple(t.account_id for t in plan.targets)
+
+        def work(progress: ProgressCallback, cancel: threading.Event) -> ApplyReport:
+            return self.engine.apply_plan(document, progress=progress, cancel=cancel)
+
+        rereads = plan.operation in (
+            PlanOperation.DELETE_CREDENTIALS,
+            PlanOperation.ALLOW_PASSWORD_RECOVERY,
+        )
+        return self.jobs.start(
+            JobKind.APPLY,
+            f"Apply plan {expected} ({plan.operation.value}) in {_count(len(account_ids))}",
+            account_ids,
+            work,
+            writes=True,
+            subject=subject,
+            then=lambda job: self._reaudit(job.account_ids) if rereads else None,
+        )
+
+    def applying(self, subject: str) -> Job | None:
+        """The newest apply job of the plan file ``subject`` this server ran, if any."""
+        return next((j for j in self.jobs.all() if j.subject == subject), None)
 
     def job(self, job_id: str) -> Job:
         job = self.jobs.get(job_id)

@@ -28,6 +28,7 @@ class JobKind(StrEnum):
     DELETE = "delete"
     RECOVERY = "recovery"
     LOCKOUTS = "lockouts"  # find-lockouts across the organization (read-only)
+    APPLY = "apply"  # a change plan (plan file) applied; its result is the ApplyReport
 
 
 class JobState(StrEnum):
@@ -48,6 +49,7 @@ class Job:
     account_ids: tuple[str, ...]
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     parent_id: str | None = None  # the plan a deletion applies
+    subject: str | None = None  # the plan file an apply job applies (its name on the shelf)
     state: JobState = JobState.RUNNING
     finished_at: datetime | None = None
     result: Any = None
@@ -102,6 +104,7 @@ class JobRegistry:
         *,
         writes: bool,
         parent_id: str | None = None,
+        subject: str | None = None,
         then: Callable[[Job], None] | None = None,
     ) -> Job:
         job = Job(
@@ -110,6 +113,7 @@ class JobRegistry:
             title=title,
             account_ids=account_ids,
             parent_id=parent_id,
+            subject=subject,
         )
         with self._lock:
             self._jobs[job.id] = job

@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from rootctl.models import (
+    ApplyOutcome,
+    ApplyState,
     AuditState,
     CallerRole,
     Capability,
@@ -258,8 +260,40 @@ class RecoveryDocument(Envelope):
     accounts: list[AccountRecoveryOut]
 
 
+class AppliedItemOut(Out):
+    kind: str
+    id: str
+    planned: bool
+    outcome: ApplyOutcome
+    reason: str | None
+    request_id: str | None
+    note: str | None
+
+
+class AccountApplyOut(AccountOut):
+    state: ApplyState
+    reason: str | None
+    items: list[AppliedItemOut]
+
+
+class PlanApplyDocument(Envelope):
+    """A plan file applied (``rootctl apply -o json``): the result of an ``apply`` job."""
+
+    schema_name: Literal["rootctl/plan-apply"] = Field(alias="schema")
+    organization_id: str
+    plan_sha256: str
+    plan_id: str
+    operation: str
+    run_id: str
+    applied_by: str
+    outcome: str
+    interrupted: bool
+    summary: dict[str, int]
+    accounts: list[AccountApplyOut]
+
+
 JobResult = Annotated[
-    AuditDocument | DeletionPlanDocument | DeletionDocument | RecoveryDocument,
+    AuditDocument | DeletionPlanDocument | DeletionDocument | RecoveryDocument | PlanApplyDocument,
     Field(discriminator="schema_name"),
 ]
 
