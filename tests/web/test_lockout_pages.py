@@ -71,6 +71,14 @@ def test_scan_filter_view_and_fix(client: TestClient, app: FastAPI, sandbox: San
     assert missing.status_code == 404
 
 
+def test_the_jobs_api_lists_a_finished_lockout_scan(client: TestClient, app: FastAPI) -> None:
+    form(client, "/lockouts/scan")
+    assert app.state.dashboard.jobs.wait_all(60)
+    jobs = client.get("/api/jobs")
+    assert jobs.status_code == 200, jobs.text
+    assert any(job["kind"] == "lockouts" for job in jobs.json()), jobs.json()
+
+
 def test_a_previewed_fix_saved_as_a_plan(client: TestClient, app: FastAPI) -> None:
     fields = {"account": VAULT, "kind": "s3", "name": "vault-mixed", "mode": "correct"}
     assert form(client, "/lockouts/save-plan", **fields).status_code == 404  # no scan yet

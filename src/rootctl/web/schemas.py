@@ -6,7 +6,7 @@ between the CLI and the API without relearning field names.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -292,8 +292,29 @@ class PlanApplyDocument(Envelope):
     accounts: list[AccountApplyOut]
 
 
+class LockoutsDocument(Envelope):
+    """A lock-out scan (``rootctl find-lockouts -o json``): the result of a ``lockouts`` job.
+    Its findings quote policy documents, whose shape is the policy's own: described in
+    docs/json-schema/v1.json (``rootctl/lockouts``), passed through here as they are."""
+
+    schema_name: Literal["rootctl/lockouts"] = Field(alias="schema")
+    organization_id: str
+    interrupted: bool
+    kinds: list[str]
+    regions: list[str]
+    summary: dict[str, int]
+    findings: list[dict[str, Any]]
+    healthy: list[dict[str, Any]]
+    accounts: list[dict[str, Any]]
+
+
 JobResult = Annotated[
-    AuditDocument | DeletionPlanDocument | DeletionDocument | RecoveryDocument | PlanApplyDocument,
+    AuditDocument
+    | DeletionPlanDocument
+    | DeletionDocument
+    | RecoveryDocument
+    | PlanApplyDocument
+    | LockoutsDocument,
     Field(discriminator="schema_name"),
 ]
 
