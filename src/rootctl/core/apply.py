@@ -26,7 +26,7 @@ from rootctl.aws.root_session import RootSession
 from rootctl.core import lockout_fix, recovery, review
 from rootctl.core.clock import aware
 from rootctl.core.context import Context
-from rootctl.core.fanout import NOT_STARTED, FanOut, Run, in_root_sessions
+from rootctl.core.fanout import NOT_STARTED, STOPPED_BEFORE, FanOut, Run, in_root_sessions
 from rootctl.core.planfile import policy_hash
 from rootctl.core.removal import REMOVALS, remove_items
 from rootctl.core.targets import MANAGEMENT_REASON
@@ -321,7 +321,7 @@ def _unlock(kind: ResourceKind) -> Callable[[Context, str], Work]:
             done: list[AppliedItem] = []
             for item in target.items:
                 if cancel.is_set():
-                    done.append(AppliedItem(item, ApplyOutcome.NOT_RUN, "interrupted (Ctrl-C)"))
+                    done.append(AppliedItem(item, ApplyOutcome.NOT_RUN, STOPPED_BEFORE))
                     continue
                 done.append(_unlock_item(ctx, run_id, account, session, store, item))
             return tuple(done)
@@ -396,7 +396,7 @@ def _fix_lockouts(ctx: Context, run_id: str, organization_id: str) -> Work:
         for item in target.items:
             kind = _RESOURCE_KINDS.get(item.kind)
             if cancel.is_set():
-                done.append(AppliedItem(item, ApplyOutcome.NOT_RUN, "interrupted (Ctrl-C)"))
+                done.append(AppliedItem(item, ApplyOutcome.NOT_RUN, STOPPED_BEFORE))
             elif kind is None or item.action not in _FIXES:
                 done.append(AppliedItem(item, ApplyOutcome.FAILED, "not a lock-out fix"))
             else:

@@ -31,6 +31,8 @@ from rootctl.models import (
 R = TypeVar("R", bound=AccountResult)
 
 NOT_STARTED = "interrupted before it ran"
+# An item an account in progress did not reach: the run was stopped (Ctrl-C, a cancelled job).
+STOPPED_BEFORE = "interrupted: the run stopped before this item"
 
 
 @dataclass(frozen=True)

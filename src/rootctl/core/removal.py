@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 
 from rootctl.aws.root_session import RootSession
 from rootctl.core.context import Context, JournaledCall
+from rootctl.core.fanout import STOPPED_BEFORE
 from rootctl.errors import AccessDenied, AdviceCode, NotFound, RootctlError
 from rootctl.models import (
     AccountPlan,
@@ -45,7 +46,7 @@ def remove_items(
     results: list[ItemResult] = []
     for item in account_plan.items:
         if cancel.is_set():
-            results.append(ItemResult(item, ItemOutcome.NOT_RUN, "interrupted (Ctrl-C)"))
+            results.append(ItemResult(item, ItemOutcome.NOT_RUN, STOPPED_BEFORE))
         else:
             results.append(_remove(ctx, run_id, session, item))
     return tuple(_verify(session, results))
