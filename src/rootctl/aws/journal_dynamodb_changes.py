@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 ID_ATTEMPTS = 8  # window ids tried for one open before it fails
 _FAILED = "ConditionalCheckFailed"
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # a required instant that is missing decodes as this
 
 
 def _s(value: str | None) -> dict[str, Any]:
@@ -188,9 +189,6 @@ class DynamoPlanLedger:
             _moment(item, "finished_at"),
             _text(item, "outcome"),
         )
-
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _window(item: dict[str, Any]) -> RecoveryWindow:
