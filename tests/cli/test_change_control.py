@@ -309,3 +309,43 @@ def test_kms_signed_plans_and_approvals_travel_without_the_journal(
     assert bad["signature"]["state"] == "invalid"
     assert cli("apply", str(path), "--yes").exit_code == 2
     validate(bad)
+
+
+def test_plan_approve_apply_with_a_dynamodb_journal(
+    enabled: Cli, reviewer: dict[str, str], tmp_path: Path
+) -> None:
+    """The same change control with the journal in DynamoDB (the sandbox's): approvals and the
+    single use are the table's, a replay is refused, the rows carry the plan's hash."""
+    cli, sandbox = enabled, enabled.sandbox
+    table = {"ROOTCTL_JOURNAL": "dynamodb://rootctl-change-control"}
+    path = tmp_path / "plan.json"
+    written = plan(cli, path, "delete-credentials", "--account", CHECKOUT)
+    assert cli("apply", str(path), "--yes", env=table).exit_code == 2  # not approved yet
+    assert approve(cli, path, table | reviewer).exit_code == 0
+    twice = approve(cli, path, table | reviewer)
+    assert twice.exit_code == 2
+    assert "approved this plan already" in twice.stderr
+    assert show(cli, path, env=table, exit_code=0)["approvals"][0]["proof"] == "journal"
+    assert show(cli, path, exit_code=0)["approvals_counted"] == 0  # the file journal has none
+
+    applied = cli.json("apply", str(path), "--yes", env=table, exit_code=0)
+    assert applied["outcome"] == "applied"
+    assert not sandbox.root_user(CHECKOUT).login_profile
+    assert not sandbox.root_user(CHECKOUT).access_keys
+    again = cli("apply", str(path), "--yes", env=table | reviewer)
+    assert again.exit_code == 2
+    assert "applied already" in again.stderr
+    assert show(cli, path, env=table, exit_code=0)["status"] == "applied"
+
+    change = f"plan:{written['sha256']}"
+    entries = cli.json("journal", env=table, exit_code=0)["entries"]
+    assert {(e["target"], e["outcome"]) for e in entries if e["change_ref"] == change} == {
+        (CHECKOUT, "succeeded")
+    }
+    assert not [e for e in cli.journal_entries() if e["change_ref"] == change]  # not the file's
+    items = boto3.client("dynamodb").query(
+        TableName="rootctl-change-control",
+        KeyConditionExpression="pk = :p",
+        ExpressionAttributeValues={":p": {"S": f"plan#{written['sha256']}"}},
+    )["Items"]
+    assert sorted(i["sk"]["S"] for i in items)[-1] == "use"

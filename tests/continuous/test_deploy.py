@@ -6,8 +6,10 @@ to the stack's DynamoDB table."""
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -38,18 +40,54 @@ def test_templates_pass_cfn_lint() -> None:
         result = CliRunner().invoke(rootctl_cli, ["deploy", "--print", "cloudformation", *args])
         assert result.exit_code == 0, result.output
         document = yaml.safe_load(result.stdout)
-        statement = document["Resources"]["FunctionRole"]["Properties"]["Policies"][0][
-            "PolicyDocument"
-        ]["Statement"][1]
-        assert statement["Condition"]["StringEquals"]["sts:TaskPolicyArn"] == [
-            "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials",
-            *(["arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials"] if args else []),
-        ]
+        statement = role_statements(document)[0]
+        audit = "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"
+        delete = "arn:aws:iam::aws:policy/root-task/IAMDeleteRootUserCredentials"
+        tasks = statement["Condition"]["StringEquals"]["sts:TaskPolicyArn"]
+        assert tasks == ([audit, delete] if args else audit)
         assert lint(result.stdout, config=ManualArgs(regions=["us-east-1"])) == []
     bad = CliRunner().invoke(
         rootctl_cli, ["deploy", "--print", "cloudformation", "--schedule", "hourly"]
     )
     assert bad.exit_code == 2
+
+
+def role_statements(template: dict[str, Any]) -> list[dict[str, Any]]:
+    role = template["Resources"]["FunctionRole"]["Properties"]
+    statements: list[dict[str, Any]] = role["Policies"][0]["PolicyDocument"]["Statement"]
+    return statements
+
+
+@pytest.mark.parametrize(
+    ("deploy_args", "policy_for"), [((), "audit"), (("--enforce",), "audit,delete")]
+)
+def test_the_role_holds_what_rootctl_policy_prints_for_the_mode(
+    deploy_args: tuple[str, ...], policy_for: str
+) -> None:
+    """Statements for rootctl's own AWS calls are `rootctl policy`'s, byte for byte; the rest
+    are the function's table, topic and logs, on the stack's resources only."""
+    runner = CliRunner()
+    printed = runner.invoke(rootctl_cli, ["deploy", "--print", "cloudformation", *deploy_args])
+    assert printed.exit_code == 0, printed.output
+    statements = role_statements(yaml.safe_load(printed.stdout))
+    policy = runner.invoke(
+        rootctl_cli, ["policy", "--for", policy_for, "--principal", "automation"]
+    )
+    assert policy.exit_code == 0, policy.output
+    expected = json.loads(policy.stdout)["Statement"]
+    assert statements[: len(expected)] == expected
+    function = statements[len(expected) :]
+    assert [s["Sid"] for s in function] == [
+        "FunctionJournalTable",
+        "FunctionAlertTopic",
+        "FunctionLogs",
+    ]
+    assert [s["Resource"] for s in function] == [
+        {"Fn::GetAtt": ["JournalTable", "Arn"]},
+        {"Ref": "AlertTopic"},
+        {"Fn::GetAtt": ["LogGroup", "Arn"]},
+    ]
+    assert all(s["Action"] not in ("*", ["*"]) for s in function)
 
 
 def test_stack_creates_and_handler_writes_the_dynamodb_journal(

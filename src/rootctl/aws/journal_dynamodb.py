@@ -8,7 +8,10 @@ One table, key ``pk`` (partition) + ``sk`` (sort, a string):
 - ``meta``/``counter``: the last action id (an atomic ADD: ids grow with time);
 - ``action``/``<id, 20 digits>``: an action row; newest first is a reverse Query;
 - ``lease``/``<name>``: the watch lease, written with a condition (free, stale or ours);
-- ``watch-state``/``<name>``: the last round's violations.
+- ``watch-state``/``<name>``: the last round's violations;
+- ``session``/``<access key id>``: a root session rootctl opened;
+- ``plan#…``, ``window``, ``window-active``: change control (plan approvals and single use,
+  recovery windows), laid out in aws/journal_dynamodb_changes.py.
 
 Writes that carry an intent are plain PutItems acknowledged by DynamoDB (durable on return).
 Reading a table that does not exist reads as empty and creates nothing.
@@ -23,13 +26,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 from rootctl.aws.errors import translated
+from rootctl.aws.journal_dynamodb_changes import DynamoPlanLedger, DynamoWindowStore
 from rootctl.aws.journal_dynamodb_lease import DynamoLeases, stamp
 from rootctl.aws.session import AwsSession
 from rootctl.errors import (
     Advice,
     AdviceCode,
     Conflict,
-    InputError,
     JournalUnavailable,
     NotFound,
 )
@@ -80,6 +83,8 @@ class DynamoJournal(DynamoLeases):
         self._client: Any = None
         self._lock = threading.Lock()
         self._ready = False
+        self.plans: PlanLedger = DynamoPlanLedger(self)
+        self.windows: WindowStore = DynamoWindowStore(self)
 
     @property
     def location(self) -> str:
@@ -159,16 +164,6 @@ class DynamoJournal(DynamoLeases):
     def _get_any(self) -> bool:
         with translated(f"Scan({self.table})"):
             return bool(self._db().scan(TableName=self.table, Limit=1).get("Items"))
-
-    # -- change control: kept in the SQLite journal only, for now ------------------------------
-
-    @property
-    def plans(self) -> PlanLedger:
-        raise InputError(_NO_CHANGE_CONTROL)
-
-    @property
-    def windows(self) -> WindowStore:
-        raise InputError(_NO_CHANGE_CONTROL)
 
     # -- writing --------------------------------------------------------------------------
 
@@ -355,14 +350,6 @@ class DynamoJournal(DynamoLeases):
             return None
         item = self._get("action", _sk(entry_id))
         return None if item is None else _decode(item)
-
-
-# Plan approvals, single use and recovery windows need conditional writes of their own; until
-# they exist for DynamoDB, change control is refused here rather than half-kept.
-_NO_CHANGE_CONTROL = (
-    "plans, approvals and recovery windows are kept in a SQLite journal; the DynamoDB journal "
-    "does not keep them yet (use --journal PATH for change control)."
-)
 
 
 def _text(item: dict[str, Any], name: str) -> str | None:

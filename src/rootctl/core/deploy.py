@@ -2,7 +2,8 @@
 administrator) account, and the Lambda package it runs.
 
 The stack: a DynamoDB journal table, an SNS alert topic, an IAM role for the function with the
-least privilege of the chosen mode (audit, or audit + delete with ``--enforce``), the function
+least privilege of the chosen mode (audit, or audit + delete with ``--enforce``: the policy
+`rootctl policy` prints for it, plus the function's own table, topic and logs), the function
 (handler ``rootctl.integrations.aws_lambda.handler``), an EventBridge schedule, and a rule that
 runs it on new accounts (Organizations ``CreateAccountResult``, ``AcceptHandshake``) and on root
 ``ConsoleLogin`` / password recovery. Parameters and outputs are documented in docs/deploy.md.
@@ -19,8 +20,9 @@ from typing import Any
 import yaml
 
 from rootctl.aws.journal_dynamodb import ATTRIBUTES, KEYS
+from rootctl.core.policy import identity_policy
 from rootctl.errors import InputError
-from rootctl.models import TaskPolicy
+from rootctl.models import Operation, Principal
 
 HANDLER = "rootctl.integrations.aws_lambda.handler"
 RUNTIME = "python3.11"
@@ -43,64 +45,52 @@ def check_schedule(value: str) -> str:
     return value.strip()
 
 
-def role_policy(enforce: bool) -> dict[str, Any]:
-    """What the function's role may do: read the organization, AssumeRoot with exactly the
-    task policies of the mode, use its journal table and alert topic, write its logs."""
-    tasks = [TaskPolicy.AUDIT, *([TaskPolicy.DELETE] if enforce else [])]
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Sid": "ReadOrganization",
-                "Effect": "Allow",
-                "Action": [
-                    "organizations:DescribeOrganization",
-                    "organizations:DescribeAccount",
-                    "organizations:ListRoots",
-                    "organizations:ListAccounts",
-                    "organizations:ListAccountsForParent",
-                    "organizations:ListOrganizationalUnitsForParent",
-                    "organizations:ListDelegatedAdministrators",
-                    "iam:ListOrganizationsFeatures",
-                    "sts:GetCallerIdentity",
-                ],
-                "Resource": "*",
-            },
-            {
-                "Sid": "AssumeRootForTheseTasksOnly",
-                "Effect": "Allow",
-                "Action": "sts:AssumeRoot",
-                "Resource": "*",
-                "Condition": {"StringEquals": {"sts:TaskPolicyArn": [t.arn for t in tasks]}},
-            },
-            {
-                "Sid": "Journal",
-                "Effect": "Allow",
-                "Action": [
-                    "dynamodb:DescribeTable",
-                    "dynamodb:GetItem",
-                    "dynamodb:PutItem",
-                    "dynamodb:UpdateItem",
-                    "dynamodb:DeleteItem",
-                    "dynamodb:Query",
-                    "dynamodb:Scan",
-                ],
-                "Resource": {"Fn::GetAtt": ["JournalTable", "Arn"]},
-            },
-            {
-                "Sid": "Alerts",
-                "Effect": "Allow",
-                "Action": "sns:Publish",
-                "Resource": {"Ref": "AlertTopic"},
-            },
-            {
-                "Sid": "Logs",
-                "Effect": "Allow",
-                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-                "Resource": {"Fn::GetAtt": ["LogGroup", "Arn"]},
-            },
+def operations(enforce: bool) -> tuple[Operation, ...]:
+    """What the function runs: a check (an audit), and with ``--enforce`` deletions."""
+    return (Operation.AUDIT, Operation.DELETE) if enforce else (Operation.AUDIT,)
+
+
+# What the function needs that `rootctl policy` does not cover (a person or a pipeline brings
+# its own journal and output): its table, its alert topic, its log group — each on the stack's
+# own resource only. DynamoDB transactions (recovery windows) need no action of their own.
+FUNCTION_STATEMENTS: tuple[dict[str, Any], ...] = (
+    {
+        "Sid": "FunctionJournalTable",
+        "Effect": "Allow",
+        "Action": [
+            "dynamodb:DescribeTable",
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:Query",
+            "dynamodb:Scan",
         ],
-    }
+        "Resource": {"Fn::GetAtt": ["JournalTable", "Arn"]},
+    },
+    {
+        "Sid": "FunctionAlertTopic",
+        "Effect": "Allow",
+        "Action": "sns:Publish",
+        "Resource": {"Ref": "AlertTopic"},
+    },
+    {
+        "Sid": "FunctionLogs",
+        "Effect": "Allow",
+        "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+        "Resource": {"Fn::GetAtt": ["LogGroup", "Arn"]},
+    },
+)
+
+
+def role_policy(enforce: bool) -> dict[str, Any]:
+    """The function's role: exactly `rootctl policy --for audit[,delete] --principal automation`
+    (sts:AssumeRoot only with the mode's task policies, the Organizations and IAM reads), then
+    :data:`FUNCTION_STATEMENTS`."""
+    rootctl = identity_policy(operations(enforce), Principal.AUTOMATION).document
+    statements = rootctl["Statement"]
+    assert isinstance(statements, list)
+    return {"Version": rootctl["Version"], "Statement": [*statements, *FUNCTION_STATEMENTS]}
 
 
 def template(*, schedule: str = "rate(1 hour)", enforce: bool = False) -> dict[str, Any]:

@@ -187,6 +187,30 @@ def _guard_other_services() -> None:
     )
 
 
+# DynamoDB's conditional writes and transactions are atomic; moto checks a condition, then
+# writes (a transaction restores whole tables when it fails): racing threads could both win.
+_DYNAMODB_WRITES = ("put_item", "update_item", "delete_item", "transact_write_items")
+_dynamodb_lock = threading.RLock()
+
+
+def _atomic_dynamodb_writes() -> None:
+    """One DynamoDB write at a time in this process, as the journal's single-use plans,
+    window claims and watch lease rely on (the real service decides each atomically)."""
+    from moto.dynamodb.models import DynamoDBBackend
+
+    for name in _DYNAMODB_WRITES:
+        original = getattr(DynamoDBBackend, name)
+        if getattr(original, "_sandbox", False):
+            continue
+
+        def atomic(*args: Any, _original: Any = original, **kwargs: Any) -> Any:
+            with _dynamodb_lock:
+                return _original(*args, **kwargs)
+
+        setattr(atomic, "_sandbox", True)  # noqa: B010
+        setattr(DynamoDBBackend, name, atomic)
+
+
 @functools.cache
 def offline_botocore_session() -> Any:
     """A botocore session that never reads the user's AWS profile: an offline emulator must
@@ -259,6 +283,7 @@ def install() -> None:
         _accept_root_resources()
         _serve_task_policies()
         _aws_request_ids()
+        _atomic_dynamodb_writes()
         organizations.install()
         KEYS.verify = _verify
         KEYS.scan = _scan
