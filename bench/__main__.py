@@ -28,6 +28,8 @@ def main() -> int:
         5: {"accounts": 64},
         6: {"accounts": 100, "rounds": 1},
         7: {"accounts": 64},
+        8: {"accounts": 300},
+        9: {"accounts": 300, "audits": 5},
     }
     print(report.NOTE, flush=True)
     print(f"Machine: {report.machine()}\n", flush=True)

@@ -220,8 +220,11 @@ ALL: dict[int, Callable[..., Result]] = {
 
 def _register_more() -> None:
     from bench.lockouts import find_lockouts  # its own module: it imports Result from here
+    from bench.rendering import history, rendering
 
     ALL[7] = find_lockouts
+    ALL[8] = rendering
+    ALL[9] = history
 
 
 _register_more()

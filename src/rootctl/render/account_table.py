@@ -18,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from rootctl.models import Account
+from rootctl.render import fast_table
 from rootctl.render.text import inert, literal
 
 WIDE = 150  # every column has room
@@ -58,7 +59,11 @@ class AccountTable:
         self.marks = marks
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        yield self.table(options.max_width)
+        table = self.table(options.max_width)
+        if fast_table.supported(table):
+            yield from fast_table.render(table, console, options)  # rich's bytes, faster
+        else:
+            yield table
 
     def table(self, width: int) -> Table:
         kind = layout(width)
