@@ -209,13 +209,16 @@ def bulk(
         return see_other(f"/jobs/{job.id}")
     if action == "recovery":
         target_set = board.targets(selection)
-        ids = [a.id for a in target_set.selected]
-        cache = board.cache.snapshot()
+        changing = board.recovery_targets(selection)
+        ids = [a.id for a in changing.selected]
+        changed = set(ids)
         return render(
             request,
             "recovery_preview.html",
             target_set=target_set,
-            audits=cache,
+            changing=changing.selected,
+            already=[a for a in target_set.selected if a.id not in changed],
+            audits=board.cache.snapshot(),
             selection=selection,
             confirmation=expected_confirmation(ids) if ids else None,
             active="organization",
@@ -252,16 +255,27 @@ def jobs(request: Request) -> Response:
 
 
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
-def job(request: Request, job_id: str) -> Response:
+def job(
+    request: Request,
+    job_id: str,
+    q: Annotated[str, Query(max_length=200)] = "",
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+) -> Response:
     board = board_of(request)
     found = board.job(job_id)
     applied = next((j for j in board.jobs.all() if j.parent_id == found.id), None)
+    listed = views.result_rows(found.result) if found.finished else views.ResultRows()
+    shown = [r for r in listed.rows if views.account_matches(r.account, q)]
     return render(
         request,
         "job.html",
         job=found,
         applied=applied,
         confirmation=plan_confirmation(found) if applied is None else None,
+        listed=listed,
+        rows=views.Page.of(shown, page),
+        q=q,
+        query=urlencode({"q": q}) if q else "",
         JobKind=JobKind,
         active="jobs",
     )

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
 from rootctl.models import Account, AccountAudit, AuditState, Organization, OrgUnit
+from rootctl.models.base import AccountReport, AccountResult
 
 T = TypeVar("T")
 
@@ -289,3 +290,31 @@ class Page(Generic[T]):
     @property
     def last(self) -> int:
         return self.first + len(self.rows) - 1 if self.rows else 0
+
+
+# Rows where nothing was or will be done: counted, then collapsed (at 300+ accounts they hide
+# the few that matter).
+QUIET_STATES = frozenset({"nothing-to-delete", "already-allowed"})
+
+
+@dataclass(frozen=True)
+class ResultRows:
+    """A job result's per-account rows to list (the management account never is one) and how
+    many were collapsed because nothing was or will be done there."""
+
+    rows: tuple[AccountResult, ...] = ()
+    collapsed: int = 0
+
+
+def result_rows(result: object) -> ResultRows:
+    if not isinstance(result, AccountReport):
+        return ResultRows()
+    members = [r for r in result.accounts if not r.account.is_management]
+    listed = tuple(r for r in members if r.state.value not in QUIET_STATES)
+    return ResultRows(listed, len(members) - len(listed))
+
+
+def account_matches(account: Account, query: str) -> bool:
+    """A page's "name or id" filter (the tree's, without the status part)."""
+    query = query.strip().lower()
+    return not query or query in account.name.lower() or query in account.id
