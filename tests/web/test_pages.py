@@ -104,3 +104,36 @@ def test_the_management_account_page_claims_no_audit_time(client: TestClient) ->
     page = client.get(f"/accounts/{MANAGEMENT}").text
     assert "Never: no root session can reach the management account" in page
     assert "Re-audit this account" not in page
+
+
+def test_recovery_confirms_only_the_accounts_that_will_change(
+    client: TestClient, sandbox: Sandbox
+) -> None:
+    org = client.get("/api/organization").json()
+    security = next(u["id"] for u in org["units"] if u["name"] == "Security")
+    first = form(client, "/recovery", ou=security, confirm=str(_preview_count(client, security)))
+    wait_job(client, first.headers["location"].rsplit("/", 1)[1])
+    # Now every account there allows it: nothing left to confirm, and the server agrees.
+    again = form(client, "/bulk", action="recovery", ou=security)
+    assert "No account in this selection would change." in again.text
+    assert 'data-confirm="' not in again.text
+    assert form(client, "/recovery", ou=security, confirm="0").status_code == 400
+
+
+def _preview_count(client: TestClient, unit: str) -> str:
+    preview = form(client, "/bulk", action="recovery", ou=unit)
+    expected = re.search(r'data-confirm="(\w+)"', preview.text)
+    assert expected is not None
+    return expected.group(1)
+
+
+def test_the_tree_export_is_the_filtered_view(client: TestClient) -> None:
+    page = client.get("/organization", params={"q": "log"})
+    shown = set(re.findall(r'data-account="(\d{12})"', page.text))
+    assert shown
+    assert 'href="/organization.csv?q=log"' in page.text
+    exported = client.get("/organization.json", params={"q": "log"}).json()
+    assert {a["account_id"] for a in exported["accounts"]} == shown
+    listed = client.get("/organization.csv", params={"q": "log"}).text.splitlines()
+    assert len(listed) == len(shown) + 1
+    assert client.get("/organization.xml").status_code in (404, 422)

@@ -106,16 +106,30 @@ def test_the_tree_keeps_only_matching_branches(query: str, status: str, expected
     assert root.account_count == len(expected)
 
 
-def test_the_posture_chart_has_one_bar_per_ou_scaled_to_the_largest() -> None:
+def test_the_posture_chart_rolls_up_to_top_level_ous_worst_first() -> None:
     chart = views.posture_chart(ORG, AUDITS, width=500)
-    rows = {r.label: r for r in chart.rows}
-    assert set(rows) == {"Prod", "Prod/Web", "Dev"}  # the root only holds the management
-    assert (rows["Prod"].with_credentials, rows["Prod"].without) == (1, 0)
-    assert (rows["Dev"].without, rows["Dev"].unknown) == (1, 1)
+    # Prod counts Prod/Web too; the root only holds the management account (left out).
+    assert [r.label for r in chart.rows] == ["Prod", "Dev"]  # 1 with credentials, then 0
+    prod, dev = chart.rows
+    assert (prod.with_credentials, prod.without, prod.unknown) == (1, 0, 1)
+    assert (dev.without, dev.unknown) == (1, 1)
+    assert (prod.drill, dev.drill) == ("ou-ab12-prod0001", None)  # Dev has no sub-OUs
     assert chart.totals == (1, 1, 2)
+    assert [u.name for u in chart.trail] == ["Root"]
     widest = max(sum(s.width for s in r.segments) for r in chart.rows)
     assert widest == pytest.approx(chart.bar_width, abs=0.5)
     assert all(s.x >= chart.bar_x for r in chart.rows for s in r.segments)
+
+
+def test_the_posture_chart_drills_down_into_an_ou() -> None:
+    chart = views.posture_chart(ORG, AUDITS, under="ou-ab12-prod0001")
+    assert [u.name for u in chart.trail] == ["Root", "Prod"]
+    rows = {r.label: r for r in chart.rows}
+    assert set(rows) == {"Web", "(directly in Prod)"}
+    assert rows["(directly in Prod)"].with_credentials == 1
+    assert rows["Web"].unknown == 1
+    # An unknown OU id shows the root, never an error.
+    assert views.posture_chart(ORG, AUDITS, under="ou-nope").unit == ORG.unit(ORG.root_id)
 
 
 def test_typed_confirmation_is_the_account_id_or_the_count() -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from rootctl.core.compliance import evaluate
@@ -298,8 +298,21 @@ class Dashboard:
             then=lambda job: self._reaudit(job.account_ids),
         )
 
-    def start_recovery(self, selection: Selection, confirm: str) -> Job:
+    def recovery_targets(self, selection: Selection) -> TargetSet:
+        """The selection less the accounts whose last audit already allows recovery: what
+        the typed count confirms is what will change (not-audited accounts are counted)."""
         target_set = self.targets(selection)
+        cached = self.cache.snapshot()
+
+        def allowed(account_id: str) -> bool:
+            creds = audit.credentials if (audit := cached.get(account_id)) else None
+            return creds is not None and creds.recovery_allowed
+
+        changing = tuple(a for a in target_set.selected if not allowed(a.id))
+        return replace(target_set, selected=changing)
+
+    def start_recovery(self, selection: Selection, confirm: str) -> Job:
+        target_set = self.recovery_targets(selection)
         check_confirmation(confirm, _ids(target_set))
 
         def work(progress: ProgressCallback, cancel: threading.Event) -> RecoveryReport:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path as FilePath
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Path, Query, Request
@@ -16,6 +16,9 @@ from markupsafe import Markup, escape
 
 from rootctl.errors import InputError, RootctlError
 from rootctl.models import (
+    AccountAudit,
+    AuditReport,
+    AuditState,
     Capability,
     CredentialKind,
     FeatureChange,
@@ -24,6 +27,8 @@ from rootctl.models import (
     UnlockState,
 )
 from rootctl.render import flat, text
+from rootctl.render.registry import render as render_as
+from rootctl.render.text import json_text
 from rootctl.web import views
 from rootctl.web.dashboard import Dashboard, Notice, Selection, expected_confirmation
 from rootctl.web.documents import plan_confirmation
@@ -107,11 +112,11 @@ def capabilities_of(values: list[str]) -> tuple[Capability, ...]:
 
 
 @router.get("/", response_class=HTMLResponse)
-def overview(request: Request) -> Response:
+def overview(request: Request, ou: Annotated[str, Query(max_length=80)] = "") -> Response:
     board = board_of(request)
     try:
         org = board.organization()
-        chart = views.posture_chart(org, board.cache.snapshot())
+        chart = views.posture_chart(org, board.cache.snapshot(), under=ou or None)
     except RootctlError as exc:
         return render(request, "error.html", 502, title="Cannot read the organization", error=exc)
     return render(request, "overview.html", org=org, chart=chart, active="overview")
@@ -181,7 +186,33 @@ def organization(
         q=q,
         status=status if status in views.STATUS_FILTERS else "",
         filtering=bool(q or status),
+        query=urlencode({k: v for k, v in {"q": q, "status": status}.items() if v}),
         active="organization",
+    )
+
+
+@router.get("/organization.{fmt}")
+def organization_export(
+    request: Request,
+    fmt: Literal["csv", "json"],
+    q: Annotated[str, Query(max_length=200)] = "",
+    status: Annotated[str, Query(max_length=40)] = "",
+) -> Response:
+    """The tree as it is shown (same filter) as ``rootctl audit -o csv`` / ``-o json`` on the
+    cached audit; a shown account without one is a ``not-run`` row."""
+    board = board_of(request)
+    org = board.organization()
+    root = views.tree(org, board.cache.snapshot(), q, status)
+    rows = tuple(
+        a.audit or AccountAudit(a.account, AuditState.NOT_RUN, reason="not audited yet")
+        for a in root.shown()
+    )
+    rendered = render_as(AuditReport(org.id, rows), fmt)
+    body = rendered if isinstance(rendered, str) else json_text(rendered) + "\n"
+    media = "text/csv; charset=utf-8" if fmt == "csv" else "application/json"
+    name = f"rootctl-{org.id}-organization.{fmt}"
+    return Response(
+        body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
     )
 
 
@@ -209,13 +240,16 @@ def bulk(
         return see_other(f"/jobs/{job.id}")
     if action == "recovery":
         target_set = board.targets(selection)
-        ids = [a.id for a in target_set.selected]
-        cache = board.cache.snapshot()
+        changing = board.recovery_targets(selection)
+        ids = [a.id for a in changing.selected]
+        changed = set(ids)
         return render(
             request,
             "recovery_preview.html",
             target_set=target_set,
-            audits=cache,
+            changing=changing.selected,
+            already=[a for a in target_set.selected if a.id not in changed],
+            audits=board.cache.snapshot(),
             selection=selection,
             confirmation=expected_confirmation(ids) if ids else None,
             active="organization",
@@ -252,16 +286,27 @@ def jobs(request: Request) -> Response:
 
 
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
-def job(request: Request, job_id: str) -> Response:
+def job(
+    request: Request,
+    job_id: str,
+    q: Annotated[str, Query(max_length=200)] = "",
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+) -> Response:
     board = board_of(request)
     found = board.job(job_id)
     applied = next((j for j in board.jobs.all() if j.parent_id == found.id), None)
+    listed = views.result_rows(found.result) if found.finished else views.ResultRows()
+    shown = [r for r in listed.rows if views.account_matches(r.account, q)]
     return render(
         request,
         "job.html",
         job=found,
         applied=applied,
         confirmation=plan_confirmation(found) if applied is None else None,
+        listed=listed,
+        rows=views.Page.of(shown, page),
+        q=q,
+        query=urlencode({"q": q}) if q else "",
         JobKind=JobKind,
         active="jobs",
     )

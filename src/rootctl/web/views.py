@@ -5,11 +5,12 @@ what may be done in AWS."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Generic, TypeVar
 
 from rootctl.models import Account, AccountAudit, AuditState, Organization, OrgUnit
+from rootctl.models.base import AccountReport, AccountResult
 
 T = TypeVar("T")
 
@@ -129,6 +130,17 @@ class UnitNode:
     def account_count(self) -> int:
         return len(self.accounts) + sum(u.account_count for u in self.units)
 
+    @property
+    def with_credentials(self) -> int:
+        """Accounts shown in this node, its sub-OUs' included, whose last audit found root
+        credentials."""
+        own = sum(1 for a in self.accounts if a.audit and a.audit.has_root_credentials)
+        return own + sum(u.with_credentials for u in self.units)
+
+    def shown(self) -> list[AccountNode]:
+        """Every account row this node shows, in the tree's order (what an export holds)."""
+        return [*self.accounts, *(a for u in self.units for a in u.shown())]
+
     def shown_ids(self) -> list[str]:
         """The member accounts this node shows, its sub-OUs' included (a filter's matches)."""
         own = [a.account.id for a in self.accounts if not a.account.is_management]
@@ -183,10 +195,18 @@ class PostureRow:
     unknown: int
     y: float = 0.0
     segments: tuple[Segment, ...] = ()
+    # Where a click on the bar goes: the OU's own sub-OUs, or None (a leaf OU, or the row of
+    # the accounts placed directly in the OU being shown).
+    drill: str | None = None
 
     @property
     def total(self) -> int:
         return self.with_credentials + self.without + self.unknown
+
+    @property
+    def worst_first(self) -> tuple[float, int, int, str]:
+        share = self.with_credentials / self.total if self.total else 0.0
+        return (-self.with_credentials, -self.unknown, -int(share * 1000), self.label.lower())
 
 
 @dataclass(frozen=True)
@@ -197,6 +217,9 @@ class PostureChart:
     bar_x: int
     bar_width: int
     row_height: int
+    # The OU whose children are the bars, and the path down to it from the root.
+    unit: OrgUnit | None = None
+    trail: tuple[OrgUnit, ...] = ()
 
     @property
     def totals(self) -> tuple[int, int, int]:
@@ -207,29 +230,53 @@ class PostureChart:
         )
 
 
+def _counted(
+    label: str,
+    unit_id: str,
+    members: Sequence[Account],
+    audits: Mapping[str, AccountAudit],
+    drill: str | None,
+) -> PostureRow:
+    flags = [audits[a.id].has_root_credentials if a.id in audits else None for a in members]
+    return PostureRow(
+        label=label,
+        unit_id=unit_id,
+        with_credentials=sum(1 for f in flags if f is True),
+        without=sum(1 for f in flags if f is False),
+        unknown=sum(1 for f in flags if f is None),
+        drill=drill,
+    )
+
+
 def posture_chart(
-    org: Organization, audits: Mapping[str, AccountAudit], *, width: int = 720
+    org: Organization,
+    audits: Mapping[str, AccountAudit],
+    *,
+    under: str | None = None,
+    width: int = 720,
 ) -> PostureChart:
-    """One bar per OU (accounts directly in it), split into with / without root credentials
-    and not known (not audited, failed). The management account is left out: it cannot be
-    targeted, so it is not part of the posture this dashboard can change."""
+    """One bar per OU directly below ``under`` (the root by default) counting every account
+    beneath it, worst first (most accounts with root credentials); a bar drills down into its
+    sub-OUs. Accounts placed directly in ``under`` get a bar of their own. Each bar splits
+    into with / without root credentials and not known (not audited, failed). The management
+    account is left out: it cannot be targeted, so it is not part of the posture this
+    dashboard can change."""
     label_width, number_width, row_height = 220, 48, 30
     bar_width = width - label_width - number_width
+    root = org.unit(org.root_id) or OrgUnit(org.root_id, "Root", None, ("Root",))
+    top = org.unit(under) if under else None
+    top = top or root
+    top_id = top.id
     counted: list[PostureRow] = []
-    for unit in sorted(org.units, key=lambda u: u.path):
-        members = [a for a in org.child_accounts(unit.id) if not a.is_management]
-        if not members:
-            continue
-        flags = [audits[a.id].has_root_credentials if a.id in audits else None for a in members]
-        counted.append(
-            PostureRow(
-                label="/".join(unit.path[1:]) or unit.path[0] if unit.path else unit.name,
-                unit_id=unit.id,
-                with_credentials=sum(1 for f in flags if f is True),
-                without=sum(1 for f in flags if f is False),
-                unknown=sum(1 for f in flags if f is None),
-            )
-        )
+    for unit in org.child_units(top_id):
+        members = [a for a in org.accounts_under(unit.id) if not a.is_management]
+        if members:
+            drill = unit.id if org.child_units(unit.id) else None
+            counted.append(_counted(unit.name, unit.id, members, audits, drill))
+    direct = [a for a in org.child_accounts(top_id) if not a.is_management]
+    if direct:
+        counted.append(_counted(f"(directly in {top.name})", top_id, direct, audits, None))
+    counted.sort(key=lambda r: r.worst_first)
     largest = max((r.total for r in counted), default=1) or 1
     rows: list[PostureRow] = []
     for index, row in enumerate(counted):
@@ -244,17 +291,7 @@ def posture_chart(
                 w = bar_width * count / largest
                 segments.append(Segment(round(x, 1), round(w, 1), tone, count, label))
                 x += w
-        rows.append(
-            PostureRow(
-                row.label,
-                row.unit_id,
-                row.with_credentials,
-                row.without,
-                row.unknown,
-                y=float(index * row_height),
-                segments=tuple(segments),
-            )
-        )
+        rows.append(replace(row, y=float(index * row_height), segments=tuple(segments)))
     return PostureChart(
         rows=tuple(rows),
         width=width,
@@ -262,7 +299,18 @@ def posture_chart(
         bar_x=label_width,
         bar_width=bar_width,
         row_height=row_height,
+        unit=top,
+        trail=_trail(org, top),
     )
+
+
+def _trail(org: Organization, unit: OrgUnit) -> tuple[OrgUnit, ...]:
+    found: list[OrgUnit] = []
+    step: OrgUnit | None = unit
+    while step is not None:
+        found.insert(0, step)
+        step = org.unit(step.parent_id) if step.parent_id else None
+    return tuple(found)
 
 
 PAGE_SIZE = 50
@@ -289,3 +337,31 @@ class Page(Generic[T]):
     @property
     def last(self) -> int:
         return self.first + len(self.rows) - 1 if self.rows else 0
+
+
+# Rows where nothing was or will be done: counted, then collapsed (at 300+ accounts they hide
+# the few that matter).
+QUIET_STATES = frozenset({"nothing-to-delete", "already-allowed"})
+
+
+@dataclass(frozen=True)
+class ResultRows:
+    """A job result's per-account rows to list (the management account never is one) and how
+    many were collapsed because nothing was or will be done there."""
+
+    rows: tuple[AccountResult, ...] = ()
+    collapsed: int = 0
+
+
+def result_rows(result: object) -> ResultRows:
+    if not isinstance(result, AccountReport):
+        return ResultRows()
+    members = [r for r in result.accounts if not r.account.is_management]
+    listed = tuple(r for r in members if r.state.value not in QUIET_STATES)
+    return ResultRows(listed, len(members) - len(listed))
+
+
+def account_matches(account: Account, query: str) -> bool:
+    """A page's "name or id" filter (the tree's, without the status part)."""
+    query = query.strip().lower()
+    return not query or query in account.name.lower() or query in account.id
