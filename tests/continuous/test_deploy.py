@@ -80,11 +80,13 @@ def test_the_role_holds_what_rootctl_policy_prints_for_the_mode(
     assert [s["Sid"] for s in function] == [
         "FunctionJournalTable",
         "FunctionAlertTopic",
+        "FunctionWatchReads",
         "FunctionLogs",
     ]
     assert [s["Resource"] for s in function] == [
         {"Fn::GetAtt": ["JournalTable", "Arn"]},
         {"Ref": "AlertTopic"},
+        "*",  # LookupEvents and ListTagsForResource take no narrower resource here
         {"Fn::GetAtt": ["LogGroup", "Arn"]},
     ]
     assert all(s["Action"] not in ("*", ["*"]) for s in function)

@@ -15,7 +15,7 @@ import re
 import zipfile
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -75,6 +75,15 @@ FUNCTION_STATEMENTS: tuple[dict[str, Any], ...] = (
         "Resource": {"Ref": "AlertTopic"},
     },
     {
+        # What a watch round reads beyond `rootctl policy --for audit`: AssumeRoot calls in
+        # CloudTrail (alerts on a first caller/account pair; without it, one warning a round)
+        # and Organizations tags (a desired state scoped by tags).
+        "Sid": "FunctionWatchReads",
+        "Effect": "Allow",
+        "Action": ["cloudtrail:LookupEvents", "organizations:ListTagsForResource"],
+        "Resource": "*",
+    },
+    {
         "Sid": "FunctionLogs",
         "Effect": "Allow",
         "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
@@ -88,8 +97,7 @@ def role_policy(enforce: bool) -> dict[str, Any]:
     (sts:AssumeRoot only with the mode's task policies, the Organizations and IAM reads), then
     :data:`FUNCTION_STATEMENTS`."""
     rootctl = identity_policy(operations(enforce), Principal.AUTOMATION).document
-    statements = rootctl["Statement"]
-    assert isinstance(statements, list)
+    statements = cast("list[dict[str, Any]]", rootctl["Statement"])
     return {"Version": rootctl["Version"], "Statement": [*statements, *FUNCTION_STATEMENTS]}
 
 
