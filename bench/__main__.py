@@ -12,7 +12,7 @@ from bench import report, scenarios
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--only", default="1,2,3,4,5,6", help="benchmarks to run, e.g. 1,3")
+    parser.add_argument("--only", default="1,2,3,4,5,6,7,8,9", help="benchmarks to run, e.g. 1,3")
     parser.add_argument(
         "--quick", action="store_true", help="smaller sizes, for a smoke test; RESULTS.md kept"
     )
