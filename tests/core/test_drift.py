@@ -6,11 +6,15 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from rootctl.core.drift import compare
 from rootctl.errors import InputError
+from rootctl.journal.audit_rows import top_unit
+from rootctl.journal.audits import SqliteAuditStore
+from rootctl.journal.sqlite import SqliteJournal
 from rootctl.models import (
     AccessKey,
     AccountAudit,
@@ -23,6 +27,7 @@ from rootctl.models import (
     CredentialType,
     DriftReport,
     DriftState,
+    HistoryQuery,
     LoginProfile,
     MfaDevice,
     RootCredentials,
@@ -140,3 +145,16 @@ def test_an_audit_is_not_compared_with_itself() -> None:
     one = stored(1, audited(DEV, RootCredentials(None)))
     with pytest.raises(InputError):
         compare(one, one)
+
+
+def test_posture_counts_an_ou_whose_every_audit_failed_as_unknown(tmp_path: Path) -> None:
+    # SQL's SUM over only NULLs is NULL: an OU of failed rows once broke the posture chart.
+    store = SqliteAuditStore(SqliteJournal(tmp_path / "j.sqlite3"))
+    store.prepare_for_writing()
+    failed = AccountAudit(ACCOUNTS[DEV], AuditState.FAILED, None, "AccessDenied")
+    store.save_audit(stored(1, audited(PROD_API, RootCredentials(None)), failed))
+    [point] = store.posture(HistoryQuery())
+    units = {u.unit: (u.with_credentials, u.without, u.unknown) for u in point.units}
+    assert units[top_unit(ACCOUNTS[DEV].ou_path)] == (0, 0, 1)
+    assert point.with_credentials == 0
+    store.close()

@@ -9,6 +9,7 @@ decides must hold for every request of the set — UNKNOWN is the only other ans
 from __future__ import annotations
 
 import itertools
+import re
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -59,6 +60,17 @@ def test_intersects_and_covers_agree_with_enumeration(first: str, second: str) -
     two = {s for s in _STRINGS if glob.matches(second, s)}
     assert glob.intersects(first, second) is bool(one & two)
     assert glob.covers(first, second) is (two <= one)
+
+
+@FAST
+@given(st.text(alphabet="a:*?", max_size=4), st.text(alphabet="a:*?", max_size=4))
+def test_a_segment_star_never_spans_a_colon(first: str, second: str) -> None:
+    strings = ["".join(p) for n in range(7) for p in itertools.product("a:b", repeat=n)]
+    within = "".join("[^:]*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in second)
+    one = {s for s in strings if glob.matches(first, s)}
+    two = {s for s in strings if re.fullmatch(within, s)}
+    assert glob.intersects(first, second, segment=True) is bool(one & two)
+    assert glob.covers(first, second, segment=True) is (two <= one)
 
 
 @FAST
@@ -141,6 +153,23 @@ def test_a_principal_known_only_as_a_pattern() -> None:
     )
     admins = OneOf("arn:aws:iam::1:user/*", "arn:aws:iam::1:role/*")
     ctx = RequestContext("s3:GetObject", ("*",), principal_arn=admins, principal_account="1")
+    assert statement_applies(statement, ctx).tri is Tri.NO
+    someone = RequestContext("s3:GetObject", ("*",), principal_arn=OneOf("arn:aws:iam::1:*"))
+    assert statement_applies(statement, someone).tri is Tri.UNKNOWN
+
+
+def test_control_towers_string_like_on_root_never_matches_a_user_or_role() -> None:
+    # StringLike's own stars span colons, the principal's do not: a user is never ":root".
+    statement = _parsed(
+        {
+            "Effect": "Deny",
+            "Action": "*",
+            "Resource": "*",
+            "Condition": {"StringLike": {"aws:PrincipalArn": ["arn:*:iam::*:root"]}},
+        }
+    )
+    admins = OneOf("arn:aws:iam::1:user/*", "arn:aws:iam::1:role/*")
+    ctx = RequestContext("sts:AssumeRoot", ("*",), principal_arn=admins, principal_account="1")
     assert statement_applies(statement, ctx).tri is Tri.NO
     someone = RequestContext("s3:GetObject", ("*",), principal_arn=OneOf("arn:aws:iam::1:*"))
     assert statement_applies(statement, someone).tri is Tri.UNKNOWN

@@ -133,8 +133,9 @@ class SqliteAuditStore:
         def read(db: sqlite3.Connection) -> list[tuple[int, str, int, int, int]]:
             marks = ", ".join("?" * len(ids))
             sql = (
-                "SELECT audit_id, top_unit, SUM(has_credentials = 1),"  # noqa: S608 - "?"s only
-                " SUM(has_credentials = 0), SUM(has_credentials IS NULL)"
+                # COALESCE: a SUM over only NULLs (an OU whose every audit failed) is NULL.
+                "SELECT audit_id, top_unit, COALESCE(SUM(has_credentials = 1), 0),"  # noqa: S608
+                " COALESCE(SUM(has_credentials = 0), 0), SUM(has_credentials IS NULL)"
                 f" FROM audit_accounts WHERE is_management = 0 AND audit_id IN ({marks})"
                 " GROUP BY audit_id, top_unit ORDER BY audit_id, top_unit"
             )

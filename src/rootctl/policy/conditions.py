@@ -55,10 +55,12 @@ def arn_like(pattern: str, value: str) -> bool:
 
 
 def _like(pattern: str, values: str, *, ignore_case: bool = False) -> Tri:
-    """Does ``pattern`` match the value, known only as one of ``values`` (a pattern)?"""
-    if glob.covers(pattern, values, ignore_case=ignore_case):
+    """Does ``pattern`` match the value, known only as one of ``values`` (a pattern)? In an
+    ARN, a star of ``values`` stays within its segment (context.OneOf)."""
+    segment = values.startswith("arn:")
+    if glob.covers(pattern, values, ignore_case=ignore_case, segment=segment):
         return Tri.YES
-    if not glob.intersects(pattern, values, ignore_case=ignore_case):
+    if not glob.intersects(pattern, values, ignore_case=ignore_case, segment=segment):
         return Tri.NO
     return Tri.UNKNOWN
 

@@ -7,7 +7,10 @@ themselves written as patterns ("some bucket": ``arn:aws:s3:::*``):
 - :func:`covers` — does every string ``inner`` matches also match ``outer``?
 
 Both are exact (patterns are regular languages: a product of the two automata, with the subset
-construction for ``covers``), so a YES or NO built on them is never a guess.
+construction for ``covers``), so a YES or NO built on them is never a guess. With
+``segment=True`` a ``*`` of the *second* pattern never spans a colon: the value-side pattern is an
+ARN whose stars stand for text within one segment (``arn:aws:iam::1:user/*`` is a user, never
+``…:user/x:root``).
 """
 
 from __future__ import annotations
@@ -46,15 +49,19 @@ def _closure(pattern: str, states: set[int]) -> frozenset[int]:
     return frozenset(seen)
 
 
-def _step(pattern: str, states: frozenset[int], char: str | None) -> frozenset[int]:
-    """States after consuming ``char`` (None: a character that appears in neither pattern)."""
+def _step(
+    pattern: str, states: frozenset[int], char: str | None, *, segment: bool = False
+) -> frozenset[int]:
+    """States after consuming ``char`` (None: a character that appears in neither pattern);
+    ``segment``: a ``*`` does not consume a colon."""
     after: set[int] = set()
     for i in states:
         if i >= len(pattern):
             continue
         symbol = pattern[i]
         if symbol == "*":
-            after.add(i)
+            if not (segment and char == ":"):
+                after.add(i)
         elif symbol == "?" or (char is not None and symbol == char):
             after.add(i + 1)
     return _closure(pattern, after)
@@ -71,7 +78,9 @@ def _fold(pattern: str, ignore_case: bool) -> str:
 
 
 @lru_cache(maxsize=8192)
-def intersects(first: str, second: str, *, ignore_case: bool = False) -> bool:
+def intersects(
+    first: str, second: str, *, ignore_case: bool = False, segment: bool = False
+) -> bool:
     """Is there a string matching both patterns?"""
     a, b = _fold(first, ignore_case), _fold(second, ignore_case)
     start = (_closure(a, {0}), _closure(b, {0}))
@@ -83,7 +92,7 @@ def intersects(first: str, second: str, *, ignore_case: bool = False) -> bool:
         if len(a) in sa and len(b) in sb:
             return True
         for char in alphabet:
-            nxt = (_step(a, sa, char), _step(b, sb, char))
+            nxt = (_step(a, sa, char), _step(b, sb, char, segment=segment))
             if nxt[0] and nxt[1] and nxt not in seen:
                 seen.add(nxt)
                 todo.append(nxt)
@@ -91,7 +100,7 @@ def intersects(first: str, second: str, *, ignore_case: bool = False) -> bool:
 
 
 @lru_cache(maxsize=8192)
-def covers(outer: str, inner: str, *, ignore_case: bool = False) -> bool:
+def covers(outer: str, inner: str, *, ignore_case: bool = False, segment: bool = False) -> bool:
     """Does every string matching ``inner`` also match ``outer``? (``inner`` ⊆ ``outer``)"""
     a, b = _fold(outer, ignore_case), _fold(inner, ignore_case)
     if a == b or a == "*":
@@ -105,7 +114,7 @@ def covers(outer: str, inner: str, *, ignore_case: bool = False) -> bool:
         if len(b) in sb and len(a) not in sa:
             return False  # a string of inner that outer refuses
         for char in alphabet:
-            nb = _step(b, sb, char)
+            nb = _step(b, sb, char, segment=segment)
             if not nb:
                 continue
             nxt = (_step(a, sa, char), nb)
