@@ -1,8 +1,10 @@
 """Shared fixtures: the sandbox, in-process and over HTTP.
 
-- ``sandbox`` (function): a fresh ``Sandbox.example()`` — moto reset and the example
-  organization re-seeded (a few milliseconds). Every test that touches AWS state should ask for
-  it, directly or through the fixtures below, so it starts from the same organization.
+- ``sandbox`` (function): a fresh ``Sandbox.example(scps=False)`` — moto reset and the example
+  organization re-seeded (a few milliseconds), without its "deny root" SCP on the Security OU
+  (the demo's and the SCP tests' subject), so every member account is reachable. Every test
+  that touches AWS state should ask for it, directly or through the fixtures below, so it
+  starts from the same organization.
 - ``sandbox_server`` (session): one HTTP server per test process (each pytest-xdist worker has
   its own) on 127.0.0.1, any free port. moto's state is process-global, so it serves whatever
   the current ``sandbox`` holds. ``.endpoint_url`` is what boto3/the CLI/``aws`` need.
@@ -59,7 +61,7 @@ def _point(
 
 @pytest.fixture
 def sandbox() -> Sandbox:
-    return Sandbox.example()
+    return Sandbox.example(scps=False)
 
 
 @pytest.fixture(scope="session")

@@ -42,6 +42,13 @@ OUTCOMES = (
     "CIS AWS Foundations v7.0 2.1.1 (centralized root access) fails",
     "$ rootctl enable --delegate 210987654321",
     "IAM delegated administrator: security-tooling (210987654321)",
+    "$ rootctl scp audit",
+    "blocks all 5 task sessions — by aws-guardrails-disallow-root [p-ctroot01]",
+    "4 accounts: every root task blocked by aws-guardrails-disallow-root — backup-vault, "
+    "log-archive, security-audit, security-tooling.",
+    "$ rootctl scp guardrail --fix-existing --yes",
+    "done update aws-guardrails-disallow-root (p-ctroot01)",
+    "4 accounts guarded: the root tasks pass, the long-term root user is still refused.",
     "$ rootctl audit --all --output tree",
     "11 have root credentials",
     "AWS answered: signed in.",
@@ -69,7 +76,7 @@ OUTCOMES = (
     "CIS 2.1.1 · Ensure centralized root access in AWS Organizations",
     "All 10 Workloads accounts pass every root control",
     "rootctl ui --sandbox",
-    "Demo complete: 10 steps",
+    "Demo complete: 11 steps",
 )
 
 
@@ -140,19 +147,19 @@ def test_step_waits_for_enter_between_steps(user_env: dict[str, str]):
     )
     try:
         seen = bytearray()
-        _read_until(proc, b"Press Enter for step 2 of 10", seen)
+        _read_until(proc, b"Press Enter for step 2 of 11", seen)
         time.sleep(0.5)
         assert proc.stdout is not None
         ready, _, _ = select.select([proc.stdout], [], [], 0)
         if ready:
             seen.extend(os.read(proc.stdout.fileno(), 65536))
-        assert b"Step 2 of 10" not in seen, "it went on without waiting"
-        rest, _ = proc.communicate(input=b"\n" * 9, timeout=TIMEOUT)
+        assert b"Step 2 of 11" not in seen, "it went on without waiting"
+        rest, _ = proc.communicate(input=b"\n" * 10, timeout=TIMEOUT)
     finally:
         proc.kill()
     output = (bytes(seen) + rest).decode()
     assert proc.returncode == 0, output[-3000:]
-    assert output.count("Press Enter for step") == 9
+    assert output.count("Press Enter for step") == 10
     assert_in_order(output, OUTCOMES)
 
 
@@ -245,7 +252,7 @@ def test_a_sign_in_that_should_fail_but_succeeds_stops_the_demo(
     assert run(cli=cli) == 1
     out, err = capsys.readouterr()
     assert "AWS answered: signed in." in out
-    assert "rootctl demo failed at step 6 (Sign-in fails; password reset refused)" in err
+    assert "rootctl demo failed at step 7 (Sign-in fails; password reset refused)" in err
     assert "root sign-in to 418273645501 should fail; AWS answered: signed in." in err
     assert "Demo complete" not in out
 
@@ -274,8 +281,8 @@ def test_ctrl_c_at_a_step_prompt_stops_the_demo_cleanly(capsys: pytest.CaptureFi
 
     assert run(cli=cli, step=True, stdin=cast(TextIO, Interrupting())) == 130
     out, err = capsys.readouterr()
-    assert "Step 1 of 10" in out
-    assert "Step 2 of 10" not in out
+    assert "Step 1 of 11" in out
+    assert "Step 2 of 11" not in out
     assert "Demo stopped." in err
 
 

@@ -92,7 +92,7 @@ class Story:
 
 @pytest.fixture(scope="module")
 def story(sandbox_server: SandboxServer, tmp_path_factory: pytest.TempPathFactory) -> Story:
-    sb = Sandbox.example()
+    sb = Sandbox.example(scps=False)
     journal = tmp_path_factory.mktemp("history") / "journal.sqlite3"
     with pointed_at(sb, sandbox_server):
         admin = sb.admin_credentials()

@@ -172,7 +172,7 @@ def played(
     """One organization's run (two test items, so the two runs go to two workers)."""
     hostile = request.param == "hostile"
     workdir = tmp_path_factory.mktemp(f"{request.param}-cli")
-    sb = org.build() if hostile else Sandbox.example()
+    sb = org.build() if hostile else Sandbox.example(scps=False)
     return hostile, play(sb, sandbox_server, workdir / "run", hostile=hostile)
 
 

@@ -321,7 +321,7 @@ def test_propagation_delay_settings(sandbox_server: SandboxServer) -> None:
     }
     call("POST", "/_sandbox/reset", {"example": True, "propagation_delay": 5})
     assert call("GET", "/_sandbox/propagation-delay") == {"delay_seconds": 5.0}
-    Sandbox.example()  # back to no delay for the other tests
+    Sandbox.example(scps=False)  # back to no delay for the other tests
 
 
 # --- 6. the legacy global STS endpoint ------------------------------------------------------------

@@ -60,7 +60,7 @@ def test_in_process_fixture_tests_assume_root_automation(suite: pytest.Pytester)
             enable()
             assert boto3.client("sts").get_caller_identity()["Arn"].endswith(":user/admin")
             assert len(root_keys_of("418273645501")) == 1  # prod-payments
-            assert root_keys_of("210987654321") == []  # security-tooling: clean
+            assert root_keys_of("529384756603") == []  # dev-data-lake: clean
             assert rootctl_sandbox.issued_root_sessions()[0].task_policy == (
                 "IAMAuditRootUserCredentials"
             )

@@ -208,7 +208,7 @@ def test_builds_offline_whatever_the_user_aws_profile(monkeypatch: pytest.Monkey
     from moto.core.base_backend import BackendDict
 
     BackendDict.reset()
-    sb = Sandbox.example()
+    sb = Sandbox.example(scps=False)
     assert sb.accounts()[0].name == "acme-management"
 
 

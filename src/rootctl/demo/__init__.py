@@ -2,7 +2,7 @@
 
 ``run()`` seeds the sandbox's example organization, serves it over HTTP on 127.0.0.1, points the
 AWS SDK at it through the environment (never at the user's own AWS setup or journal), and plays
-the ten steps of :mod:`rootctl.demo.story`. It returns the process exit code: 0 when every step's
+the eleven steps of :mod:`rootctl.demo.story`. It returns the process exit code: 0 when every step's
 outcome was the expected one, 1 otherwise (with the step and what AWS answered), 130 when
 interrupted.
 """

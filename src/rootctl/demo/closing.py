@@ -1,4 +1,4 @@
-"""Steps 9 and 10: every remaining workload account in one command, what it means for
+"""Steps 10 and 11: every remaining workload account in one command, what it means for
 Security Hub and CIS, and where to go next."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from rootctl.demo import summary
 from rootctl.demo.scene import Scene
 from rootctl.models import ControlStatus
 
-# -- 9 -------------------------------------------------------------------------------------------
+# -- 10 ------------------------------------------------------------------------------------------
 
 
 def everything_else(scene: Scene) -> None:
@@ -81,7 +81,7 @@ def closing_summary(scene: Scene, cleaned: set[str]) -> None:
         )
 
 
-# -- 10 ------------------------------------------------------------------------------------------
+# -- 11 ------------------------------------------------------------------------------------------
 
 
 def where_next(scene: Scene) -> None:

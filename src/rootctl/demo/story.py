@@ -1,8 +1,9 @@
-"""The field report's story in ten steps, told with the real CLI against the sandbox.
+"""The field report's story in eleven steps, told with the real CLI against the sandbox.
 
 Each step runs what a person would run, then checks what AWS (the sandbox) answered against what
 the story expects; any difference stops the demo with a DemoFailure, so the demo doubles as an
-end-to-end smoke test. Steps 9 and 10 are in :mod:`rootctl.demo.closing`.
+end-to-end smoke test. Step 3 is in :mod:`rootctl.demo.scps`, steps 10 and 11 in
+:mod:`rootctl.demo.closing`.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from rootctl.demo import summary
 from rootctl.demo.cast import same_policy
 from rootctl.demo.closing import everything_else, where_next
 from rootctl.demo.scene import Scene, Step
+from rootctl.demo.scps import scps_in_the_way
 from rootctl.demo.shell import use_identity
 from rootctl.models import AuditReport, Capability, ControlStatus, ResourceKind
 
@@ -119,7 +121,7 @@ def enable_and_delegate(scene: Scene) -> None:
     )
 
 
-# -- 3 -------------------------------------------------------------------------------------------
+# -- 4 -------------------------------------------------------------------------------------------
 
 
 def the_hierarchy(scene: Scene) -> None:
@@ -164,7 +166,7 @@ def the_hierarchy(scene: Scene) -> None:
     )
 
 
-# -- 4 -------------------------------------------------------------------------------------------
+# -- 5 -------------------------------------------------------------------------------------------
 
 
 def sign_in(scene: Scene, *, expect_ok: bool) -> str:
@@ -194,7 +196,7 @@ def root_sign_in_works(scene: Scene) -> None:
     scene.narrator.answer(f"AWS answered: {reason}.")
 
 
-# -- 5 -------------------------------------------------------------------------------------------
+# -- 6 -------------------------------------------------------------------------------------------
 
 
 def delete_one(scene: Scene) -> None:
@@ -234,7 +236,7 @@ def delete_one(scene: Scene) -> None:
     n.answer("AWS now reports no password, no access key, no signing certificate, no MFA.")
 
 
-# -- 6 -------------------------------------------------------------------------------------------
+# -- 7 -------------------------------------------------------------------------------------------
 
 
 def locked_out(scene: Scene) -> None:
@@ -256,7 +258,7 @@ def locked_out(scene: Scene) -> None:
     )
 
 
-# -- 7 -------------------------------------------------------------------------------------------
+# -- 8 -------------------------------------------------------------------------------------------
 
 
 def allow_recovery(scene: Scene) -> None:
@@ -284,11 +286,11 @@ def allow_recovery(scene: Scene) -> None:
         "set when the account was created and shown by Organizations. Not the organization's "
         "administrators, not rootctl: the root user is now exactly as safe as that mailbox. No "
         "old password, MFA device or access key comes back. Once the task is done, delete the "
-        "credentials again; step 9 does that for this account too."
+        "credentials again; step 10 does that for this account too."
     )
 
 
-# -- 8 -------------------------------------------------------------------------------------------
+# -- 9 -------------------------------------------------------------------------------------------
 
 
 def unlock(scene: Scene) -> None:
@@ -335,6 +337,7 @@ def unlock(scene: Scene) -> None:
 STEPS: tuple[tuple[str, Step], ...] = (
     ("The organization, before", the_organization),
     ("Enable root access management and delegate it", enable_and_delegate),
+    ("A service control policy that blocks root tasks", scps_in_the_way),
     ("Every root user at a glance", the_hierarchy),
     ("A root sign-in, as things stand", root_sign_in_works),
     ("Delete that account's root credentials", delete_one),

@@ -191,7 +191,7 @@ def _reset(sb: Sandbox_ | None, request: Request, args: dict[str, str]) -> Any:
     delay = float(body.get("propagation_delay", sb.propagation_delay if sb else 0))
     Sandbox = sandbox_module.Sandbox
     if body.get("example") or (sb is None and not {"accounts", "seed"} & set(body)):
-        built = Sandbox.example(propagation_delay=delay)
+        built = Sandbox.example(propagation_delay=delay, scps=body.get("scps", True) is not False)
     elif "accounts" in body:
         accounts, random_seed = int(body["accounts"]), int(body.get("random_seed", 0))
         built = Sandbox.generated(accounts, random_seed, propagation_delay=delay)

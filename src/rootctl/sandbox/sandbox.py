@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -48,6 +49,11 @@ def _example_seed() -> Seed:
     return seed_module.load(text)
 
 
+@cache
+def _example_seed_without_scps() -> Seed:
+    return replace(_example_seed(), policy_types=(), policies=())
+
+
 _current: Sandbox | None = None
 
 
@@ -81,9 +87,15 @@ class Sandbox:
         return cls(parsed, origin={"seed": parsed}, propagation_delay=propagation_delay)
 
     @classmethod
-    def example(cls, *, propagation_delay: float = 0.0) -> Sandbox:
-        """The built-in example organization (``seeds/example-org.yaml``), fresh."""
-        return cls(_example_seed(), origin={"example": True}, propagation_delay=propagation_delay)
+    def example(cls, *, propagation_delay: float = 0.0, scps: bool = True) -> Sandbox:
+        """The built-in example organization (``seeds/example-org.yaml``), fresh.
+
+        It ships Control Tower's "deny root" SCP on the Security OU, which blocks root task
+        sessions there until it is exempted (the demo's SCP step). ``scps=False`` leaves SCPs
+        off, for tests that are not about them: every member account is then reachable."""
+        seed = _example_seed() if scps else _example_seed_without_scps()
+        origin: dict[str, Any] = {"example": True} if scps else {"example": True, "scps": False}
+        return cls(seed, origin=origin, propagation_delay=propagation_delay)
 
     @classmethod
     def generated(cls, accounts: int, seed: int = 0, *, propagation_delay: float = 0.0) -> Sandbox:
