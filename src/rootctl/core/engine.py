@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -306,9 +307,14 @@ class RootAccess(GovernedChanges):
         if store is not None:
             self.prepare_history()
         started = datetime.now(UTC)
-        report = audit_mod.audit(self._ctx, target_set, self._run(progress, cancel, "audit"))
         if store is None:
-            return report
+            return audit_mod.audit(self._ctx, target_set, self._run(progress, cancel, "audit"))
+        # The organization's status for the record (five calls, one after another) is read
+        # while the accounts are audited, not after: it would add their round trips to the run.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rootctl-status") as side:
+            reading = side.submit(history.status_now, self._ctx) if status is None else None
+            report = audit_mod.audit(self._ctx, target_set, self._run(progress, cancel, "audit"))
+            status = status or (reading.result() if reading is not None else None)
         audit_id = history.record(
             self._ctx,
             store,
@@ -317,7 +323,7 @@ class RootAccess(GovernedChanges):
             self.organization(),
             started_at=started,
             source=self.source,
-            status=status or history.status_now(self._ctx),
+            status=status,
         )
         return AuditReport(
             report.organization_id, report.accounts, report.interrupted, audit_id=audit_id
