@@ -9,6 +9,7 @@ import httpx
 from starlette.testclient import TestClient
 
 from rootctl.sandbox import Sandbox
+from rootctl.web.jobs import JobKind
 from tests.web.test_api import LOG_ARCHIVE, MANAGEMENT, PAYMENTS, wait_job
 
 
@@ -137,3 +138,18 @@ def test_the_tree_export_is_the_filtered_view(client: TestClient) -> None:
     listed = client.get("/organization.csv", params={"q": "log"}).text.splitlines()
     assert len(listed) == len(shown) + 1
     assert client.get("/organization.xml").status_code in (404, 422)
+
+
+def test_the_jobs_list_is_paged(client: TestClient) -> None:
+    jobs = client.app.state.dashboard.jobs  # type: ignore[attr-defined]
+    for n in range(53):
+        jobs.start(JobKind.AUDIT, f"job number {n}", (), lambda *_: None, writes=False)
+    assert jobs.wait_all(30)
+    first = client.get("/jobs").text
+    assert "Jobs 1–50 of <strong>53</strong>" in first
+    assert "job number 52" in first  # newest first
+    assert "job number 2<" not in first
+    second = client.get("/jobs", params={"page": 2}).text
+    assert "Jobs 51–53 of <strong>53</strong>" in second
+    assert "job number 0<" in second
+    assert client.get("/jobs", params={"page": 0}).status_code == 422

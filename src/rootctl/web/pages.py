@@ -281,8 +281,9 @@ def recovery(
 
 
 @router.get("/jobs", response_class=HTMLResponse)
-def jobs(request: Request) -> Response:
-    return render(request, "jobs.html", jobs=board_of(request).jobs.all(), active="jobs")
+def jobs(request: Request, page: Annotated[int, Query(ge=1, le=1_000_000)] = 1) -> Response:
+    listed = views.Page.of(list(board_of(request).jobs.all()), page)
+    return render(request, "jobs.html", jobs=listed, active="jobs")
 
 
 @router.get("/jobs/{job_id}", response_class=HTMLResponse)
