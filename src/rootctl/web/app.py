@@ -27,11 +27,13 @@ from rootctl.errors import (
     TrustedAccessDisabled,
 )
 from rootctl.web import (
+    account_pages,
     api,
     change_pages,
     compliance_page,
     doctor_page,
     history_page,
+    journal_pages,
     lockout_pages,
     pages,
 )
@@ -124,6 +126,8 @@ def create_app(
     app.include_router(api.router)
     app.include_router(change_pages.router)
     app.include_router(pages.router)
+    app.include_router(account_pages.router)
+    app.include_router(journal_pages.router)
     app.include_router(history_page.router)
     app.include_router(lockout_pages.router)
     app.include_router(compliance_page.router)

@@ -4,12 +4,11 @@ action ends in a redirect (POST → redirect → GET) so a reload never repeats 
 
 from __future__ import annotations
 
-from collections import Counter
 from pathlib import Path as FilePath
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Path, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup, escape
@@ -22,11 +21,8 @@ from rootctl.models import (
     Capability,
     CredentialKind,
     FeatureChange,
-    JournalEntry,
-    ResourceKind,
-    UnlockState,
 )
-from rootctl.render import flat, text
+from rootctl.render import text
 from rootctl.render.registry import render as render_as
 from rootctl.render.text import json_text
 from rootctl.web import views
@@ -323,159 +319,6 @@ def apply_plan(request: Request, job_id: str, confirm: Text) -> Response:
 def cancel_job(request: Request, job_id: str) -> Response:
     board_of(request).job(job_id).cancel.set()
     return see_other(f"/jobs/{job_id}")
-
-
-# -- account --------------------------------------------------------------------------------------
-
-
-@router.get("/accounts/{account_id}", response_class=HTMLResponse)
-def account(request: Request, account_id: str) -> Response:
-    board = board_of(request)
-    audit, audited_at = board.account(account_id)
-    org = board.organization()
-    found = org.account(account_id)
-    return render(
-        request,
-        "account.html",
-        account=found,
-        audit=audit,
-        audited_at=audited_at,
-        badges=views.badges(found, audit) if found else [],
-        entries=board.journal(account=account_id, limit=100),
-        active="organization",
-    )
-
-
-@router.post("/accounts/{account_id}/plan")
-def plan_account(
-    request: Request,
-    account_id: str,
-    kind: SomeIds = None,
-    csrf_token: Text = "",  # checked by the middleware; declared because FastAPI reads a
-    # lone list field as the whole body
-) -> Response:
-    job = board_of(request).start_plan(Selection(accounts=(account_id,)), kinds_of(kind or []))
-    return see_other(f"/jobs/{job.id}")
-
-
-@router.get("/accounts/{account_id}/{kind}", response_class=HTMLResponse)
-def resources(request: Request, account_id: str, kind: ResourceKind) -> Response:
-    board = board_of(request)
-    board.account(account_id)
-    found = board.organization().account(account_id)
-    return render(
-        request,
-        "resources.html",
-        account=found,
-        kind=kind,
-        resources=board.resources(account_id, kind).resources,
-        active="organization",
-    )
-
-
-@router.get("/accounts/{account_id}/{kind}/policy", response_class=HTMLResponse)
-def resource_policy(
-    request: Request,
-    account_id: str,
-    kind: ResourceKind,
-    name: Annotated[str, Query(min_length=1, max_length=1024)],
-) -> Response:
-    board = board_of(request)
-    board.account(account_id)
-    found = board.organization().account(account_id)
-    policy = board.resource(account_id, kind, name)
-    return render(
-        request,
-        "policy.html",
-        account=found,
-        kind=kind,
-        resource=policy,
-        pretty=pretty_json(policy.policy),
-        active="organization",
-    )
-
-
-@router.post("/accounts/{account_id}/{kind}/unlock")
-def unlock(
-    request: Request,
-    account_id: str,
-    kind: ResourceKind,
-    name: Annotated[str, Form(min_length=1, max_length=1024)],
-    confirm: Text,
-) -> Response:
-    result = board_of(request).unlock(account_id, kind, name, confirm)
-    what = "bucket" if kind is ResourceKind.S3_BUCKET else "queue"
-    if result.state is UnlockState.REMOVED:
-        notice = Notice(
-            "ok",
-            f"Policy of {what} {result.before.resource} removed",
-            (f"A copy was saved first: journal entry {result.journal_id}.",),
-        )
-    elif result.state is UnlockState.NO_POLICY:
-        notice = Notice("warn", f"The {what} {result.before.resource} has no policy to remove")
-    else:
-        notice = Notice("error", f"Removing the policy failed: {result.reason}")
-    return with_notice(request, f"/accounts/{account_id}", notice)
-
-
-# -- journal --------------------------------------------------------------------------------------
-
-
-@router.get("/journal", response_class=HTMLResponse)
-def journal(
-    request: Request,
-    account: Annotated[str, Query(max_length=12)] = "",
-    action: Annotated[str, Query(max_length=64)] = "",
-    outcome: Annotated[str, Query(max_length=32)] = "",
-    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
-) -> Response:
-    board = board_of(request)
-    every = [e for e in board.journal(limit=None) if isinstance(e, JournalEntry)]
-    matching = board.journal(account=account, action=action, outcome=outcome, limit=None)
-    shown = views.Page.of(matching, page)
-    chosen = {"account": account, "action": action, "outcome": outcome}
-    filters = {k: v for k, v in chosen.items() if v}
-    return render(
-        request,
-        "journal.html",
-        entries=shown.rows,
-        page=shown,
-        outcome_counts=Counter(getattr(e, "outcome", "unreadable") for e in matching),
-        query=urlencode(filters),
-        actions=sorted({e.action for e in every}),
-        outcomes=sorted({e.outcome for e in every}),
-        account=account,
-        action=action,
-        outcome=outcome,
-        active="journal",
-    )
-
-
-@router.get("/journal.csv")
-def journal_csv(
-    request: Request,
-    account: Annotated[str, Query(max_length=12)] = "",
-    action: Annotated[str, Query(max_length=64)] = "",
-    outcome: Annotated[str, Query(max_length=32)] = "",
-) -> Response:
-    """The journal view as CSV: the same filter, every matching entry (formulas neutralised)."""
-    rows = board_of(request).journal(account=account, action=action, outcome=outcome, limit=None)
-    return Response(
-        flat.journal_csv(rows),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": 'attachment; filename="rootctl-journal.csv"'},
-    )
-
-
-@router.get("/journal/{entry_id}", response_class=HTMLResponse)
-def journal_entry(request: Request, entry_id: Annotated[int, Path(ge=1, le=2**62)]) -> Response:
-    entry = board_of(request).journal_entry(entry_id)
-    if not isinstance(entry, JournalEntry):  # a damaged row: say so, never a 500
-        problem = f"Journal entry {entry.id} cannot be read: {entry.problem}."
-        title = f"Journal entry {entry.id}"
-        return render(request, "error.html", 422, title=title, error=problem, advice=None)
-    pretty = pretty_json(entry.saved_policy.policy) if entry.saved_policy else None
-    return render(request, "journal_entry.html", entry=entry, pretty=pretty, active="journal")
 
 
 def pretty_json(policy: str | None) -> str | None:
