@@ -16,6 +16,7 @@ column styles, header on top, no footer. Anything else is printed by rich as it 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from importlib.metadata import PackageNotFoundError, version
 
 from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions
@@ -28,10 +29,29 @@ from rich.text import Text
 Line = list[Segment]
 
 
+# The fast path mirrors rich's own Table rendering, private parts included, as rich 15 does it
+# (tests/hostile/test_fast_table.py proves the bytes equal on it). Any other rich — the declared
+# floor is 13.0, whose Column has no ``highlight`` — gets rich's Table itself: slower, never wrong.
+_MIRRORED_RICH = 15
+
+
+def _rich_major() -> int:
+    try:
+        return int(version("rich").split(".")[0])
+    except (PackageNotFoundError, ValueError):
+        return 0
+
+
+RICH_MATCHES = _rich_major() == _MIRRORED_RICH and "highlight" in getattr(
+    Column, "__dataclass_fields__", {}
+)
+
+
 def supported(table: Table) -> bool:
     """Whether ``table`` is one this module renders exactly like rich."""
     return (
-        table.box is None
+        RICH_MATCHES
+        and table.box is None
         and not table.pad_edge
         and not table.expand
         and not table.collapse_padding
