@@ -200,6 +200,13 @@ def finding(
     )
 
 
+def _fix_mode(mode: str, kind: str) -> FixMode:
+    """The form's fix mode, for a kind the page knows; anything else is one line of bad input."""
+    if mode not in {m.value for m in FixMode} or kind not in KINDS:
+        raise InputError("Choose how to fix it: correct or delete.")
+    return FixMode(mode)
+
+
 @router.post("/lockouts/fix")
 def fix(
     request: Request,
@@ -209,9 +216,7 @@ def fix(
     confirm: Field,
     mode: Annotated[str, Form(max_length=16)] = FixMode.CORRECT.value,
 ) -> Response:
-    if mode not in {m.value for m in FixMode} or kind not in KINDS:
-        raise InputError("Choose how to fix it: correct or delete.")
-    result = lockouts_of(request).fix(account, kind, name, FixMode(mode), confirm)
+    result = lockouts_of(request).fix(account, kind, name, _fix_mode(mode, kind), confirm)
     item = result.items[0] if result.items else None
     if item is not None and item.state is FixState.FIXED:
         verb = "corrected" if item.fix.action is FixAction.PUT_CORRECTED else "deleted"
@@ -241,11 +246,10 @@ def save_plan(
 ) -> Response:
     """The fix previewed on the finding's page as a fix-lockouts plan (the policy's SHA-256 as
     the latest scan read it: apply leaves it alone if it changed since)."""
-    if mode not in {m.value for m in FixMode} or kind not in KINDS:
-        raise InputError("Choose how to fix it: correct or delete.")
+    fix_mode = _fix_mode(mode, kind)
     board = lockouts_of(request)
     report, finding = board.finding(account, kind, name)
-    planned = board.planned(report, finding, FixMode(mode))
+    planned = board.planned(report, finding, fix_mode)
     if planned.action is FixAction.SKIP:
         raise InputError(f"Nothing to plan: {planned.reason}")
     mine = replace(report, accounts=tuple(a for a in report.accounts if a.account.id == account))
