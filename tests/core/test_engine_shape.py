@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 import rootctl
+from rootctl.aws import root_user
 from rootctl.aws.session import AwsSession
 from rootctl.sandbox import Sandbox
 from tests.conftest import AwsEnv
@@ -94,3 +95,40 @@ def test_one_surface_for_buckets_and_queues(engine: rootctl.RootAccess) -> None:
         saved = entry.saved_policy
         assert saved is not None
         assert saved.policy == locked[0].policy
+
+
+def test_two_keys_last_use_read_side_by_side(
+    engine: rootctl.RootAccess, sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = sandbox.add_root_access_key(ALICE).access_key_id
+    second = sandbox.add_root_access_key(ALICE).access_key_id
+    readers: list[str] = []
+    original = root_user.access_key
+
+    def recording(iam: Any, raw: dict[str, Any], with_last_used: bool) -> Any:
+        readers.append(threading.current_thread().name)
+        return original(iam, raw, with_last_used)
+
+    monkeypatch.setattr(root_user, "access_key", recording)
+    with engine._ctx.aws.assume_root(ALICE, rootctl.TaskPolicy.AUDIT, 60) as session:
+        listed = [key.id for key in session.access_keys(with_last_used=False)]
+        readers.clear()
+        keys = session.credentials().access_keys
+    assert sorted(listed) == sorted([first, second])
+    assert [key.id for key in keys] == listed  # in the order IAM lists them
+    assert len(readers) == 2
+    assert len(set(readers)) == 2, f"the two keys were read in one thread: {readers}"
+
+
+def test_a_reader_runs_its_own_parallel_calls_in_turn(engine: rootctl.RootAccess) -> None:
+    """A reader thread waiting on other readers could starve the pool: it runs them itself."""
+    ran: list[str] = []
+
+    def here() -> None:
+        ran.append(threading.current_thread().name)
+
+    with engine._ctx.aws.assume_root(ALICE, rootctl.TaskPolicy.AUDIT, 60) as session:
+        session.parallel([lambda: None, lambda: session.parallel([here, here, here])])
+    assert len(ran) == 3
+    assert len(set(ran)) == 1
+    assert ran[0].startswith("rootctl-read")

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from rootctl.aws.session import AwsSession
 
 T = TypeVar("T")
+_READING = threading.local()  # set while a reader thread runs a session's call
 
 
 class ThreadBoundCredentials(Credentials):
@@ -172,7 +173,12 @@ class RootSession:
     def parallel(self, calls: Sequence[Callable[[], Any]]) -> list[Any]:
         """Run independent calls side by side in this session (each reader thread binds the
         session while it works); results in order. Waits for every call before raising the
-        first error, so no call outlives the session."""
+        first error, so no call outlives the session. Called from a reader thread, the calls
+        run in turn: readers waiting on readers could take the whole pool."""
+        if not calls:
+            return []
+        if getattr(_READING, "active", False):
+            return [call() for call in calls]
         creds = self._creds()
         futures: list[Future[Any]] = [
             self._aws.readers().submit(self._bound, creds, call) for call in calls[1:]
@@ -195,9 +201,11 @@ class RootSession:
 
     def _bound(self, creds: ReadOnlyCredentials, call: Callable[[], T]) -> T:
         bound = self._aws.root_credentials.bind(self, creds)
+        _READING.active = True
         try:
             return call()
         finally:
+            _READING.active = False
             if bound:
                 self._aws.root_credentials.unbind(self)
 
@@ -210,7 +218,14 @@ class RootSession:
         return root_user.password_last_used(self._iam())
 
     def access_keys(self, *, with_last_used: bool = True) -> tuple[AccessKey, ...]:
-        return root_user.access_keys(self._iam(), with_last_used=with_last_used)
+        listed = root_user.listed_access_keys(self._iam())
+        if not with_last_used:
+            return tuple(root_user.access_key(self._iam(), raw, False) for raw in listed)
+        # A root user has up to two keys: their last-use reads go side by side.
+        return tuple(self.parallel([partial(self._access_key_used, raw) for raw in listed]))
+
+    def _access_key_used(self, raw: dict[str, Any]) -> AccessKey:
+        return root_user.access_key(self._iam(), raw, True)
 
     def mfa_devices(self) -> tuple[MfaDevice, ...]:
         return root_user.mfa_devices(self._iam())
@@ -222,14 +237,16 @@ class RootSession:
         """All four kinds, read concurrently (the reads are independent); ``with_last_used``
         adds when each key and the password were last used."""
         calls: list[Callable[[], Any]] = [
-            self.login_profile,
+            # First, so it runs in this thread: the longest chain (the keys, then each key's
+            # last use) and the only one that fans out again.
             partial(self.access_keys, with_last_used=with_last_used),
+            self.login_profile,
             self.mfa_devices,
             self.signing_certificates,
         ]
         if with_last_used:
             calls.append(self.password_last_used)
-        profile, keys, devices, certificates, *used = self.parallel(calls)
+        keys, profile, devices, certificates, *used = self.parallel(calls)
         if profile is not None and used:
             profile = replace(profile, password_last_used=used[0])
         return RootCredentials(profile, keys, devices, certificates)

@@ -37,13 +37,13 @@ def password_last_used(iam: IAMClient) -> datetime | None:
     return _date(user.get("PasswordLastUsed"))
 
 
-def access_keys(iam: IAMClient, *, with_last_used: bool = True) -> tuple[AccessKey, ...]:
+def listed_access_keys(iam: IAMClient) -> list[dict[str, Any]]:
+    """The keys as ListAccessKeys answers (each becomes an :func:`access_key`)."""
     with translated("ListAccessKeys"):
-        listed = iam.list_access_keys()["AccessKeyMetadata"]
-    return tuple(_access_key(iam, dict(raw), with_last_used) for raw in listed)
+        return [dict(raw) for raw in iam.list_access_keys()["AccessKeyMetadata"]]
 
 
-def _access_key(iam: IAMClient, raw: dict[str, Any], with_last_used: bool) -> AccessKey:
+def access_key(iam: IAMClient, raw: dict[str, Any], with_last_used: bool) -> AccessKey:
     key_id = str(raw["AccessKeyId"])
     used: dict[str, Any] = {}
     if with_last_used:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -48,6 +50,10 @@ SESSION_SECONDS = {
     TaskPolicy.SQS_UNLOCK: 300,
 }
 
+# A features read started ahead (alongside the organization read) stands in for the
+# preflight check only this long: a dashboard user may confirm minutes after selecting.
+FEATURES_AHEAD_SECONDS = 30.0
+
 
 @dataclass
 class Context:
@@ -66,6 +72,7 @@ class Context:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     # Its own lock: workers asking at once make one GetCallerIdentity call, not one each.
     _caller_lock: threading.Lock = field(default_factory=threading.Lock)
+    _features_ahead: tuple[float, Future[frozenset[Capability]]] | None = None
 
     @property
     def aws(self) -> AwsSession:
@@ -110,6 +117,31 @@ class Context:
         except RootctlError:
             return None
 
+    def read_features_ahead(self) -> None:
+        """Start the next ``require``'s features read now, in its own thread: a task's
+        preflight check then rides along the organization read instead of adding a round
+        trip before the first AssumeRoot."""
+        ahead: Future[frozenset[Capability]] = Future()
+        aws = self.aws  # built here: its lock is not the features' business
+
+        def read() -> None:
+            try:
+                ahead.set_result(iam_features.enabled_features(aws))
+            except Exception as exc:  # handed to require, which sorts it
+                ahead.set_exception(exc)
+
+        with self._lock:
+            self._features_ahead = (time.monotonic(), ahead)
+        threading.Thread(target=read, name="rootctl-features", daemon=True).start()
+
+    def _enabled_features(self) -> frozenset[Capability]:
+        """The features read ahead when it is fresh (used once), else read now."""
+        with self._lock:
+            ahead, self._features_ahead = self._features_ahead, None
+        if ahead is not None and time.monotonic() - ahead[0] <= FEATURES_AHEAD_SECONDS:
+            return ahead[1].result()
+        return iam_features.enabled_features(self.aws)
+
     def require(self, capability: Capability) -> None:
         """Fail the whole run early (exit 3) when the capability gating a task is off.
 
@@ -117,7 +149,7 @@ class Context:
         skips this check; AssumeRoot then answers for each account.
         """
         try:
-            enabled = iam_features.enabled_features(self.aws)
+            enabled = self._enabled_features()
         except AccessDenied:
             log.debug("cannot read the organization's features; skipping the preflight check")
             return

@@ -276,6 +276,8 @@ class RootAccess(GovernedChanges):
         outside the organization. The management account is always in ``skipped``."""
         # Syntax first: bad input must not cost an AWS call. The file is read once (stdin).
         checked = targets.validate(selector)
+        if self._org is None:  # the task about to run checks its capability: read it now
+            self._ctx.read_features_ahead()
         tags = self.tags() if checked.needs_tags else None
         return targets.resolve(checked, self.organization(), tags)
 
