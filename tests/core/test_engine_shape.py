@@ -3,6 +3,7 @@ session, never more root sessions open than the concurrency, one surface for S3 
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -132,3 +133,30 @@ def test_a_reader_runs_its_own_parallel_calls_in_turn(engine: rootctl.RootAccess
     assert len(ran) == 3
     assert len(set(ran)) == 1
     assert ran[0].startswith("rootctl-read")
+
+
+def test_every_worker_and_reader_has_a_pooled_connection(
+    engine: rootctl.RootAccess, sandbox: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Every worker and its four readers hold a connection at once: a pool smaller than that
+    makes urllib3 open (and then drop) a connection per extra request."""
+    sandbox.faults.update(latency_ms=100, match=["iam:List*", "iam:Get*", "sts:AssumeRoot"])
+    caplog.set_level(logging.WARNING, logger="urllib3.connectionpool")
+    report = engine.audit(engine.select_targets(rootctl.TargetSelector(all=True)))
+    assert not report.failed
+    assert "Connection pool is full" not in caplog.text
+
+
+def test_root_sessions_share_the_callers_service_models_not_its_credentials(
+    engine: rootctl.RootAccess,
+) -> None:
+    aws = engine._ctx.aws
+    with aws.assume_root(ALICE, rootctl.TaskPolicy.AUDIT, 60) as session:
+        session.credentials()
+    root = aws._root_session
+    assert root is not None
+    caller, own = aws._session._session, root._session
+    assert own.get_component("data_loader") is caller.get_component("data_loader")
+    assert own.get_component("credential_provider") is not caller.get_component(
+        "credential_provider"
+    )

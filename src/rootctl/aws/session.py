@@ -156,8 +156,9 @@ class AwsSession:
             retries={"mode": self.retry_mode, "total_max_attempts": options.max_attempts},
             connect_timeout=options.connect_timeout,
             read_timeout=options.read_timeout,
-            # every worker and its readers may hold a connection at once
-            max_pool_connections=max(10, 4 * concurrency + 2),
+            # every worker and its four readers may hold a connection at once (a request
+            # over the pool's size gets a connection of its own, dropped after one use)
+            max_pool_connections=max(10, 5 * concurrency + 2),
             user_agent_extra=f"rootctl/{__version__}",
         )
         self._root_config = self._config.merge(
@@ -191,7 +192,11 @@ class AwsSession:
             if service not in self._root_clients:
                 if self._root_session is None:
                     # Its own botocore session: the caller's cached credentials stay out of it.
-                    core = botocore.session.Session(profile=self._session._session.profile)
+                    caller = self._session._session
+                    core = botocore.session.Session(profile=caller.profile)
+                    # The same service models (the loader holds data files, no credentials):
+                    # parsing IAM's again would hold every worker's first AssumeRoot.
+                    core.register_component("data_loader", caller.get_component("data_loader"))
                     core.register_component(
                         "credential_provider", FixedProvider(self.root_credentials)
                     )

@@ -6,6 +6,7 @@ Exit codes: 0 clean · 1 findings or partial failure · 2 usage/input error (not
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -124,4 +125,10 @@ cli.add_command(completion)
 
 
 def main() -> None:
-    cli()
+    try:
+        cli()
+    finally:
+        # What the run built lives until the process ends. Freezing it spares the
+        # interpreter's last collection (botocore's parsed service models alone are ~60,000
+        # objects: a quarter of a second at exit); the operating system frees the memory.
+        gc.freeze()
