@@ -16,13 +16,10 @@ Every type a public method takes or returns is exported here. Everything else
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from rootctl._version import __version__
-from rootctl.aws.redact import enable_debug_logging
-from rootctl.aws.session import ConnectionOptions
-from rootctl.core.desired_state import load as load_desired_state
-from rootctl.core.desired_state import parse as parse_desired_state
-from rootctl.core.engine import DEFAULT_CONCURRENCY, RootAccess
-from rootctl.core.planning import PlanTerms
 from rootctl.errors import (
     AccessDenied,
     Advice,
@@ -44,9 +41,48 @@ from rootctl.errors import (
     Throttled,
     TrustedAccessDisabled,
 )
-from rootctl.journal import Journal, JournalStore
 from rootctl.models import *  # noqa: F403 - the models are the public vocabulary
 from rootctl.models import __all__ as _models
+
+if TYPE_CHECKING:
+    from rootctl.aws.redact import enable_debug_logging
+    from rootctl.aws.session import ConnectionOptions
+    from rootctl.core.desired_state import load as load_desired_state
+    from rootctl.core.desired_state import parse as parse_desired_state
+    from rootctl.core.engine import DEFAULT_CONCURRENCY, RootAccess
+    from rootctl.core.planning import PlanTerms
+    from rootctl.journal import Journal, JournalStore
+
+# The engine, its AWS layer and the journal load on first use: importing rootctl (or any of
+# its modules: the models, a CLI command that never reaches AWS) does not pay for boto3 and
+# every operation. name -> (module, attribute)
+_ON_USE: dict[str, tuple[str, str]] = {
+    "enable_debug_logging": ("rootctl.aws.redact", "enable_debug_logging"),
+    "ConnectionOptions": ("rootctl.aws.session", "ConnectionOptions"),
+    "load_desired_state": ("rootctl.core.desired_state", "load"),
+    "parse_desired_state": ("rootctl.core.desired_state", "parse"),
+    "DEFAULT_CONCURRENCY": ("rootctl.core.engine", "DEFAULT_CONCURRENCY"),
+    "RootAccess": ("rootctl.core.engine", "RootAccess"),
+    "PlanTerms": ("rootctl.core.planning", "PlanTerms"),
+    "Journal": ("rootctl.journal", "Journal"),
+    "JournalStore": ("rootctl.journal", "JournalStore"),
+}
+
+
+if not TYPE_CHECKING:  # hidden from type checkers: rootctl.<typo> must stay an error there
+
+    def __getattr__(name: str) -> Any:
+        if name not in _ON_USE:
+            raise AttributeError(f"module 'rootctl' has no attribute {name!r}")
+        module, attribute = _ON_USE[name]
+        value = getattr(importlib.import_module(module), attribute)
+        globals()[name] = value  # once loaded, a plain attribute
+        return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_ON_USE))
+
 
 __all__ = [
     "DEFAULT_CONCURRENCY",

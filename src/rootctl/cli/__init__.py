@@ -7,6 +7,7 @@ Exit codes: 0 clean · 1 findings or partial failure · 2 usage/input error (not
 from __future__ import annotations
 
 import gc
+import importlib
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -14,31 +15,46 @@ from typing import Any
 import click
 
 from rootctl._version import __version__
-from rootctl.cli.activity_cmd import activity
 from rootctl.cli.common import error_line
-from rootctl.cli.completion_cmd import completion
-from rootctl.cli.continuous_cmds import check, enforce
-from rootctl.cli.credential_cmds import (
-    allow_password_recovery,
-    audit,
-    compliance,
-    delete_credentials,
-)
-from rootctl.cli.demo_cmd import demo
-from rootctl.cli.deploy_cmd import deploy
-from rootctl.cli.doctor_cmds import doctor, policy
-from rootctl.cli.history_cmds import drift, history, report, securityhub
-from rootctl.cli.journal_cmd import journal
-from rootctl.cli.lockout_cmds import find_lockouts
-from rootctl.cli.org_cmds import delegate, disable, enable, status
-from rootctl.cli.plan_cmds import apply_, approve, plan
-from rootctl.cli.recovery_cmd import recovery
-from rootctl.cli.sandbox_cmd import sandbox
-from rootctl.cli.scp_cmds import scp
-from rootctl.cli.task_cmds import credential_process, exec_command
-from rootctl.cli.ui_cmd import ui
-from rootctl.cli.unlock_cmds import unlock_s3, unlock_sqs
-from rootctl.cli.watch_cmd import watch
+
+# Each command's module is imported when the command runs (or the help lists it), not on
+# every start: a run of one command pays for its own imports only.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "doctor": ("doctor_cmds", "doctor"),
+    "policy": ("doctor_cmds", "policy"),
+    "status": ("org_cmds", "status"),
+    "enable": ("org_cmds", "enable"),
+    "disable": ("org_cmds", "disable"),
+    "delegate": ("org_cmds", "delegate"),
+    "audit": ("credential_cmds", "audit"),
+    "compliance": ("credential_cmds", "compliance"),
+    "delete-credentials": ("credential_cmds", "delete_credentials"),
+    "allow-password-recovery": ("credential_cmds", "allow_password_recovery"),
+    "unlock-s3": ("unlock_cmds", "unlock_s3"),
+    "unlock-sqs": ("unlock_cmds", "unlock_sqs"),
+    "find-lockouts": ("lockout_cmds", "find_lockouts"),
+    "scp": ("scp_cmds", "scp"),
+    "plan": ("plan_cmds", "plan"),
+    "approve": ("plan_cmds", "approve"),
+    "apply": ("plan_cmds", "apply_"),
+    "recovery": ("recovery_cmd", "recovery"),
+    "exec": ("task_cmds", "exec_command"),
+    "credential-process": ("task_cmds", "credential_process"),
+    "activity": ("activity_cmd", "activity"),
+    "journal": ("journal_cmd", "journal"),
+    "history": ("history_cmds", "history"),
+    "drift": ("history_cmds", "drift"),
+    "report": ("history_cmds", "report"),
+    "securityhub": ("history_cmds", "securityhub"),
+    "check": ("continuous_cmds", "check"),
+    "enforce": ("continuous_cmds", "enforce"),
+    "watch": ("watch_cmd", "watch"),
+    "deploy": ("deploy_cmd", "deploy"),
+    "sandbox": ("sandbox_cmd", "sandbox"),
+    "ui": ("ui_cmd", "ui"),
+    "demo": ("demo_cmd", "demo"),
+    "completion": ("completion_cmd", "completion"),
+}
 
 
 class _OneLineErrors(click.Group):
@@ -67,6 +83,17 @@ class _OneLineErrors(click.Group):
             sys.exit(1)
         sys.exit(result if isinstance(result, int) else 0)
 
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module, name = COMMANDS[cmd_name]
+        command = getattr(importlib.import_module(f"rootctl.cli.{module}"), name)
+        assert isinstance(command, click.Command), f"{module}.{name} is not a command"
+        return command
+
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         """Each command's whole first sentence, wrapped rather than cut at 45 characters."""
         rows = [
@@ -83,45 +110,6 @@ class _OneLineErrors(click.Group):
 @click.version_option(__version__, prog_name="rootctl")
 def cli() -> None:
     """Centralized root access management for AWS Organizations."""
-
-
-for _command in (
-    doctor,
-    policy,
-    status,
-    enable,
-    disable,
-    delegate,
-    audit,
-    compliance,
-    delete_credentials,
-    allow_password_recovery,
-    unlock_s3,
-    unlock_sqs,
-    find_lockouts,
-    scp,
-    plan,
-    approve,
-    apply_,
-    recovery,
-    exec_command,
-    credential_process,
-    activity,
-    journal,
-    history,
-    drift,
-    report,
-    securityhub,
-    check,
-    enforce,
-    watch,
-    deploy,
-):
-    cli.add_command(_command)
-cli.add_command(sandbox)
-cli.add_command(ui)
-cli.add_command(demo)
-cli.add_command(completion)
 
 
 def main() -> None:

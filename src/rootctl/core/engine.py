@@ -17,44 +17,31 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 
-from rootctl.aws import sns
+from rootctl._on_use import OnUse
 from rootctl.aws.journal_dynamodb import SCHEME as DYNAMODB
 from rootctl.aws.journal_dynamodb import DynamoJournal
 from rootctl.aws.session import ConnectionOptions
 from rootctl.core import activity as activity_mod
 from rootctl.core import audit as audit_mod
-from rootctl.core import check as check_mod
 from rootctl.core import (
     clock,
     deletion,
     features,
-    guardrail,
     history,
-    lockout_fix,
-    lockouts,
     recovery,
-    root_callers,
-    scp_audit,
-    securityhub,
     targets,
     task_session,
-    unlock,
 )
-from rootctl.core.compliance import evaluate
 from rootctl.core.context import Context
-from rootctl.core.doctor import catalogue, diagnose
-from rootctl.core.enforce import enforcement_plan
-from rootctl.core.enforce import plan_terms as enforcement_terms
 from rootctl.core.fanout import Run
 from rootctl.core.governance import GovernedChanges
 from rootctl.core.history import LATEST, AuditRef
 from rootctl.core.memory import AuditHistory
 from rootctl.core.organization import read_organization, read_status, read_tags
-from rootctl.core.policy import identity_policy, scp_exemption
 from rootctl.errors import Advice, AdviceCode, InputError, JournalUnavailable, RootctlError
 from rootctl.journal import AuditStore, Journal, JournalStore, SqliteAuditStore, SqliteJournal
 from rootctl.models import (
@@ -102,6 +89,37 @@ from rootctl.models import (
     TaskPolicy,
     UnlockResult,
 )
+
+if TYPE_CHECKING:
+    from rootctl.aws import sns
+    from rootctl.core import check as check_mod
+    from rootctl.core import (
+        compliance,
+        doctor,
+        enforce,
+        guardrail,
+        lockout_fix,
+        lockouts,
+        policy,
+        root_callers,
+        scp_audit,
+        securityhub,
+        unlock,
+    )
+else:  # what a run may never reach loads on first use: an audit does not import doctor
+    sns = OnUse("rootctl.aws.sns")
+    check_mod = OnUse("rootctl.core.check")
+    compliance = OnUse("rootctl.core.compliance")
+    doctor = OnUse("rootctl.core.doctor")
+    enforce = OnUse("rootctl.core.enforce")
+    guardrail = OnUse("rootctl.core.guardrail")
+    lockout_fix = OnUse("rootctl.core.lockout_fix")
+    lockouts = OnUse("rootctl.core.lockouts")
+    policy = OnUse("rootctl.core.policy")
+    root_callers = OnUse("rootctl.core.root_callers")
+    scp_audit = OnUse("rootctl.core.scp_audit")
+    securityhub = OnUse("rootctl.core.securityhub")
+    unlock = OnUse("rootctl.core.unlock")
 
 # Task sessions for any tool (the faces name tasks by these words).
 TASKS = task_session.TASKS
@@ -382,7 +400,7 @@ class RootAccess(GovernedChanges):
         root-user controls on it."""
         status = self.status()
         report = self._audit(target_set, progress, cancel, record, status)
-        return evaluate(report, status)
+        return compliance.evaluate(report, status)
 
     # -- the desired state ------------------------------------------------------------------
 
@@ -419,7 +437,7 @@ class RootAccess(GovernedChanges):
         """The deletion plan of exactly ``report``'s violations (only the auto-apply ones when
         ``auto_only``, only the others when ``person_only``); :meth:`delete_credentials`
         carries it out, journaled."""
-        return enforcement_plan(report, auto_only=auto_only, person_only=person_only)
+        return enforce.enforcement_plan(report, auto_only=auto_only, person_only=person_only)
 
     def enforcement_change_plan(
         self, state: DesiredState, report: CheckReport, *, auto_applied: bool = False
@@ -427,12 +445,12 @@ class RootAccess(GovernedChanges):
         """The change-control plan of ``report``'s violations for people (all of them; only
         those not auto-apply when ``auto_applied``, i.e. enforce removed the others): it needs
         the file's ``enforce.approvals``, then ``approve_plan``/``apply_plan``."""
-        planned = enforcement_plan(report, person_only=auto_applied)
-        return self.plan_from_deletion(planned, enforcement_terms(state))
+        planned = enforce.enforcement_plan(report, person_only=auto_applied)
+        return self.plan_from_deletion(planned, enforce.plan_terms(state))
 
     def evaluate_compliance(self, report: AuditReport) -> ComplianceReport:
         """The controls evaluated on an audit already made (the dashboard's cached one)."""
-        return evaluate(report, self.status())
+        return compliance.evaluate(report, self.status())
 
     # -- preflight -----------------------------------------------------------------------------
 
@@ -449,12 +467,12 @@ class RootAccess(GovernedChanges):
         AssumeRoot with one harmless read per task in every targeted member account."""
         chosen = targets.validate(selector or TargetSelector())  # bad input costs no AWS call
         run = self._run(progress, cancel, "doctor")
-        return diagnose(self._ctx, tuple(operations), chosen, self.organization, run)
+        return doctor.diagnose(self._ctx, tuple(operations), chosen, self.organization, run)
 
     @staticmethod
     def doctor_checks() -> DoctorCheckList:
         """Every check doctor runs, as data (id, title, why, the operations it concerns)."""
-        return catalogue()
+        return doctor.catalogue()
 
     def least_privilege_policy(
         self,
@@ -466,12 +484,12 @@ class RootAccess(GovernedChanges):
         """The IAM policy for a principal running ``operations`` (sts:AssumeRoot limited to
         ``target_set``'s accounts when given). Makes no AWS call."""
         accounts = None if target_set is None else tuple(a.id for a in target_set.selected)
-        return identity_policy(operations, principal, accounts)
+        return policy.identity_policy(operations, principal, accounts)
 
     @staticmethod
     def scp_exemption() -> PolicyDocument:
         """The SCP statement that denies root users except centralized root sessions."""
-        return scp_exemption()
+        return policy.scp_exemption()
 
     # -- resource policies -------------------------------------------------------------------
 

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from rootctl.core import apply as apply_mod
+from rootctl._on_use import OnUse
 from rootctl.core import planfile, planning, review, windows
 from rootctl.core.planning import PlanTerms
 from rootctl.errors import InputError
@@ -36,9 +36,12 @@ from rootctl.models import (
 )
 
 if TYPE_CHECKING:
+    from rootctl.core import apply as apply_mod
     from rootctl.core.context import Context
     from rootctl.core.fanout import Run
     from rootctl.models import Account, Organization
+else:  # applying a plan (and the lock-out fixes it may carry) loads when a plan is applied
+    apply_mod = OnUse("rootctl.core.apply")
 
 
 class GovernedChanges:
