@@ -18,7 +18,8 @@ NOTE = (
     "Against moto, wall time at zero latency measures mostly the sandbox: one server process, "
     "one GIL, ~2 ms of server CPU per request, ~150-300 requests/s. That is why benchmark 1 "
     "injects latency and benchmark 2 compares CPU, not wall time. The sandbox and the tool "
-    "share the machine's cores, so CPU figures move by ~20% between runs when it is busy."
+    "share the machine's cores, so CPU figures move by ~20% between runs when it is busy. "
+    "rootctl's bytecode is compiled first, as pip does at install."
 )
 
 
