@@ -160,3 +160,25 @@ def test_root_sessions_share_the_callers_service_models_not_its_credentials(
     assert own.get_component("credential_provider") is not caller.get_component(
         "credential_provider"
     )
+
+
+def test_root_sessions_share_one_client_per_service_and_region(
+    engine: rootctl.RootAccess, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Building a client costs more CPU than an account's calls with it: a scan of every
+    account builds one S3 and one SQS client for the run, not one per root session."""
+    built: list[str] = []
+    original = AwsSession._build
+
+    def counting(self: AwsSession, session: Any, service: str, *args: Any, **kw: Any) -> Any:
+        built.append(service)
+        return original(self, session, service, *args, **kw)
+
+    monkeypatch.setattr(AwsSession, "_build", counting)
+    targets = engine.select_targets(rootctl.TargetSelector(all=True))
+    report = engine.find_lockouts(targets)
+    assert not report.failed
+    # one per Region the example organization's buckets and queues are in (at most two)
+    assert 1 <= built.count("s3") <= 2
+    assert built.count("sqs") == 1
+    assert len(targets.selected) > 2 * len(built)

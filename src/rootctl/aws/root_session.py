@@ -156,19 +156,23 @@ class RootSession:
             )
         return self._clients[key]
 
-    def _iam(self) -> IAMClient:
+    def _client(self, service: str, region: str | None = None) -> Any:
+        """The run's shared root client when this thread is bound to this session (the
+        worker's and its readers'), else a client of this session's own."""
         self._creds()
+        region = None if region in (None, self._aws.region) else region
         if self._aws.root_credentials.bound_to(self):
-            return self._aws.root_client("iam")  # type: ignore[no-any-return]
-        return self._own_client("iam")  # type: ignore[no-any-return]
+            return self._aws.root_client(service, region)
+        return self._own_client(service, region)
+
+    def _iam(self) -> IAMClient:
+        return self._client("iam")  # type: ignore[no-any-return]
 
     def _s3(self, region: str | None = None) -> S3Client:
-        region = None if region in (None, self._aws.region) else region
-        return self._own_client("s3", region)  # type: ignore[no-any-return]
+        return self._client("s3", region)  # type: ignore[no-any-return]
 
     def _sqs(self, region: str | None) -> SQSClient:
-        region = None if region in (None, self._aws.region) else region
-        return self._own_client("sqs", region)  # type: ignore[no-any-return]
+        return self._client("sqs", region)  # type: ignore[no-any-return]
 
     def parallel(self, calls: Sequence[Callable[[], Any]]) -> list[Any]:
         """Run independent calls side by side in this session (each reader thread binds the

@@ -166,7 +166,7 @@ class AwsSession:
         )
         self._lock = threading.Lock()  # boto3.Session is not thread-safe for client creation
         self._clients: dict[str, Any] = {}
-        self._root_clients: dict[str, Any] = {}
+        self._root_clients: dict[tuple[str, str | None], Any] = {}
         self.root_credentials = ThreadBoundCredentials()
         self.throttled = ThrottleCounter()
         self._root_session: boto3.Session | None = None
@@ -185,11 +185,14 @@ class AwsSession:
         with self._lock:
             return self._build(self._session, service, overrides=overrides)
 
-    def root_client(self, service: str) -> Any:
-        """The run's client for root sessions: it signs with the root session bound to the
-        calling thread and refuses to sign in a thread with none."""
+    def root_client(self, service: str, region: str | None = None) -> Any:
+        """The run's client of ``service`` (in ``region``, default the run's) for root
+        sessions: it signs with the root session bound to the calling thread and refuses to
+        sign in a thread with none. One per run, not per session: building a client costs
+        ~10 ms of CPU, more than the calls an account's session makes with it."""
+        key = (service, region)
         with self._lock:
-            if service not in self._root_clients:
+            if key not in self._root_clients:
                 if self._root_session is None:
                     # Its own botocore session: the caller's cached credentials stay out of it.
                     caller = self._session._session
@@ -201,10 +204,13 @@ class AwsSession:
                         "credential_provider", FixedProvider(self.root_credentials)
                     )
                     self._root_session = boto3.Session(botocore_session=core)
-                self._root_clients[service] = self._build(
-                    self._root_session, service, config=self._root_config
+                self._root_clients[key] = self._build(
+                    self._root_session,
+                    service,
+                    config=self._root_config,
+                    overrides={"region_name": region} if region else None,
                 )
-            return self._root_clients[service]
+            return self._root_clients[key]
 
     def _build(
         self,
