@@ -171,3 +171,17 @@ def test_in_process_sdk_calls_skip_moto_url_matching(
         assert boto3.client("sts").get_caller_identity()["Account"] == "123456789012"
         with pytest.raises(Exception, match=r"Not yet implemented|404"):
             boto3.client("s3").list_buckets()  # S3 takes moto's way: nothing matches now
+
+
+def test_the_served_models_are_parsed_before_the_first_request() -> None:
+    """moto caches a parsed service model but does not make concurrent first requests wait for
+    one parse: 32 workers' first S3 calls parsed S3's model 32 times. The app parses them all
+    before it serves."""
+    from moto.core.utils import get_service_model
+
+    from rootctl.sandbox.gate import SANDBOXED_SERVICES
+    from rootctl.sandbox.server import SandboxApp
+
+    get_service_model.cache_clear()
+    SandboxApp()
+    assert get_service_model.cache_info().currsize == len(SANDBOXED_SERVICES)
