@@ -101,26 +101,34 @@ def _put_new(journal: DynamoJournal, item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _put_if_absent(journal: DynamoJournal, item: dict[str, Any]) -> bool:
+    """Write ``item`` unless one with its key exists (a conditional put: racing writers get
+    one winner); False when it existed."""
+    journal.prepare_for_writing()
+    try:
+        with translated(f"PutItem({journal.table})"):
+            journal._db().put_item(
+                TableName=journal.table, Item=item, ConditionExpression="attribute_not_exists(pk)"
+            )
+    except Conflict:
+        return False
+    return True
+
+
 class DynamoPlanLedger:
     def __init__(self, journal: DynamoJournal) -> None:
         self._journal = journal
 
     def record_approval(self, plan_hash: str, approval: Approval) -> None:
-        journal = self._journal
-        journal.prepare_for_writing()
-        try:
-            with translated(f"PutItem({journal.table})"):
-                journal._db().put_item(
-                    TableName=journal.table,
-                    Item=_key(f"plan#{plan_hash}", f"approval#{approval.approver_arn}")
-                    | {
-                        "approver_arn": {"S": approval.approver_arn},
-                        "approved_at": {"S": stamp(approval.approved_at)},
-                    },
-                    ConditionExpression="attribute_not_exists(pk)",
-                )
-        except Conflict:
-            pass  # this approver's first approval stays
+        # this approver's first approval stays: a second one is not written
+        _put_if_absent(
+            self._journal,
+            _key(f"plan#{plan_hash}", f"approval#{approval.approver_arn}")
+            | {
+                "approver_arn": {"S": approval.approver_arn},
+                "approved_at": {"S": stamp(approval.approved_at)},
+            },
+        )
 
     def approvals(self, plan_hash: str) -> list[Approval]:
         if not self._journal._readable():
@@ -137,24 +145,15 @@ class DynamoPlanLedger:
         return sorted(found, key=lambda a: a.approved_at)
 
     def claim(self, use: PlanUse) -> PlanUse | None:
-        journal = self._journal
-        journal.prepare_for_writing()
-        try:
-            with translated(f"PutItem({journal.table})"):
-                journal._db().put_item(
-                    TableName=journal.table,
-                    Item=_key(f"plan#{use.plan_hash}", "use")
-                    | {
-                        "plan_id": {"S": use.plan_id},
-                        "run_id": {"S": use.run_id},
-                        "applied_by": {"S": use.applied_by},
-                        "started_at": {"S": stamp(use.started_at)},
-                    },
-                    ConditionExpression="attribute_not_exists(pk)",
-                )
-        except Conflict:  # used already (or being used): the first use is the record
-            return self.use(use.plan_hash) or use
-        return None
+        item = _key(f"plan#{use.plan_hash}", "use") | {
+            "plan_id": {"S": use.plan_id},
+            "run_id": {"S": use.run_id},
+            "applied_by": {"S": use.applied_by},
+            "started_at": {"S": stamp(use.started_at)},
+        }
+        if _put_if_absent(self._journal, item):
+            return None
+        return self.use(use.plan_hash) or use  # used already (or being used): the first use
 
     def finish(self, plan_hash: str, outcome: str, finished_at: datetime) -> None:
         journal = self._journal

@@ -223,14 +223,23 @@ def _unlock_item(
     if isinstance(before, AppliedItem):
         return before
     result = remove_policy(ctx, run_id, policies, before)
-    if result.state is UnlockState.REMOVED:
-        return AppliedItem(
-            item,
-            ApplyOutcome.APPLIED,
-            request_id=result.request_id,
-            note=f"policy saved in journal entry {result.journal_id}",
-        )
-    return AppliedItem(item, ApplyOutcome.FAILED, result.reason, request_id=result.request_id)
+    return _changed(
+        item,
+        result.state is UnlockState.REMOVED,
+        result.request_id,
+        result.reason,
+        f"policy saved in journal entry {result.journal_id}",
+    )
+
+
+def _changed(
+    item: PlanItem, applied: bool, request_id: str | None, reason: str | None, note: str
+) -> AppliedItem:
+    """A policy item's outcome once its change was attempted (``note`` says where the policy
+    that was there is kept)."""
+    if applied:
+        return AppliedItem(item, ApplyOutcome.APPLIED, request_id=request_id, note=note)
+    return AppliedItem(item, ApplyOutcome.FAILED, reason, request_id=request_id)
 
 
 def _as_planned(
@@ -310,14 +319,13 @@ def _fix_item(
         return before
     replacement = item.replacement if item.action is FixAction.PUT_CORRECTED else None
     done = lockout_fix.change(ctx, policies, before, replacement, run_id, organization_id)
-    if done.state is FixState.FIXED:
-        return AppliedItem(
-            item,
-            ApplyOutcome.APPLIED,
-            request_id=done.request_id,
-            note=f"{item.action}; the original policy is saved in journal entry {done.journal_id}",
-        )
-    return AppliedItem(item, ApplyOutcome.FAILED, done.reason, request_id=done.request_id)
+    return _changed(
+        item,
+        done.state is FixState.FIXED,
+        done.request_id,
+        done.reason,
+        f"{item.action}; the original policy is saved in journal entry {done.journal_id}",
+    )
 
 
 _WORK: dict[PlanOperation, Callable[[Context, str], Work]] = {
