@@ -96,6 +96,17 @@ class Live:
         return self.server.login_url()
 
 
+def wait_for_result(page: Any, timeout: float = 60_000) -> None:
+    """On a job page: wait for the finished page the live stream reloads to, with its deferred
+    script run (the status text is in the HTML before app.js has run)."""
+    try:
+        page.locator("#job[data-finished='yes']").wait_for(timeout=timeout)
+    except Exception as exc:
+        main = page.locator("main").inner_text()[:2000]
+        raise AssertionError(f"no finished job at {page.url}:\n{main}") from exc
+    page.wait_for_load_state("load")
+
+
 @pytest.fixture
 def live(sandbox: Sandbox, engine: rootctl.RootAccess) -> Iterator[Live]:
     app = create_app(engine, sandbox_note="Sandbox: an emulated organization (tests).")

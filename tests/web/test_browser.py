@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from rootctl.models import ResourceKind
-from tests.web.conftest import Live
+from tests.web.conftest import Live, wait_for_result
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -46,12 +46,7 @@ class Story:
 
     def finished_job(self) -> None:
         """On a job page: wait until the live stream reloaded it with the result."""
-        status = self.page.locator("#job-status").filter(has_text="Finished")
-        try:
-            status.wait_for(timeout=60_000)
-        except Exception as exc:
-            main = self.page.locator("main").inner_text()[:2000]
-            raise AssertionError(f"no finished job at {self.page.url}:\n{main}") from exc
+        wait_for_result(self.page)
 
     def go(self, path: str) -> None:
         self.page.goto(self.live.base_url + path)

@@ -4,7 +4,6 @@ the live progress script makes text inert exactly as the server does."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,7 @@ from rootctl.render.text import inert
 from rootctl.sandbox import Sandbox
 from tests.hostile import org
 from tests.hostile.org import IMG, LINK, PAYMENTS, RLO, SCRIPT, VISIBLE
-from tests.web.conftest import Live
+from tests.web.conftest import Live, wait_for_result
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -45,7 +44,7 @@ def test_hostile_names_stay_text_in_a_browser(chromium: Any, live: Live, screens
     page.goto(live.login_url())
     page.get_by_role("button", name="Enable").click()
     page.get_by_role("link", name="Auditing…").click()
-    page.locator("#job-status").filter(has_text="Finished").wait_for(timeout=60_000)
+    wait_for_result(page)
 
     page.goto(live.base_url + "/organization")
     tree = page.locator("ul.tree-root").inner_text()
@@ -75,8 +74,7 @@ def test_hostile_names_stay_text_in_a_browser(chromium: Any, live: Live, screens
     # A live job: the plan for prod[/]payments, followed over the event stream.
     page.goto(f"{live.base_url}/accounts/{PAYMENTS}")
     page.get_by_role("button", name="Preview deletion").click()
-    finished = page.locator("#job-status").filter(has_text=re.compile(r"Finished: "))
-    finished.wait_for(timeout=60_000)  # the result the page reloaded to, not "Finished; …"
+    wait_for_result(page)
     assert f"{VISIBLE[PAYMENTS]} {PAYMENTS}" in page.locator("main").inner_text()
 
     # The script's visible() is the server's inert(), character for character.
