@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import ClassVar
 
-from rootctl.core.fanout import FanOut, Run, fan_out
+from rootctl.core.fanout import AccountFeed, FanOut, Run, fan_out
 from rootctl.models import (
     Account,
     AccountAudit,
@@ -113,3 +113,51 @@ def test_every_result_state_has_the_fanouts_words():
         assert result.failed(account, "why").is_("failed")
         assert result.skipped(account, "why").reason == "why"
         assert result.not_run(account, "why").is_("not-run")
+
+
+def test_a_feed_runs_accounts_as_they_arrive_in_their_order():
+    feed = AccountFeed(ACCOUNTS[:2])
+    started = threading.Event()
+    events: list[ProgressEvent] = []
+
+    def work(account, _cancel):
+        started.set()
+        return Row(account, Word.OK)
+
+    def feeder() -> None:
+        assert started.wait(5), "the fan-out waited for the feed to close"
+        feed.add(ACCOUNTS[2:5])
+        time.sleep(0.05)
+        feed.add(ACCOUNTS[5:7])
+        feed.close()
+
+    threading.Thread(target=feeder).start()
+    fan = fan_out(feed, work, Row, Run(2, events.append, None, "test"))
+    assert [r.account for r in fan.rows] == list(ACCOUNTS[:7])
+    assert not fan.interrupted
+    assert events[-1].total == events[-1].done == 7
+
+
+def test_an_abandoned_feed_starts_no_more_accounts():
+    feed = AccountFeed(ACCOUNTS[:1])
+    ran: list[str] = []
+
+    def work(account, _cancel):
+        ran.append(account.id)
+        feed.add(ACCOUNTS[1:6])
+        feed.abandon()
+        return Row(account, Word.OK)
+
+    fan = fan_out(feed, work, Row, Run(1, None, None, "test"))
+    assert fan.interrupted
+    assert ran == [ACCOUNTS[0].id]
+    assert [r.state for r in fan.rows] == [Word.OK] + [Word.NOT_RUN] * 5
+
+
+def test_a_cancelled_run_does_not_wait_for_the_feed():
+    feed = AccountFeed(ACCOUNTS[:3])
+    cancel = threading.Event()
+    cancel.set()
+    fan = fan_out(feed, lambda a, _c: Row(a, Word.OK), Row, Run(2, None, cancel, "test"))
+    assert fan.interrupted
+    assert {r.state for r in fan.rows} == {Word.NOT_RUN}

@@ -64,9 +64,8 @@ def audit(output: str, statuses: tuple[str, ...], no_history: bool, **kwargs: An
         chosen = ra.check_selector(chosen)  # bad input changes nothing, not even the history
         if not no_history:
             ra.prepare_history()  # a history that cannot be written stops us before AWS
-        targets = ra.select_targets(chosen)
-        with progress_bar("Auditing") as progress:
-            report = ra.audit(targets, progress=progress, record=not no_history)
+        with progress_bar("Auditing") as progress:  # --all starts while the tree is read
+            report = ra.audit_selection(chosen, progress=progress, record=not no_history)
         emit(report, output, organization=ra.organization(), statuses=statuses)
     return exit_code(report, clean=report.clean)
 

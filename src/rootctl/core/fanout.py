@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import queue
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -54,8 +54,62 @@ class Run:
     phase: str = ""
 
 
+class AccountFeed:
+    """Accounts that arrive while a fan-out runs (the organization is still being read): the
+    fan-out starts each as it arrives. ``close`` says that no more will come."""
+
+    def __init__(self, accounts: Iterable[Account] = ()) -> None:
+        self._lock = threading.Lock()
+        self._arrived: list[Account] = list(accounts)
+        self._closed = False
+        self.abandoned = False
+        self._listeners: list[Callable[[], None]] = []
+
+    @classmethod
+    def of(cls, accounts: Iterable[Account]) -> AccountFeed:
+        """A feed that already holds every account."""
+        feed = cls(accounts)
+        feed.close()
+        return feed
+
+    def add(self, accounts: Iterable[Account]) -> None:
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("accounts added to a closed feed")
+            self._arrived.extend(accounts)
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener()
+
+    def close(self) -> None:
+        self._end(abandoned=False)
+
+    def abandon(self) -> None:
+        """Close the feed and stop the fan-out: accounts not yet started are not run (what
+        fed it failed)."""
+        self._end(abandoned=True)
+
+    def _end(self, *, abandoned: bool) -> None:
+        with self._lock:
+            self._closed = True
+            self.abandoned = self.abandoned or abandoned
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener()
+
+    def listen(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` (from the adding thread) whenever accounts arrive or it closes."""
+        with self._lock:
+            self._listeners.append(listener)
+
+    def since(self, seen: int) -> tuple[list[Account], bool]:
+        """The accounts after the first ``seen``, and whether the feed is closed."""
+        with self._lock:
+            return self._arrived[seen:], self._closed
+
+
 def fan_out(
-    accounts: Sequence[Account],
+    accounts: Sequence[Account] | AccountFeed,
     work: Callable[[Account, threading.Event], R],
     result: type[R],
     run: Run,
@@ -65,10 +119,14 @@ def fan_out(
 ) -> FanOut[R]:
     """``work`` on every account, at most ``run.concurrency`` at once. An exception from
     ``work`` becomes that account's failed row; ``not_run`` builds the row of an account the
-    run never reached (default: ``result.not_run``); ``skipped`` adds a row per skipped target."""
+    run never reached (default: ``result.not_run``); ``skipped`` adds a row per skipped target.
+
+    From a feed, the rows are in the order the accounts arrived; an interrupted run returns
+    without waiting for the feed to close (accounts that had not arrived have no row)."""
     cancel = run.cancel or threading.Event()
     unreached = not_run or (lambda account: result.not_run(account, NOT_STARTED))
-    tracker: _Tracker[R] = _Tracker(accounts, run)
+    feed = accounts if isinstance(accounts, AccountFeed) else AccountFeed.of(accounts)
+    tracker: _Tracker[R] = _Tracker(run)
 
     def guarded(account: Account) -> R:
         if cancel.is_set():
@@ -78,11 +136,11 @@ def fan_out(
         except Exception as exc:  # one account's surprise must not hide the others
             return result.failed(account, f"unexpected error: {exc!r}")
 
-    interrupted = _collect(accounts, guarded, tracker, cancel, run.concurrency)
-    for index, account in enumerate(accounts):
+    interrupted = _collect(feed, guarded, tracker, cancel, run.concurrency)
+    for index, account in enumerate(tracker.accounts):
         if index not in tracker.rows:
             tracker.record(index, unreached(account))
-    rows = tuple(tracker.rows[i] for i in range(len(accounts)))
+    rows = tuple(tracker.rows[i] for i in range(len(tracker.accounts)))
     if skipped is not None:
         rows += tuple(result.skipped(s.account, s.reason) for s in skipped.skipped)
     return FanOut(rows, interrupted or cancel.is_set())
@@ -90,7 +148,7 @@ def fan_out(
 
 def in_root_sessions(
     ctx: Context,
-    accounts: Sequence[Account],
+    accounts: Sequence[Account] | AccountFeed,
     task: TaskPolicy,
     work: Callable[[RootSession, Account, threading.Event], R],
     result: type[R],
@@ -126,11 +184,12 @@ def in_root_sessions(
 
 
 class _Tracker(Generic[R]):
-    """Rows by index, and the progress events as they arrive."""
+    """The accounts started so far, their rows by index, and the progress events as they
+    arrive (the total is the accounts known so far: it grows while a feed is open)."""
 
-    def __init__(self, accounts: Sequence[Account], run: Run) -> None:
-        self.accounts = accounts
+    def __init__(self, run: Run) -> None:
         self.run = run
+        self.accounts: list[Account] = []
         self.rows: dict[int, R] = {}
 
     def record(self, index: int, row: R) -> None:
@@ -147,35 +206,50 @@ class _Tracker(Generic[R]):
 
 
 def _collect(
-    accounts: Sequence[Account],
+    feed: AccountFeed,
     guarded: Callable[[Account], R],
     tracker: _Tracker[R],
     cancel: threading.Event,
     concurrency: int,
 ) -> bool:
-    """Run ``guarded`` over the accounts; record each row as it finishes. True when the run
-    was interrupted (Ctrl-C in this thread, or ``cancel`` set)."""
+    """Run ``guarded`` over the feed's accounts as they arrive; record each row as it
+    finishes. True when the run was interrupted (Ctrl-C in this thread, or ``cancel`` set)."""
     interrupted = False
     pool = ThreadPoolExecutor(max_workers=max(1, concurrency), thread_name_prefix="rootctl")
     futures: dict[Future[R], int] = {}
-    try:
-        futures = {pool.submit(guarded, a): i for i, a in enumerate(accounts)}
-        # Finished futures arrive through a queue: wait() on the whole pending set re-arms a
-        # waiter on every future each time one finishes (O(N) per account, ~15% of rootctl's
-        # CPU in a 400-account audit, on the GIL the workers need).
-        finished: queue.SimpleQueue[Future[R]] = queue.SimpleQueue()
-        for future in futures:
+    # Finished futures arrive through a queue (None: the feed has news): wait() on the whole
+    # pending set re-arms a waiter on every future each time one finishes (O(N) per account,
+    # ~15% of rootctl's CPU in a 400-account audit, on the GIL the workers need).
+    finished: queue.SimpleQueue[Future[R] | None] = queue.SimpleQueue()
+    feed.listen(lambda: finished.put(None))
+
+    def start_arrivals() -> bool:
+        arrived, closed = feed.since(len(tracker.accounts))
+        for account in arrived:
+            tracker.accounts.append(account)
+            future = pool.submit(guarded, account)
+            futures[future] = len(tracker.accounts) - 1
             future.add_done_callback(finished.put)  # also called when a future is cancelled
+        return closed
+
+    try:
+        closed = start_arrivals()
         remaining = len(futures)
-        while remaining:
+        while remaining or not (closed or interrupted):
             try:
                 future = finished.get(timeout=0.25)  # wake up now and then: Ctrl-C, cancel
+            except queue.Empty:
+                future = None
+            if future is None:
+                if not (closed or interrupted):
+                    before = len(futures)
+                    closed = start_arrivals()
+                    remaining += len(futures) - before
+            else:
                 remaining -= 1
                 if not future.cancelled():
                     tracker.record(futures[future], future.result())
-            except queue.Empty:
-                pass
-            if cancel.is_set() and not interrupted:
+            if (cancel.is_set() or feed.abandoned) and not interrupted:
                 interrupted = True
                 for future in futures:
                     future.cancel()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import replace
 from typing import Any
@@ -22,12 +23,15 @@ from rootctl.models import (
     Capability,
     DelegatedAdmin,
     Organization,
+    OrganizationInfo,
     OrgStatus,
     OrgUnit,
 )
 
 
-def read_organization(ctx: Context) -> Organization:
+def read_organization(
+    ctx: Context, found: Callable[[Sequence[Account]], None] | None = None
+) -> Organization:
     """Walk root → OUs → accounts (two list calls per OU).
 
     The calls run in parallel, each OU's as soon as its parent's OU list arrives: at 250 ms
@@ -35,13 +39,30 @@ def read_organization(ctx: Context) -> Organization:
     before the audit could start, level by level 2.4 s (a level waits for its slowest, paged,
     parent), this way ~1.6 s — about the tree's depth in round trips. The result keeps the
     breadth-first order of a sequential walk.
+
+    ``found`` is told of each OU's accounts as they arrive (the management account marked, so
+    never before DescribeOrganization has answered), from this thread: a fan-out can start on
+    them while the rest of the tree is read.
     """
     children: dict[str, list[OrgUnit]] = {}
     listed: dict[str, list[Account]] = {}
+    described: OrganizationInfo | None = None
+    unmarked: list[Account] = []  # accounts listed before the management account was known
+
+    def tell(accounts: list[Account]) -> None:
+        if found is None:
+            return
+        if described is None:
+            unmarked.extend(accounts)
+            return
+        if accounts:
+            found([marked(account, described.management_account_id) for account in accounts])
+
     with ThreadPoolExecutor(max_workers=ctx.concurrency, thread_name_prefix="rootctl-org") as pool:
-        described_future = pool.submit(orgs_api.describe_organization, ctx.aws)
+        pending: dict[Future[Any], tuple[str, OrgUnit | None]] = {
+            pool.submit(orgs_api.describe_organization, ctx.aws): ("d", None)
+        }
         root = orgs_api.root(ctx.aws)
-        pending: dict[Future[Any], tuple[str, OrgUnit]] = {}
 
         def list_children(parent: OrgUnit) -> None:
             pending[pool.submit(orgs_api.child_accounts, ctx.aws, parent)] = ("a", parent)
@@ -52,19 +73,25 @@ def read_organization(ctx: Context) -> Organization:
             done, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
                 kind, parent = pending.pop(future)
+                if kind == "d":
+                    described = future.result()
+                    tell(unmarked[:])
+                    unmarked.clear()
+                    continue
+                assert parent is not None
                 if kind == "a":
                     listed[parent.id] = future.result()
+                    tell(listed[parent.id])
                     continue
                 children[parent.id] = future.result()
                 for unit in children[parent.id]:
                     list_children(unit)
-        described = described_future.result()
+    assert described is not None
     units = [root]
     for unit in units:  # breadth-first: the list grows while it is walked
         units += children[unit.id]
-    management_id = described.management_account_id
     accounts = [
-        replace(account, is_management=True) if account.id == management_id else account
+        marked(account, described.management_account_id)
         for unit in units
         for account in listed[unit.id]
     ]
@@ -76,6 +103,10 @@ def read_organization(ctx: Context) -> Organization:
         units=tuple(units),
         accounts=tuple(sorted(accounts, key=lambda a: (a.ou_path, a.name, a.id))),
     )
+
+
+def marked(account: Account, management_id: str) -> Account:
+    return replace(account, is_management=True) if account.id == management_id else account
 
 
 def read_tags(ctx: Context, org: Organization) -> dict[str, dict[str, str]]:

@@ -81,6 +81,17 @@ def tags_in_effect(org: Organization, tags: Tags) -> dict[str, set[tuple[str, st
     return found
 
 
+def every_account(selector: TargetSelector) -> bool:
+    """The (validated) selector takes every eligible account, with no exclusion: it cannot
+    fail on the organization's contents, so its accounts may be worked on as they are listed."""
+    return (selector.all or selector.empty) and not (selector.exclude or selector.needs_tags)
+
+
+def eligible(account: Account) -> bool:
+    """An account any selection may act on: an active member (never the management account)."""
+    return not account.is_management and account.state == "ACTIVE"
+
+
 def resolve(selector: TargetSelector, org: Organization, tags: Tags | None = None) -> TargetSet:
     """Accounts named by ``selector`` in ``org``; the management account is always skipped.
     ``tags`` (resource id → tags) is needed when the selector names tags."""
@@ -128,7 +139,7 @@ def resolve(selector: TargetSelector, org: Organization, tags: Tags | None = Non
             pairs = sorted(in_effect[account.id] & unwanted)
             shown = ", ".join(f"{k}={v}" for k, v in pairs)
             skipped.append(SkippedAccount(account, f"excluded with --exclude-tag ({shown})"))
-        elif account.state != "ACTIVE":
+        elif not eligible(account):
             skipped.append(SkippedAccount(account, f"account is {account.state}"))
         else:
             selected.append(account)
