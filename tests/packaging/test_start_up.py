@@ -3,12 +3,14 @@ and a command loads its own module, not every other command's or operation's."""
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
 
 import click
 import pytest
+from click.testing import CliRunner
 
 import rootctl
 from rootctl.cli import COMMANDS, cli
@@ -61,3 +63,40 @@ def test_every_public_name_resolves_and_unknown_ones_do_not() -> None:
     assert set(rootctl.__all__) <= set(dir(rootctl))
     with pytest.raises(AttributeError, match="no_such_name"):
         _ = rootctl.no_such_name  # type: ignore[attr-defined]
+
+
+COLLECTING_AT_EXIT = """
+import atexit, gc, sys
+atexit.register(lambda: print("collecting", gc.isenabled(), file=sys.stderr))
+sys.argv = ["rootctl", *{argv!r}]
+from rootctl.cli import main
+main()
+"""
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["journal", "--journal", "/dev/null/not-a-journal"],  # builds the engine, then fails
+        ["sandbox", "--help"],  # no engine at all
+        ["completion", "bash"],
+    ],
+)
+def test_collections_are_back_on_once_the_command_runs(argv: list[str]) -> None:
+    # The CLI does not collect while it starts (cli.main): whatever the command, a long run
+    # (the dashboard, a watch, the sandbox's server) must collect again.
+    done = subprocess.run(
+        [sys.executable, "-c", COLLECTING_AT_EXIT.format(argv=argv)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "collecting True" in done.stderr, done.stderr[-2000:]
+
+
+def test_a_library_or_a_test_process_keeps_its_collector_as_it_was() -> None:
+    frozen = gc.get_freeze_count()
+    result = CliRunner().invoke(cli, ["completion", "bash"])
+    assert result.exit_code == 0, result.output
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == frozen  # nothing frozen behind its back

@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from rootctl._version import __version__
-from rootctl.cli.common import error_line
+from rootctl.cli.common import error_line, quiet_start_up, settle
 
 # Each command's module is imported when the command runs (or the help lists it), not on
 # every start: a run of one command pays for its own imports only.
@@ -83,6 +83,14 @@ class _OneLineErrors(click.Group):
             sys.exit(1)
         sys.exit(result if isinstance(result, int) else 0)
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        finally:
+            settle()
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted(COMMANDS)
 
@@ -113,6 +121,7 @@ def cli() -> None:
 
 
 def main() -> None:
+    quiet_start_up()  # collections are back on once the command is found, whatever it runs
     try:
         cli()
     finally:
