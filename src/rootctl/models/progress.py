@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True, slots=True)
 class ProgressEvent:
-    """Sent to a progress callback after each account finishes (``done`` of ``total``)."""
+    """Sent to a progress callback after each account finishes (``done`` of ``total``).
+    ``total`` is the accounts known so far: it grows while an audit of ``--all`` still reads
+    the organization (``RootAccess.audit_selection``)."""
 
     total: int
     done: int
