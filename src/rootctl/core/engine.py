@@ -319,7 +319,7 @@ class RootAccess(GovernedChanges):
         the engine keeps no history; a history that cannot be written stops the audit before
         its first AWS call."""
         return self._audit(
-            lambda run: (target_set, audit_mod.audit(self._ctx, target_set, run)),
+            self._audit_of(target_set),
             progress,
             cancel,
             record,
@@ -352,6 +352,9 @@ class RootAccess(GovernedChanges):
             record,
             None,
         )
+
+    def _audit_of(self, target_set: TargetSet) -> Callable[[Run], tuple[TargetSet, AuditReport]]:
+        return lambda run: (target_set, audit_mod.audit(self._ctx, target_set, run))
 
     def _read_org(self, found: Callable[[Sequence[Account]], None]) -> Organization:
         """Read the organization into the cache, telling ``found`` of its accounts."""
@@ -444,7 +447,7 @@ class RootAccess(GovernedChanges):
         root-user controls on it."""
         status = self.status()
         report = self._audit(
-            lambda run: (target_set, audit_mod.audit(self._ctx, target_set, run)),
+            self._audit_of(target_set),
             progress,
             cancel,
             record,
