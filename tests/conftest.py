@@ -25,9 +25,11 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
+import rootctl
 from rootctl.sandbox import Credentials, Sandbox
 from rootctl.sandbox.clientenv import client_environment
 from rootctl.sandbox.server import SandboxServer
@@ -95,3 +97,13 @@ def in_process_sandbox(sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch) -> Ite
     _point(monkeypatch, sandbox.admin_credentials(), None)
     with sandbox.in_process(env=False):
         yield sandbox
+
+
+def engine_on(env: AwsEnv, journal_dir: Path, concurrency: int = 4) -> rootctl.RootAccess:
+    """A fresh ``rootctl.RootAccess`` on the HTTP sandbox, with its journal in ``journal_dir``
+    (an engine that has not read the organization yet, as a CLI run starts)."""
+    return rootctl.RootAccess(
+        rootctl.ConnectionOptions(endpoint_url=env.endpoint_url, region=env.region),
+        journal=journal_dir / "journal.sqlite3",
+        concurrency=concurrency,
+    )

@@ -20,17 +20,13 @@ from rootctl.core.fanout import Run
 from rootctl.core.targets import eligible
 from rootctl.errors import AwsError, CapabilityDisabled, InputError
 from rootctl.models import Account, Organization
-from tests.conftest import AwsEnv
+from tests.conftest import AwsEnv, engine_on
 
 EVERY = rootctl.TargetSelector(all=True)
 
 
 def engine(aws_env: AwsEnv, tmp_path: Path) -> rootctl.RootAccess:
-    return rootctl.RootAccess(
-        rootctl.ConnectionOptions(endpoint_url=aws_env.endpoint_url, region="us-east-1"),
-        journal=tmp_path / "journal.sqlite3",
-        concurrency=3,
-    )
+    return engine_on(aws_env, tmp_path, concurrency=3)
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import pytest
 import rootctl
 from rootctl.aws import iam_features
 from rootctl.core import context
-from tests.conftest import AwsEnv
+from tests.conftest import AwsEnv, engine_on
 
 
 @pytest.fixture
@@ -30,11 +30,7 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def engine(aws_env: AwsEnv, tmp_path: Path) -> rootctl.RootAccess:
-    return rootctl.RootAccess(
-        rootctl.ConnectionOptions(endpoint_url=aws_env.endpoint_url, region="us-east-1"),
-        journal=tmp_path / "journal.sqlite3",
-        concurrency=4,
-    )
+    return engine_on(aws_env, tmp_path, concurrency=4)
 
 
 @pytest.fixture
