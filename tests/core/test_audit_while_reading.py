@@ -6,6 +6,7 @@ read that fails part-way an error, not a partial report."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,9 +15,11 @@ from typing import Any
 import pytest
 
 import rootctl
+from rootctl.aws import organizations as orgs_api
 from rootctl.aws.session import AwsSession
 from rootctl.core import audit as audit_mod
 from rootctl.core.fanout import Run
+from rootctl.core.organization import read_organization
 from rootctl.core.targets import eligible
 from rootctl.errors import AwsError, CapabilityDisabled, InputError
 from rootctl.models import Account, Organization
@@ -186,3 +189,21 @@ def test_the_organizations_error_comes_before_the_capabilitys(
     with pytest.raises(AwsError, match="access denied"):
         audit_mod.audit_while_reading(fresh._ctx, EVERY, unreadable, Run(3))
     assert assumed == []
+
+
+@pytest.mark.parametrize("describe_late", [False, True])
+def test_the_read_tells_of_every_account_once_the_management_one_marked(
+    fresh: rootctl.RootAccess, monkeypatch: pytest.MonkeyPatch, describe_late: bool
+) -> None:
+    if describe_late:  # the listings come back first: they wait for the management account
+        original = orgs_api.describe_organization
+
+        def late(aws: Any) -> Any:
+            time.sleep(0.5)
+            return original(aws)
+
+        monkeypatch.setattr(orgs_api, "describe_organization", late)
+    told: list[Account] = []
+    org = read_organization(fresh._ctx, told.extend)
+    assert sorted(told, key=lambda a: a.id) == sorted(org.accounts, key=lambda a: a.id)
+    assert [a.id for a in told if a.is_management] == [org.management_account_id]

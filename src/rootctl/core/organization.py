@@ -47,38 +47,29 @@ def read_organization(
     children: dict[str, list[OrgUnit]] = {}
     listed: dict[str, list[Account]] = {}
     described: OrganizationInfo | None = None
-    unmarked: list[Account] = []  # accounts listed before the management account was known
 
     def tell(accounts: list[Account]) -> None:
-        if found is None:
-            return
-        if described is None:
-            unmarked.extend(accounts)
-            return
-        if accounts:
+        if found is not None and described is not None and accounts:
             found([marked(account, described.management_account_id) for account in accounts])
 
     with ThreadPoolExecutor(max_workers=ctx.concurrency, thread_name_prefix="rootctl-org") as pool:
-        pending: dict[Future[Any], tuple[str, OrgUnit | None]] = {
-            pool.submit(orgs_api.describe_organization, ctx.aws): ("d", None)
-        }
+        described_future = pool.submit(orgs_api.describe_organization, ctx.aws)
         root = orgs_api.root(ctx.aws)
+        pending: dict[Future[Any], tuple[str, OrgUnit]] = {}
 
         def list_children(parent: OrgUnit) -> None:
             pending[pool.submit(orgs_api.child_accounts, ctx.aws, parent)] = ("a", parent)
             pending[pool.submit(orgs_api.child_units, ctx.aws, parent)] = ("u", parent)
 
         list_children(root)
-        while pending:
-            done, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in done:
+        while pending or described is None:
+            watched = [*pending, described_future] if described is None else pending
+            done, _ = wait(watched, return_when=FIRST_COMPLETED)
+            if described is None and described_future in done:
+                described = described_future.result()
+                tell([account for accounts in listed.values() for account in accounts])
+            for future in done.difference([described_future]):
                 kind, parent = pending.pop(future)
-                if kind == "d":
-                    described = future.result()
-                    tell(unmarked[:])
-                    unmarked.clear()
-                    continue
-                assert parent is not None
                 if kind == "a":
                     listed[parent.id] = future.result()
                     tell(listed[parent.id])
